@@ -1,0 +1,170 @@
+//! minicli's input line: how a command line splits into tokens, and how a
+//! token is written so that it comes back as exactly itself.
+//!
+//! The rules, as minimega's input lexer applies them:
+//! - tokens are separated by white space (Unicode `White_Space`);
+//! - `"` or `'` opens a quoted run that ends at the same quote; quoted runs
+//!   and bare text next to each other form one token, and `""` is a token;
+//! - `\` escapes one character, in or out of quotes: `\n`, `\r`, `\t`,
+//!   `\\`, `\"`, `\'` and `\#` are the only escapes;
+//! - outside quotes `#` starts a comment that runs to the end of the line.
+
+/// Why a command line cannot be split into tokens.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LexError {
+    /// A quote was opened and never closed.
+    #[error("missing terminal {0}")]
+    Unterminated(char),
+    /// A `\` at the very end of the line.
+    #[error("expected escape character")]
+    DanglingEscape,
+    /// A `\` followed by a character that has no escape.
+    #[error("unexpected escaped character: {0}")]
+    UnknownEscape(char),
+}
+
+/// Splits a command line into tokens.
+pub fn lex(line: &str) -> Result<Vec<String>, LexError> {
+    let mut tokens = Vec::new();
+    let mut current = String::new();
+    // A quoted run makes a token even when it adds no characters (`""`).
+    let mut pending = false;
+    let mut quote: Option<char> = None;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match (c, quote) {
+            ('\\', _) => {
+                let escaped = chars.next().ok_or(LexError::DanglingEscape)?;
+                current.push(unescape(escaped).ok_or(LexError::UnknownEscape(escaped))?);
+            }
+            (c, Some(q)) if c == q => {
+                quote = None;
+                pending = true;
+            }
+            (c, Some(_)) => current.push(c),
+            ('"' | '\'', None) => quote = Some(c),
+            ('#', None) => break,
+            (c, None) if c.is_whitespace() => {
+                if pending || !current.is_empty() {
+                    tokens.push(std::mem::take(&mut current));
+                    pending = false;
+                }
+            }
+            (c, None) => current.push(c),
+        }
+    }
+    if let Some(q) = quote {
+        return Err(LexError::Unterminated(q));
+    }
+    if pending || !current.is_empty() {
+        tokens.push(current);
+    }
+    Ok(tokens)
+}
+
+fn unescape(c: char) -> Option<char> {
+    Some(match c {
+        'n' => '\n',
+        'r' => '\r',
+        't' => '\t',
+        '\\' | '"' | '\'' | '#' => c,
+        _ => return None,
+    })
+}
+
+/// Writes `token` so that [`lex`] reads it back as exactly one token equal to
+/// `token`. Plain words stay bare; anything else is double-quoted.
+pub fn quote(token: &str) -> String {
+    let plain = !token.is_empty()
+        && !token
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | '#'));
+    if plain {
+        return token.to_owned();
+    }
+    let mut quoted = String::with_capacity(token.len() + 2);
+    quoted.push('"');
+    for c in token.chars() {
+        match c {
+            '"' | '\\' => {
+                quoted.push('\\');
+                quoted.push(c);
+            }
+            // Escaped so that a rendered line stays one physical line.
+            '\n' => quoted.push_str("\\n"),
+            '\r' => quoted.push_str("\\r"),
+            '\t' => quoted.push_str("\\t"),
+            _ => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+/// Writes tokens as one command line, quoting each as [`quote`] does.
+pub fn join<S: AsRef<str>>(tokens: &[S]) -> String {
+    tokens
+        .iter()
+        .map(|t| quote(t.as_ref()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn lexes_like_minicli() {
+        let cases: &[(&str, &[&str])] = &[
+            ("vm info", &["vm", "info"]),
+            ("  vm   info  ", &["vm", "info"]),
+            (r#"echo "a b" c\#d "\"""#, &["echo", "a b", "c#d", "\""]),
+            ("echo '' x", &["echo", "", "x"]),
+            (r#"echo a"b c"d"#, &["echo", "ab cd"]),
+            ("vm info # what runs", &["vm", "info"]),
+            ("echo \"# not a comment\"", &["echo", "# not a comment"]),
+            (r"echo \n\t", &["echo", "\n\t"]),
+            ("# only a comment", &[]),
+            ("echo ünïcode\u{a0}nbsp", &["echo", "ünïcode", "nbsp"]),
+        ];
+        for (line, want) in cases {
+            assert_eq!(lex(line).unwrap(), *want, "{line}");
+        }
+    }
+
+    #[test]
+    fn lex_errors() {
+        assert_eq!(lex("echo \"a"), Err(LexError::Unterminated('"')));
+        assert_eq!(lex("echo 'a"), Err(LexError::Unterminated('\'')));
+        assert_eq!(lex("echo a\\"), Err(LexError::DanglingEscape));
+        assert_eq!(lex("echo \\x"), Err(LexError::UnknownEscape('x')));
+    }
+
+    #[test]
+    fn quotes_only_what_needs_it() {
+        assert_eq!(quote("vm[1-5]"), "vm[1-5]");
+        assert_eq!(quote(""), "\"\"");
+        assert_eq!(quote("a b"), "\"a b\"");
+        assert_eq!(quote("c#d"), "\"c#d\"");
+        assert_eq!(quote("say \"hi\"\n"), r#""say \"hi\"\n""#);
+    }
+
+    proptest! {
+        #[test]
+        fn any_token_round_trips(token in any::<String>()) {
+            prop_assert_eq!(lex(&quote(&token)).unwrap(), vec![token]);
+        }
+
+        #[test]
+        fn any_token_list_round_trips(tokens in prop::collection::vec(any::<String>(), 0..6)) {
+            prop_assert_eq!(lex(&join(&tokens)).unwrap(), tokens);
+        }
+
+        #[test]
+        fn awkward_tokens_round_trip(token in r#"[ \t\n\r"'\\#a-zé\u{a0}\u{2028}]{0,12}"#) {
+            prop_assert_eq!(lex(&quote(&token)).unwrap(), vec![token]);
+        }
+    }
+}

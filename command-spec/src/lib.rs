@@ -1,0 +1,48 @@
+//! minimega's command spec, in exactly the JSON format `minimega -cli`
+//! prints, with the grammar to read it.
+//!
+//! - [`model`]: the serde model of the document;
+//! - [`pattern`]: minicli's pattern grammar (`<required>`, `[optional]`,
+//!   `<a,b>`, `<list>...`, `(command)`);
+//! - [`input`]: minicli's input lexer, and quoting that it reads back exactly;
+//! - [`matcher`]: matching a command line to its pattern, as minicli does;
+//! - [`spec`]: a validated spec tying them together.
+//!
+//! The crate ships the spec of minimega 3.1.0 ([`MINIMEGA_JSON`]); another
+//! version's dump (`minimega -cli > my-spec.json`) reads with
+//! [`Spec::from_json`].
+//!
+//! ```
+//! use minimega_spec::{Line, Spec};
+//!
+//! let spec = minimega_spec::shipped();
+//! let Line::Command(m) = spec.compile("vm launch kvm 5").unwrap() else { panic!() };
+//! assert_eq!(spec.pattern(m.id).text, "vm launch <kvm,> <name or count> [config]");
+//! assert_eq!(m.value("name"), Some("5"));
+//! # let _ = Spec::from_json("[]").unwrap();
+//! ```
+
+pub mod input;
+pub mod matcher;
+pub mod model;
+pub mod pattern;
+pub mod spec;
+
+pub use matcher::{Match, PatternId};
+pub use pattern::{Item, Pattern, PatternError};
+pub use spec::{CompileError, Handler, Line, Spec, SpecError};
+
+/// The spec of minimega 3.1.0 that ships with this crate, as JSON.
+pub const MINIMEGA_JSON: &str = include_str!("../minimega.json");
+
+/// The minimega version [`MINIMEGA_JSON`] was taken from.
+pub const MINIMEGA_VERSION: &str = "3.1.0";
+
+/// The shipped spec, parsed once.
+///
+/// # Panics
+/// Never for the shipped file: its validity is checked by this crate's tests.
+pub fn shipped() -> &'static Spec {
+    static SPEC: std::sync::OnceLock<Spec> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| Spec::from_json(MINIMEGA_JSON).expect("the shipped spec is valid"))
+}
