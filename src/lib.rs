@@ -1,1 +1,47 @@
+//! A compile-time checked, typed Rust API for [minimega].
+//!
+//! Every minimega command is a chain of methods that follows its words, built
+//! from minimega's own command spec when this crate compiles:
+//!
+//! ```
+//! use minimega::prelude::*;
+//!
+//! let launch = Cmd.vm().launch().kvm(10).config("web");
+//! assert_eq!(launch.render().unwrap(), "vm launch kvm 10 web");
+//!
+//! // A `(command)` slot takes another typed command.
+//! let everywhere = Cmd.mesh().send("all", Cmd.vm().info());
+//! assert_eq!(everywhere.render().unwrap(), "mesh send all vm info");
+//! ```
+//!
+//! An unknown command, an option that is not one of a choice's, a missing
+//! argument, or running a command that is not whole yet, fails to compile:
+//!
+//! ```compile_fail
+//! use minimega::prelude::*;
+//! Cmd.vm().render(); // `vm` alone is not a command: it wants `info`, `launch`, …
+//! ```
+//!
+//! - [`api`]: the generated API of minimega 3.1.0 (see `docs/api-map.md`
+//!   for every pattern and its Rust call);
+//! - [`runtime`]: commands as values, the connection and responses;
+//! - [`generate_api!`]: the same API for another minimega version's spec.
+//!
+//! [minimega]: https://github.com/sandia-minimega/minimega
 
+extern crate self as minimega;
+
+pub use minimega_client as runtime;
+pub use minimega_macros::generate_api;
+pub use minimega_spec as spec;
+
+/// The typed API of minimega 3.1.0, from `command-spec/minimega.json`.
+pub mod api {
+    minimega_macros::generate_api!("command-spec/minimega.json");
+}
+
+/// The traits and types nearly every script uses.
+pub mod prelude {
+    pub use crate::api::Commands;
+    pub use crate::runtime::{Cmd, Complete};
+}

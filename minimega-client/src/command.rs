@@ -1,0 +1,213 @@
+//! Commands as values: the tokens of one command line, the target a command
+//! will run on, and the traits that generated builders implement.
+//!
+//! Generated builders are thin wrappers around [`Builder`]: each method pushes
+//! the words and arguments of one step of a pattern. A builder whose words
+//! form a whole command implements [`Complete`]; one that is only a prefix
+//! does not, so running it fails to compile.
+
+use std::fmt;
+
+use minimega_spec::input;
+
+/// The start of a command that is not bound to a connection: for nesting in a
+/// `(command)` slot, for writing scripts, and for tests.
+///
+/// ```
+/// use minimega::prelude::*;
+///
+/// let line = Cmd.vm().launch().kvm(3).config("web").render().unwrap();
+/// assert_eq!(line, "vm launch kvm 3 web");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cmd;
+
+/// Something a command can be built on: [`Cmd`], a client, or a namespace
+/// handle. The generated `Commands` trait is implemented for every target.
+pub trait Target {}
+
+impl Target for Cmd {}
+
+/// An argument that cannot be put on a command line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArgumentError {
+    /// A `<key>...` list, which needs at least one item, was given none.
+    #[error("`{key}` needs at least one item (in `{command}`)")]
+    EmptyList {
+        /// The list's key in the pattern.
+        key: &'static str,
+        /// The command line built so far.
+        command: String,
+    },
+}
+
+/// The tokens of one command line, each exactly one minicli token.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommandLine {
+    tokens: Vec<String>,
+    problem: Option<ArgumentError>,
+}
+
+impl CommandLine {
+    /// A line of the given tokens, for commands written by hand.
+    pub fn from_tokens<I, S>(tokens: I) -> CommandLine
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        CommandLine {
+            tokens: tokens.into_iter().map(Into::into).collect(),
+            problem: None,
+        }
+    }
+
+    /// The tokens, unquoted.
+    pub fn tokens(&self) -> &[String] {
+        &self.tokens
+    }
+
+    /// The first argument that could not be put on the line, if any.
+    pub fn problem(&self) -> Option<&ArgumentError> {
+        self.problem.as_ref()
+    }
+
+    /// The line as minimega reads it: every token quoted where needed, so
+    /// that each argument stays exactly one token.
+    pub fn render(&self) -> Result<String, ArgumentError> {
+        match &self.problem {
+            Some(problem) => Err(problem.clone()),
+            None => Ok(input::join(&self.tokens)),
+        }
+    }
+
+    /// This line with `prefix` tokens in front, as used to run it in a
+    /// namespace or on other hosts.
+    pub fn prefixed<I, S>(self, prefix: I) -> CommandLine
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut tokens: Vec<String> = prefix.into_iter().map(Into::into).collect();
+        tokens.extend(self.tokens);
+        CommandLine {
+            tokens,
+            problem: self.problem,
+        }
+    }
+}
+
+impl fmt::Display for CommandLine {
+    /// Writes the rendered line; an argument problem is written as a
+    /// comment after it, so a broken line never passes for a valid one.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&input::join(&self.tokens))?;
+        if let Some(problem) = &self.problem {
+            write!(f, " # error: {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A command under construction: its target and its line so far.
+///
+/// Generated code calls these methods; scripts rarely need them.
+#[derive(Debug, Clone)]
+pub struct Builder<T> {
+    target: T,
+    line: CommandLine,
+}
+
+impl<T> Builder<T> {
+    /// An empty command on `target`.
+    pub fn new(target: T) -> Builder<T> {
+        Builder {
+            target,
+            line: CommandLine::default(),
+        }
+    }
+
+    /// Appends a literal word of the pattern.
+    pub fn word(mut self, word: &str) -> Builder<T> {
+        self.line.tokens.push(word.to_owned());
+        self
+    }
+
+    /// Appends one argument, written with its `Display`.
+    pub fn value(mut self, value: impl fmt::Display) -> Builder<T> {
+        self.line.tokens.push(value.to_string());
+        self
+    }
+
+    /// Appends a `true,false` choice.
+    pub fn flag(self, value: bool) -> Builder<T> {
+        self.word(if value { "true" } else { "false" })
+    }
+
+    /// Appends a list that may be empty (`[key]...`).
+    pub fn list<I>(mut self, items: I) -> Builder<T>
+    where
+        I: IntoIterator,
+        I::Item: fmt::Display,
+    {
+        self.line
+            .tokens
+            .extend(items.into_iter().map(|item| item.to_string()));
+        self
+    }
+
+    /// Appends a list that needs at least one item (`<key>...`); an empty one
+    /// makes the command fail when it is rendered or run.
+    pub fn required_list<I>(self, key: &'static str, items: I) -> Builder<T>
+    where
+        I: IntoIterator,
+        I::Item: fmt::Display,
+    {
+        let before = self.line.tokens.len();
+        let mut built = self.list(items);
+        if built.line.tokens.len() == before && built.line.problem.is_none() {
+            built.line.problem = Some(ArgumentError::EmptyList {
+                key,
+                command: input::join(&built.line.tokens),
+            });
+        }
+        built
+    }
+
+    /// Appends a nested command, for a `(command)` slot.
+    pub fn command(mut self, nested: impl Complete<Target = Cmd>) -> Builder<T> {
+        let nested = nested.into_line();
+        self.line.tokens.extend(nested.tokens);
+        if self.line.problem.is_none() {
+            self.line.problem = nested.problem;
+        }
+        self
+    }
+
+    /// The target and the finished line.
+    pub fn into_parts(self) -> (T, CommandLine) {
+        (self.target, self.line)
+    }
+}
+
+/// A whole command: one that minimega accepts as it stands.
+///
+/// Generated builders implement it when their words form a complete pattern;
+/// its methods render the command, or run it when its target is a
+/// connection.
+pub trait Complete: Sized {
+    /// What the command was built on.
+    type Target;
+
+    /// The builder behind this command.
+    fn into_builder(self) -> Builder<Self::Target>;
+
+    /// The command line, without its target.
+    fn into_line(self) -> CommandLine {
+        self.into_builder().into_parts().1
+    }
+
+    /// The command line as minimega reads it.
+    fn render(self) -> Result<String, ArgumentError> {
+        self.into_line().render()
+    }
+}
