@@ -70,6 +70,8 @@ pub struct NodeType {
     pub path: String,
     /// The patterns complete at this node; non-empty means the type can run.
     pub complete: Vec<PatternId>,
+    /// The patterns whose every item leads here.
+    pub ends: Vec<PatternId>,
     /// Its methods.
     pub methods: Vec<Method>,
     /// The rustdoc text.
@@ -173,6 +175,7 @@ impl ApiBuilder<'_> {
             name: name.clone(),
             path: path.clone(),
             complete: node.complete.clone(),
+            ends: node.ends.clone(),
             methods: Vec::new(),
             doc: String::new(),
         });

@@ -75,7 +75,7 @@ pub fn method(spec: &Spec, target: &NodeType, params: &[Param], node: &Node) -> 
     if let [only] = handlers[..] {
         let help = &spec.handlers()[only].help_long;
         if !help.trim().is_empty() {
-            doc.push_str("\n# minimega's help\n");
+            doc.push_str("\n# Help\n");
             text_block(&mut doc, help);
         }
     }

@@ -73,6 +73,8 @@ impl Step {
 pub struct Node {
     /// The patterns that are complete at this node.
     pub complete: Vec<PatternId>,
+    /// The patterns whose every item, optional ones included, leads here.
+    pub ends: Vec<PatternId>,
     /// Every pattern whose path passes through or ends at this node.
     pub reachable: Vec<PatternId>,
     /// The steps out of this node and the nodes they lead to.
@@ -97,7 +99,10 @@ impl Node {
     fn add(&mut self, steps: &[Step], optional_tail: bool, id: PatternId) {
         note(&mut self.reachable, id);
         match steps.split_first() {
-            None => note(&mut self.complete, id),
+            None => {
+                note(&mut self.complete, id);
+                note(&mut self.ends, id);
+            }
             Some((step, rest)) => {
                 if optional_tail && rest.is_empty() {
                     note(&mut self.complete, id);

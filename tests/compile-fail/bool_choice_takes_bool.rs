@@ -1,0 +1,5 @@
+use minimega::prelude::*;
+
+fn main() {
+    let _ = Cmd.vm().config().snapshot().enabled("yes");
+}

@@ -1,0 +1,3 @@
+minimega::generate_api!("no/such/spec.json");
+
+fn main() {}
