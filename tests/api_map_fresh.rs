@@ -10,9 +10,16 @@ fn api_map_is_fresh() {
     let root = env!("CARGO_MANIFEST_DIR");
     for (file, want) in [
         ("docs/api-map.md", api_map::markdown(spec, &api)),
-        ("tests/generated/every_pattern_calls.rs", api_map::pattern_calls(spec, &api)),
+        (
+            "tests/generated/every_pattern_calls.rs",
+            api_map::pattern_calls(spec, &api),
+        ),
     ] {
         let have = std::fs::read_to_string(format!("{root}/{file}")).unwrap_or_default();
-        assert!(have == want, "{file} is stale: run `{}`", api_map::REGENERATE);
+        assert!(
+            have == want,
+            "{file} is stale: run `{}`",
+            api_map::REGENERATE
+        );
     }
 }

@@ -23,7 +23,10 @@ fn keywords_get_a_trailing_underscore() {
 #[test]
 fn punctuation_and_leading_digits_become_valid_names() {
     assert_eq!(
-        Cmd.n3com().ipv4_mask("10.0.0.1/24", "h:80").render().unwrap(),
+        Cmd.n3com()
+            .ipv4_mask("10.0.0.1/24", "h:80")
+            .render()
+            .unwrap(),
         "3com 10.0.0.1/24 h:80"
     );
     // `run` is reserved for running commands, so the word gets a `_`.

@@ -63,14 +63,28 @@ fn every_pattern_renders_to_a_line_minimega_matches_to_it() {
         check_arguments(pattern, &m);
         seen.insert(m.id);
     }
-    assert_eq!(seen.len(), spec.patterns().count(), "every pattern is reached");
-    println!("{} command lines checked, {} patterns", cases.len(), seen.len());
+    assert_eq!(
+        seen.len(),
+        spec.patterns().count(),
+        "every pattern is reached"
+    );
+    println!(
+        "{} command lines checked, {} patterns",
+        cases.len(),
+        seen.len()
+    );
 }
 
 #[test]
 fn an_empty_required_list_is_an_error_not_a_line() {
     let err = Cmd.shell(Vec::<String>::new()).render().unwrap_err();
-    assert_eq!(err.to_string(), "`command` needs at least one item (in `shell`)");
+    assert_eq!(
+        err.to_string(),
+        "`command` needs at least one item (in `shell`)"
+    );
     let nested = Cmd.mesh().send("all", Cmd.shell(Vec::<&str>::new()));
-    assert!(nested.render().is_err(), "a problem inside a nested command surfaces");
+    assert!(
+        nested.render().is_err(),
+        "a problem inside a nested command surfaces"
+    );
 }

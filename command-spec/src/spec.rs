@@ -97,12 +97,11 @@ pub struct Spec {
 impl Spec {
     /// Reads and validates a spec in the format `minimega -cli` prints.
     pub fn from_json(json: &str) -> Result<Spec, SpecError> {
-        let raw: Vec<RawHandler> =
-            serde_json::from_str(json).map_err(|error| SpecError::Json {
-                line: error.line(),
-                column: error.column(),
-                message: error.to_string(),
-            })?;
+        let raw: Vec<RawHandler> = serde_json::from_str(json).map_err(|error| SpecError::Json {
+            line: error.line(),
+            column: error.column(),
+            message: error.to_string(),
+        })?;
         Spec::from_raw(raw)
     }
 
@@ -143,7 +142,8 @@ impl Spec {
                     pattern: p,
                 };
                 trie.add(&pattern.items, id).map_err(|conflict| {
-                    let text = |id: PatternId| handlers[id.handler].patterns[id.pattern].text.clone();
+                    let text =
+                        |id: PatternId| handlers[id.handler].patterns[id.pattern].text.clone();
                     SpecError::Conflict {
                         first: text(conflict.first),
                         second: text(conflict.second),
@@ -170,15 +170,19 @@ impl Spec {
     /// Every pattern with its id, in spec order.
     pub fn patterns(&self) -> impl Iterator<Item = (PatternId, &Pattern)> {
         self.handlers.iter().enumerate().flat_map(|(h, handler)| {
-            handler.patterns.iter().enumerate().map(move |(p, pattern)| {
-                (
-                    PatternId {
-                        handler: h,
-                        pattern: p,
-                    },
-                    pattern,
-                )
-            })
+            handler
+                .patterns
+                .iter()
+                .enumerate()
+                .map(move |(p, pattern)| {
+                    (
+                        PatternId {
+                            handler: h,
+                            pattern: p,
+                        },
+                        pattern,
+                    )
+                })
         })
     }
 

@@ -32,7 +32,9 @@ fn our_parse_agrees_with_minicli_parsed_patterns() {
             assert_eq!(ours, theirs, "{}", pattern.text);
             for (item, raw_item) in pattern.items.iter().zip(raw_items) {
                 match item {
-                    Item::Value { key, .. } | Item::List { key, .. } | Item::Command { key, .. } => {
+                    Item::Value { key, .. }
+                    | Item::List { key, .. }
+                    | Item::Command { key, .. } => {
                         assert_eq!(Some(key), raw_item.key.as_ref(), "{}", pattern.text)
                     }
                     Item::Choice { options, .. } => {
@@ -65,10 +67,22 @@ fn lines_from_a_real_session_match_their_patterns() {
     assert_eq!(matched("version"), "version");
     assert_eq!(matched(r#"echo "a b" c\#d "\"""#), "echo [args]...");
     assert_eq!(matched("vm config memory 128"), "vm config memory [value]");
-    assert_eq!(matched("vm launch kvm vm[1-2]"), "vm launch <kvm,> <name or count> [config]");
-    assert_eq!(matched(".columns name,state,memory vm info"), ".columns <columns as csv> (command)");
-    assert_eq!(matched(".json true .columns name,state vm info"), ".json <true,false> (command)");
-    assert_eq!(matched("namespace bar vm config memory"), "namespace <name> (command)");
+    assert_eq!(
+        matched("vm launch kvm vm[1-2]"),
+        "vm launch <kvm,> <name or count> [config]"
+    );
+    assert_eq!(
+        matched(".columns name,state,memory vm info"),
+        ".columns <columns as csv> (command)"
+    );
+    assert_eq!(
+        matched(".json true .columns name,state vm info"),
+        ".json <true,false> (command)"
+    );
+    assert_eq!(
+        matched("namespace bar vm config memory"),
+        "namespace <name> (command)"
+    );
     assert_eq!(matched("vm kill all"), "vm <kill,> <vm target>");
     assert_eq!(matched("clear namespace bar"), "clear namespace [name]");
     assert_eq!(matched("ns hosts"), "ns <hosts,>");
@@ -77,15 +91,29 @@ fn lines_from_a_real_session_match_their_patterns() {
 #[test]
 fn abbreviations_resolve_like_minicli() {
     assert_eq!(matched("vm inf"), "vm info [summary,]");
-    assert_eq!(matched("vm launch kv 3"), "vm launch <kvm,> <name or count> [config]");
-    assert_eq!(matched("cc tunnel close vm1 3"), "cc <tunnel,> <close,> <vm name or uuid> <id>");
-    assert_eq!(matched("cc tunnel vm1 80 host 8080"), "cc <tunnel,> <vm name or uuid> <src port> <host> <dst port>");
+    assert_eq!(
+        matched("vm launch kv 3"),
+        "vm launch <kvm,> <name or count> [config]"
+    );
+    assert_eq!(
+        matched("cc tunnel close vm1 3"),
+        "cc <tunnel,> <close,> <vm name or uuid> <id>"
+    );
+    assert_eq!(
+        matched("cc tunnel vm1 80 host 8080"),
+        "cc <tunnel,> <vm name or uuid> <src port> <host> <dst port>"
+    );
 }
 
 #[test]
 fn invalid_lines_are_rejected_with_minimegas_message() {
     let spec = shipped();
-    for line in ["vm launch kvm", "bogus command", "vm", "vm launch kvm 1 cfg extra"] {
+    for line in [
+        "vm launch kvm",
+        "bogus command",
+        "vm",
+        "vm launch kvm 1 cfg extra",
+    ] {
         assert_eq!(
             spec.compile(line),
             Err(CompileError::Invalid(line.to_owned())),
@@ -94,7 +122,10 @@ fn invalid_lines_are_rejected_with_minimegas_message() {
     }
     assert_eq!(spec.compile("# only a comment"), Ok(Line::Comment));
     assert_eq!(spec.compile("   "), Ok(Line::Empty));
-    assert!(matches!(spec.compile("echo \"open"), Err(CompileError::Lex(_))));
+    assert!(matches!(
+        spec.compile("echo \"open"),
+        Err(CompileError::Lex(_))
+    ));
 }
 
 #[test]
@@ -113,5 +144,8 @@ fn broken_specs_say_what_is_wrong() {
         }
     );
     let err = Spec::from_json(r#"[{"patterns": ["a [b]", "a"]}]"#).unwrap_err();
-    assert_eq!(err.to_string(), "patterns `a [b]` and `a` accept the same command lines");
+    assert_eq!(
+        err.to_string(),
+        "patterns `a [b]` and `a` accept the same command lines"
+    );
 }

@@ -120,7 +120,9 @@ impl ApiBuilder<'_> {
                 let name = names.claim(&snake(match first {
                     Step::Word(word) => word,
                     Step::Flag => "enabled",
-                    Step::Value { key, .. } | Step::List { key, .. } | Step::Command { key, .. } => key,
+                    Step::Value { key, .. }
+                    | Step::List { key, .. }
+                    | Step::Command { key, .. } => key,
                 }));
                 let mut param_names = Disambiguator::default();
                 let mut params = Vec::new();
@@ -132,12 +134,29 @@ impl ApiBuilder<'_> {
                             pushes.push(Push::Word(word.clone()));
                             (word.clone(), None)
                         }
-                        Step::Flag => ("<true,false>".to_owned(), Some(("enabled", ParamKind::Flag))),
-                        Step::Value { key, shown } => (shown.clone(), Some((key.as_str(), ParamKind::Value))),
-                        Step::List { key, shown, required } => {
-                            (shown.clone(), Some((key.as_str(), ParamKind::List { required: *required })))
+                        Step::Flag => (
+                            "<true,false>".to_owned(),
+                            Some(("enabled", ParamKind::Flag)),
+                        ),
+                        Step::Value { key, shown } => {
+                            (shown.clone(), Some((key.as_str(), ParamKind::Value)))
                         }
-                        Step::Command { key, shown } => (shown.clone(), Some((key.as_str(), ParamKind::Command))),
+                        Step::List {
+                            key,
+                            shown,
+                            required,
+                        } => (
+                            shown.clone(),
+                            Some((
+                                key.as_str(),
+                                ParamKind::List {
+                                    required: *required,
+                                },
+                            )),
+                        ),
+                        Step::Command { key, shown } => {
+                            (shown.clone(), Some((key.as_str(), ParamKind::Command)))
+                        }
                     };
                     if let Some((key, kind)) = param {
                         pushes.push(Push::Param(params.len()));

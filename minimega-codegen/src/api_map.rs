@@ -123,7 +123,9 @@ pub fn markdown(spec: &Spec, api: &Api) -> String {
             "| {} | `{}` | {} |",
             n + 1,
             pattern.text.replace('|', "\\|"),
-            call.replace('|', "\\|").replace("`<br>`", "<br>").replace("<br>", "`<br>`")
+            call.replace('|', "\\|")
+                .replace("`<br>`", "<br>")
+                .replace("<br>", "`<br>`")
         );
     }
     out
@@ -163,19 +165,22 @@ pub fn pattern_calls(spec: &Spec, api: &Api) -> String {
     );
     for (id, chain) in chains(api) {
         let text = &spec.pattern(id).text;
-        let _ = writeln!(out, "        ({text:?}, {}.into_line()),", rust_call(&chain));
+        let _ = writeln!(
+            out,
+            "        ({text:?}, {}.into_line()),",
+            rust_call(&chain)
+        );
         if has_optional_tail(spec, id) {
             let short = rust_call(&chain[..chain.len() - 1]);
             let _ = writeln!(out, "        ({text:?}, {short}.into_line()),");
         }
     }
     out.push_str("    ]\n}\n");
-    let nested = chains(api)
-        .into_iter()
-        .find(|(id, chain)| {
-            let items = &spec.pattern(*id).items;
-            items.iter().all(|i| matches!(i, Item::Literal(_))) && chain.iter().all(|m| m.params.is_empty())
-        });
+    let nested = chains(api).into_iter().find(|(id, chain)| {
+        let items = &spec.pattern(*id).items;
+        items.iter().all(|i| matches!(i, Item::Literal(_)))
+            && chain.iter().all(|m| m.params.is_empty())
+    });
     if let Some((id, chain)) = nested {
         let _ = write!(
             out,

@@ -13,7 +13,10 @@ use crate::tree::Node;
 pub fn escape_markdown(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|') {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
+        ) {
             escaped.push('\\');
         }
         escaped.push(c);
@@ -41,7 +44,11 @@ pub fn method(spec: &Spec, target: &NodeType, params: &[Param], node: &Node) -> 
     let handlers = handlers_of(&node.reachable);
     if let [only] = handlers[..] {
         let handler = &spec.handlers()[only];
-        let _ = writeln!(doc, "{}", escape_markdown(first_upper(&handler.help_short).trim()));
+        let _ = writeln!(
+            doc,
+            "{}",
+            escape_markdown(first_upper(&handler.help_short).trim())
+        );
     } else {
         let _ = writeln!(doc, "`{}` and the commands under it.", target.path);
     }
@@ -51,7 +58,9 @@ pub fn method(spec: &Spec, target: &NodeType, params: &[Param], node: &Node) -> 
             let takes = match param.kind {
                 ParamKind::Value => "any value that implements `Display`",
                 ParamKind::Flag => "`true` or `false`",
-                ParamKind::List { required: true } => "one or more values (an empty list fails when run)",
+                ParamKind::List { required: true } => {
+                    "one or more values (an empty list fails when run)"
+                }
                 ParamKind::List { required: false } => "zero or more values",
                 ParamKind::Command => "a complete command built on `Cmd`",
             };

@@ -136,7 +136,13 @@ impl Node {
 /// Merging `[key]` into `<key>`: the text shown in docs is the first one's,
 /// and a list needs items only if every path through it needs them.
 fn merge_into(existing: &mut Step, other: &Step) {
-    if let (Step::List { required, .. }, Step::List { required: other, .. }) = (existing, other) {
+    if let (
+        Step::List { required, .. },
+        Step::List {
+            required: other, ..
+        },
+    ) = (existing, other)
+    {
         *required &= *other;
     }
 }

@@ -11,7 +11,8 @@ fn shipped_expansion_fits_rust_analyzer() {
     let tokens = generate(MINIMEGA_JSON).unwrap();
     let count = token_count(&tokens);
     let api = Api::new(minimega_spec::shipped());
-    let methods: usize = api.types.iter().map(|t| t.methods.len()).sum::<usize>() + api.commands.len();
+    let methods: usize =
+        api.types.iter().map(|t| t.methods.len()).sum::<usize>() + api.commands.len();
     println!(
         "expansion: {count} tokens ({:.1}% of rust-analyzer's limit), {} types, {methods} methods, {} bytes",
         100.0 * count as f64 / RUST_ANALYZER_TOKEN_LIMIT as f64,
