@@ -223,3 +223,119 @@ fn steps_of(item: &Item) -> Vec<Step> {
         }],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(patterns: &[&str]) -> (Spec, Tree) {
+        let quoted: Vec<String> = patterns.iter().map(|p| format!("{p:?}")).collect();
+        let spec =
+            Spec::from_json(&format!(r#"[{{"patterns": [{}]}}]"#, quoted.join(","))).unwrap();
+        let tree = Tree::new(&spec);
+        (spec, tree)
+    }
+
+    /// The edges out of `node`, each as its steps' names.
+    fn edges(node: &Node) -> Vec<Vec<String>> {
+        node.edges()
+            .iter()
+            .map(|edge| {
+                edge.steps
+                    .iter()
+                    .map(|step| match step {
+                        Step::Word(word) => word.clone(),
+                        Step::Flag => "<bool>".into(),
+                        Step::Value { key, .. }
+                        | Step::List { key, .. }
+                        | Step::Command { key, .. } => {
+                            format!("<{key}>")
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn walk<'t>(node: &'t Node, words: &[&str]) -> &'t Node {
+        words.iter().fold(node, |node, word| {
+            let edges = node.edges();
+            let edge = edges
+                .iter()
+                .find(|e| matches!(e.steps[0], Step::Word(w) if w == word))
+                .unwrap_or_else(|| panic!("no edge {word}"));
+            edge.target
+        })
+    }
+
+    #[test]
+    fn required_arguments_fold_into_the_word_before_them() {
+        let (_, tree) = tree(&["vm launch <kvm,container> <name or count> [config]"]);
+        let launch = walk(&tree.root, &["vm", "launch"]);
+        assert_eq!(
+            edges(launch),
+            [vec!["kvm", "<name>"], vec!["container", "<name>"]]
+        );
+        let kvm = walk(launch, &["kvm"]);
+        assert_eq!(
+            kvm.complete.len(),
+            1,
+            "complete without the optional config"
+        );
+        assert!(kvm.ends.is_empty(), "but not every item was consumed");
+        assert_eq!(edges(kvm), [vec!["<config>"]]);
+    }
+
+    #[test]
+    fn grouping_stops_where_paths_part_or_a_command_is_complete() {
+        let (_, tree) = tree(&[
+            "cc <tunnel,> <vm name or uuid> <src port> <host> <dst port>",
+            "cc <tunnel,> <close,> <vm name or uuid> <id>",
+            "vm save",
+            "vm save <vm name>",
+            "vm save <vm name> <filename>",
+        ]);
+        let tunnel = walk(&tree.root, &["cc", "tunnel"]);
+        assert_eq!(
+            edges(tunnel),
+            [
+                vec!["<vm>", "<src>", "<host>", "<dst>"],
+                vec!["close", "<vm>", "<id>"]
+            ]
+        );
+        let save = walk(&tree.root, &["vm", "save"]);
+        assert_eq!(edges(save), [vec!["<vm>"]]);
+        assert_eq!(edges(save.edges()[0].target), [vec!["<filename>"]]);
+    }
+
+    #[test]
+    fn optional_and_required_arguments_of_one_key_share_a_node() {
+        let (spec, tree) = tree(&[
+            "vm tag <vm target> [key or all]",
+            "vm tag <vm target> <key> <value>",
+        ]);
+        let tag = walk(&tree.root, &["vm", "tag"]);
+        let key = tag.edges()[0].target;
+        let patterns: Vec<&str> = key
+            .complete
+            .iter()
+            .map(|&id| spec.pattern(id).text.as_str())
+            .collect();
+        assert_eq!(patterns, ["vm tag <vm target> [key or all]"]);
+        assert_eq!(edges(key), [vec!["<value>"]]);
+    }
+
+    #[test]
+    fn true_false_is_a_flag_and_other_choices_are_words() {
+        let (_, tree) = tree(&[
+            ".csv [true,false]",
+            ".csv <true,false> (command)",
+            "disk create <qcow2,raw> <image>",
+        ]);
+        assert_eq!(edges(walk(&tree.root, &[".csv"])), [vec!["<bool>"]]);
+        assert_eq!(
+            edges(walk(&tree.root, &["disk", "create"])),
+            [vec!["qcow2", "<image>"], vec!["raw", "<image>"]]
+        );
+    }
+}
