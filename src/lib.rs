@@ -14,6 +14,23 @@
 //! assert_eq!(everywhere.render().unwrap(), "mesh send all vm info");
 //! ```
 //!
+//! Commands built on `Cmd` are plain values; `on` moves one onto a
+//! connection or namespace handle to run it there:
+//!
+//! ```no_run
+//! use minimega::prelude::*;
+//! use minimega::runtime::Client;
+//!
+//! let mut mm = Client::connect()?;
+//! mm.vm().launch().kvm(2).run()?; // built and run on the connection
+//! let info = Cmd.vm().info(); // built alone...
+//! for vm in info.on(&mut mm).run()?.rows() {
+//!     // ...run later, one row per VM and host
+//!     println!("{}: {:?}", vm.host(), vm.get("name"));
+//! }
+//! # Ok::<(), minimega::runtime::Error>(())
+//! ```
+//!
 //! An unknown command, an option that is not one of a choice's, a missing
 //! argument, or running a command that is not whole yet, fails to compile:
 //!

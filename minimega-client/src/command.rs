@@ -10,15 +10,16 @@ use std::fmt;
 
 use minimega_spec::input;
 
+use crate::error::Error;
+use crate::execute::Execute;
+use crate::options::RunOptions;
+use crate::raw::Raw;
+use crate::response::Responses;
+use crate::stream::ResponseStream;
+
 /// The start of a command that is not bound to a connection: for nesting in a
-/// `(command)` slot, for writing scripts, and for tests.
-///
-/// ```
-/// use minimega::prelude::*;
-///
-/// let line = Cmd.vm().launch().kvm(3).config("web").render().unwrap();
-/// assert_eq!(line, "vm launch kvm 3 web");
-/// ```
+/// `(command)` slot, for writing scripts, and for tests. The `minimega`
+/// crate's docs show it with the generated API (`Cmd.vm().info()`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Cmd;
 
@@ -183,6 +184,14 @@ impl<T> Builder<T> {
         self
     }
 
+    /// The same line on another target.
+    pub fn with_target<U>(self, target: U) -> Builder<U> {
+        Builder {
+            target,
+            line: self.line,
+        }
+    }
+
     /// The target and the finished line.
     pub fn into_parts(self) -> (T, CommandLine) {
         (self.target, self.line)
@@ -209,5 +218,56 @@ pub trait Complete: Sized {
     /// The command line as minimega reads it.
     fn render(self) -> Result<String, ArgumentError> {
         self.into_line().render()
+    }
+
+    /// This command, built on [`Cmd`], moved onto a connection or namespace
+    /// handle to run there: build commands once, run them anywhere.
+    fn on<U: Target>(self, target: U) -> Raw<U>
+    where
+        Self: Complete<Target = Cmd>,
+    {
+        Raw::from_builder(self.into_builder().with_target(target))
+    }
+
+    /// Runs the command and waits for its whole answer, with the target's
+    /// settings. Only commands built on a client or namespace handle can run.
+    ///
+    /// By default a host's error makes this return
+    /// [`Error::Command`] with every failing host; see
+    /// [`Complete::run_with`] to keep failures in the answer instead.
+    fn run<'a>(self) -> Result<Responses, Error>
+    where
+        Self::Target: Execute<'a>,
+    {
+        self.run_with(RunOptions::new())
+    }
+
+    /// Runs the command with `options` overriding the target's settings
+    /// (timeout, failure handling) for this command only.
+    fn run_with<'a>(self, options: RunOptions) -> Result<Responses, Error>
+    where
+        Self::Target: Execute<'a>,
+    {
+        let (target, line) = self.into_builder().into_parts();
+        target.execute(line, options)
+    }
+
+    /// Runs the command and returns its answer as it arrives. The stream
+    /// holds the connection until dropped; dropping it early discards the
+    /// rest of the answer.
+    fn stream<'a>(self) -> Result<ResponseStream<'a>, Error>
+    where
+        Self::Target: Execute<'a>,
+    {
+        self.stream_with(RunOptions::new())
+    }
+
+    /// [`Complete::stream`] with `options` for this command only.
+    fn stream_with<'a>(self, options: RunOptions) -> Result<ResponseStream<'a>, Error>
+    where
+        Self::Target: Execute<'a>,
+    {
+        let (target, line) = self.into_builder().into_parts();
+        target.execute_stream(line, options)
     }
 }

@@ -1,0 +1,67 @@
+//! The runtime of the typed minimega API.
+//!
+//! - [`command`]: commands as values, and the builder that generated code
+//!   drives;
+//! - [`client`]: the connection to minimega's command socket;
+//! - [`namespace`]: scoped handles that run commands in a namespace;
+//! - [`execute`]: what makes a target runnable;
+//! - [`options`]: per-client and per-command settings;
+//! - [`response`]: the typed answer, with helpers for tables and `Data`;
+//! - [`stream`]: answers read as they arrive;
+//! - [`raw`]: command lines written by hand;
+//! - [`version`]: comparing the spec's minimega version with the server's;
+//! - [`protocol`]: the JSON exchanged on the socket;
+//! - [`error`]: everything that can go wrong;
+//! - `mock` (feature `mock`): an embedded minimega for tests.
+//!
+//! ```no_run
+//! use minimega_client::{Client, CommandLine, Execute, RunOptions};
+//!
+//! let mut mm = Client::connect()?;
+//! let answer = mm.run_line("vm info")?;
+//! for row in answer.rows() {
+//!     println!("{} {:?} {:?}", row.host(), row.get("name"), row.get("state"));
+//! }
+//! let mut ns = mm.namespace("lab")?;
+//! let line = CommandLine::from_tokens(["vm", "launch", "kvm", "3"]);
+//! (&mut ns).execute(line, RunOptions::new())?;
+//! # Ok::<(), minimega_client::Error>(())
+//! ```
+//!
+//! # Sharing a client
+//!
+//! A [`Client`] is `Send` but every command takes it by `&mut`: one command
+//! at a time, as minimega's socket protocol requires. Threads share one
+//! client through a `Mutex<Client>`, or each open their own (minimega serves
+//! any number of connections).
+
+#![warn(missing_docs)]
+
+pub mod client;
+pub mod command;
+pub mod error;
+pub mod execute;
+pub mod namespace;
+pub mod options;
+pub mod protocol;
+pub mod raw;
+pub mod response;
+pub mod stream;
+pub mod version;
+
+mod cells;
+mod connection;
+
+#[cfg(feature = "mock")]
+pub mod mock;
+
+pub use client::{Client, ClientBuilder, DEFAULT_BASE, DEFAULT_SOCKET};
+pub use command::{ArgumentError, Builder, Cmd, CommandLine, Complete, Target};
+pub use error::{Error, Failure};
+pub use execute::Execute;
+pub use namespace::{validate_namespace, Namespace};
+pub use options::{Failures, RunOptions};
+pub use raw::Raw;
+pub use response::{Response, Responses, Row};
+pub use stream::{Event, ResponseStream};
+pub use version::VersionCheck;

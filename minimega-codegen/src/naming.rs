@@ -11,7 +11,8 @@
 //! 2. A name left empty becomes `arg`; one that starts with a digit gets
 //!    `n` (types: `N`) in front: `3d` → `n3d`.
 //! 3. Rust keywords and the method names of the runtime's `Complete` trait
-//!    (`run`, `stream`, `render`, `into_line`, `into_builder`) get a trailing
+//!    (`run`, `run_with`, `stream`, `stream_with`, `render`, `into_line`,
+//!    `into_builder`, `on`) get a trailing
 //!    `_`: `type_`, `in_`, `static_`, `run_`.
 //! 4. Names that still clash with one another get `_2`, `_3`, … in the
 //!    order the spec first mentions them (see [`Disambiguator`]).
@@ -26,7 +27,16 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// Method names the runtime's traits already use on every command.
-const RESERVED: &[&str] = &["run", "stream", "render", "into_line", "into_builder"];
+const RESERVED: &[&str] = &[
+    "run",
+    "run_with",
+    "stream",
+    "stream_with",
+    "render",
+    "into_line",
+    "into_builder",
+    "on",
+];
 
 fn parts(text: &str) -> Vec<String> {
     let mut parts = Vec::new();

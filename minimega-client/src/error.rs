@@ -1,0 +1,243 @@
+//! Everything a client call can fail with, in one enum.
+//!
+//! After [`Error::Timeout`], [`Error::Disconnected`], [`Error::Protocol`] and
+//! [`Error::Io`] the client's connection is closed: the answer was cut off
+//! and the next line on the socket could belong to anything, so the client
+//! refuses to guess. Later calls fail with [`Error::Closed`] until
+//! [`Client::reconnect`](crate::Client::reconnect). Every other error leaves
+//! the connection usable.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use minimega_spec::CompileError;
+
+use crate::command::ArgumentError;
+use crate::response::Responses;
+
+/// One failing response: the host that answered and its error message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The host that reported the error.
+    pub host: String,
+    /// minimega's error message.
+    pub message: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.host, self.message)
+    }
+}
+
+/// Why a client call failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The socket could not be opened; `hint` says what to do about it.
+    #[error("cannot connect to minimega at `{}`: {source}; {hint}", path.display())]
+    Connect {
+        /// The socket path that was tried.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: io::Error,
+        /// What to do about it.
+        hint: String,
+    },
+
+    /// Reading or writing the socket failed; the connection is closed.
+    #[error("I/O error on the minimega socket while running `{command}`: {source}")]
+    Io {
+        /// The command line being run.
+        command: String,
+        /// What the operating system said.
+        #[source]
+        source: io::Error,
+    },
+
+    /// minimega sent a line that is not a message of its protocol; the
+    /// connection is closed.
+    #[error(
+        "minimega sent a malformed line while answering `{command}` ({reason}): {}",
+        excerpt(line)
+    )]
+    Protocol {
+        /// The command line being run.
+        command: String,
+        /// The offending line, as received.
+        line: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// No complete answer within the timeout; the connection is closed.
+    #[error("`{command}` got no complete answer within {after:?}; the connection is now closed")]
+    Timeout {
+        /// The command line being run.
+        command: String,
+        /// The timeout that ran out.
+        after: Duration,
+    },
+
+    /// minimega closed the socket before the answer was complete.
+    #[error("minimega closed the connection while answering `{command}`")]
+    Disconnected {
+        /// The command line being run.
+        command: String,
+    },
+
+    /// An earlier failure closed the connection; nothing was sent.
+    #[error("the connection to minimega is closed ({reason}); call `Client::reconnect` to open a new one")]
+    Closed {
+        /// The failure that closed it.
+        reason: String,
+    },
+
+    /// An argument could not be put on the command line; nothing was sent.
+    #[error(transparent)]
+    Argument(#[from] ArgumentError),
+
+    /// A namespace name minimega would not accept; nothing was sent.
+    #[error("invalid namespace name `{name}`: names must match ^[a-zA-Z0-9-_.]+$")]
+    InvalidNamespace {
+        /// The rejected name.
+        name: String,
+    },
+
+    /// A hand-written line is not a command of the spec; nothing was sent.
+    #[error("rejected before sending: {source}")]
+    Spec {
+        /// The line as written.
+        line: String,
+        /// Why the spec does not accept it.
+        #[source]
+        source: CompileError,
+    },
+
+    /// The line would switch minimega's active namespace, for every client
+    /// of that minimega; nothing was sent.
+    #[error("`{line}` would switch minimega's active namespace for every client; use `Client::namespace(name)` for a scoped handle instead")]
+    NamespaceSwitch {
+        /// The rejected line.
+        line: String,
+    },
+
+    /// One or more hosts answered with an error. `responses` holds the whole
+    /// answer, successes included.
+    #[error("`{command}` failed: {}", list(failures))]
+    Command {
+        /// The command line that was run.
+        command: String,
+        /// Every failing response, in answer order.
+        failures: Vec<Failure>,
+        /// The whole answer.
+        responses: Box<Responses>,
+    },
+
+    /// A response could not be read as the requested type.
+    #[error("cannot decode {what} from host `{host}`: {message}")]
+    Decode {
+        /// The host whose response it was.
+        host: String,
+        /// What was being decoded (`row 3`, `Data`).
+        what: String,
+        /// The decoder's message.
+        message: String,
+    },
+
+    /// Exactly one response was expected.
+    #[error("expected exactly one response, got {count}")]
+    NotSingle {
+        /// How many responses there were.
+        count: usize,
+    },
+}
+
+impl Error {
+    /// The failing hosts and their messages, for [`Error::Command`]; empty
+    /// for every other error.
+    pub fn failures(&self) -> &[Failure] {
+        match self {
+            Error::Command { failures, .. } => failures,
+            _ => &[],
+        }
+    }
+
+    /// Whether this error closed the client's connection.
+    pub fn closes_connection(&self) -> bool {
+        matches!(
+            self,
+            Error::Io { .. }
+                | Error::Protocol { .. }
+                | Error::Timeout { .. }
+                | Error::Disconnected { .. }
+        )
+    }
+}
+
+fn list(failures: &[Failure]) -> String {
+    failures
+        .iter()
+        .map(Failure::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Long lines (a whole `vm info` with its `Data`) would drown the message.
+fn excerpt(line: &str) -> String {
+    const MAX: usize = 200;
+    match line.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &line[..cut], line.len()),
+        None => line.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_error_lists_every_host() {
+        let error = Error::Command {
+            command: "vm start x".into(),
+            failures: vec![
+                Failure {
+                    host: "h1".into(),
+                    message: "vm not found: x".into(),
+                },
+                Failure {
+                    host: "h2".into(),
+                    message: "boom".into(),
+                },
+            ],
+            responses: Box::default(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "`vm start x` failed: h1: vm not found: x; h2: boom"
+        );
+        assert_eq!(error.failures().len(), 2);
+        assert!(!error.closes_connection());
+    }
+
+    #[test]
+    fn long_lines_are_cut() {
+        let line = "x".repeat(1000);
+        let error = Error::Protocol {
+            command: "vm info".into(),
+            line,
+            reason: "not JSON".into(),
+        };
+        let text = error.to_string();
+        assert!(text.contains("(1000 bytes)"), "{text}");
+        assert!(text.len() < 400);
+    }
+
+    #[test]
+    fn error_stays_small() {
+        assert!(std::mem::size_of::<Error>() <= 128);
+    }
+}

@@ -1,0 +1,66 @@
+//! What makes a command runnable: its target must be a connection.
+//!
+//! [`Complete::run`](crate::Complete::run) and
+//! [`Complete::stream`](crate::Complete::stream) are available exactly when
+//! the command's target implements [`Execute`]: a `&mut Client` or a
+//! `&mut Namespace`. A command built on [`Cmd`](crate::Cmd) has no
+//! connection, so running it does not compile.
+
+use crate::client::{Client, Scope};
+use crate::command::{CommandLine, Target};
+use crate::error::Error;
+use crate::namespace::Namespace;
+use crate::options::RunOptions;
+use crate::response::Responses;
+use crate::stream::ResponseStream;
+
+/// A target that can run command lines; `'a` is how long a stream over its
+/// answer may borrow the connection.
+#[diagnostic::on_unimplemented(
+    message = "a command built on `{Self}` cannot run: it has no connection",
+    label = "this command was built on `{Self}`",
+    note = "build it on a `Client` or `Namespace` (`mm.vm().info()`), or move it there with `.on(&mut mm)`"
+)]
+pub trait Execute<'a>: Target + Sized {
+    /// Runs `line` and reads its whole answer. A line with an argument
+    /// problem fails with [`Error::Argument`] before anything is sent.
+    fn execute(self, line: CommandLine, options: RunOptions) -> Result<Responses, Error>;
+
+    /// Runs `line` and returns a stream over its answer, which holds the
+    /// connection until dropped.
+    fn execute_stream(
+        self,
+        line: CommandLine,
+        options: RunOptions,
+    ) -> Result<ResponseStream<'a>, Error>;
+}
+
+impl<'a> Execute<'a> for &'a mut Client {
+    fn execute(self, line: CommandLine, options: RunOptions) -> Result<Responses, Error> {
+        self.execute_in(Scope::Client, line, options)
+    }
+
+    fn execute_stream(
+        self,
+        line: CommandLine,
+        options: RunOptions,
+    ) -> Result<ResponseStream<'a>, Error> {
+        self.stream_in(Scope::Client, line, options)
+    }
+}
+
+impl<'a, 'c: 'a> Execute<'a> for &'a mut Namespace<'c> {
+    fn execute(self, line: CommandLine, options: RunOptions) -> Result<Responses, Error> {
+        let (client, name) = self.parts();
+        client.execute_in(Scope::Namespace(name), line, options)
+    }
+
+    fn execute_stream(
+        self,
+        line: CommandLine,
+        options: RunOptions,
+    ) -> Result<ResponseStream<'a>, Error> {
+        let (client, name) = self.parts();
+        client.stream_in(Scope::Namespace(name), line, options)
+    }
+}

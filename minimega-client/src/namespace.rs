@@ -1,0 +1,110 @@
+//! Scoped namespace handles.
+//!
+//! A [`Namespace`] runs every command as `namespace <name> <command>`, which
+//! minimega runs in that namespace without changing its active namespace:
+//! other clients and other handles are unaffected. Handles nest, and the
+//! innermost name wins. The client never sends a plain `namespace <name>`.
+
+use crate::client::{Client, Scope};
+use crate::command::Target;
+use crate::error::Error;
+use crate::options::RunOptions;
+use crate::raw::Raw;
+use crate::response::Responses;
+
+/// Checks a namespace name against minimega's rule, `^[a-zA-Z0-9-_.]+$`.
+pub fn validate_namespace(name: &str) -> Result<(), Error> {
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::InvalidNamespace {
+            name: name.to_owned(),
+        })
+    }
+}
+
+/// A handle on a client that runs commands in one namespace.
+///
+/// ```no_run
+/// use minimega_client::{Client, Complete};
+///
+/// let mut mm = Client::connect()?;
+/// let mut lab = mm.namespace("lab")?;
+/// lab.raw("vm launch kvm 3")?.run()?; // sent as `namespace lab vm launch kvm 3`
+/// let mut inner = lab.namespace("lab2")?;
+/// inner.run_line("vm info")?; // `namespace lab2 vm info`: the innermost wins
+/// # Ok::<(), minimega_client::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Namespace<'c> {
+    client: &'c mut Client,
+    name: String,
+}
+
+impl Target for &mut Namespace<'_> {}
+
+impl<'c> Namespace<'c> {
+    pub(crate) fn new(client: &'c mut Client, name: &str) -> Result<Namespace<'c>, Error> {
+        validate_namespace(name)?;
+        Ok(Namespace {
+            client,
+            name: name.to_owned(),
+        })
+    }
+
+    pub(crate) fn parts(&mut self) -> (&mut Client, &str) {
+        (&mut *self.client, &self.name)
+    }
+
+    /// The namespace's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A handle for namespace `name`, borrowing this one; its commands run
+    /// in `name`, not in this handle's namespace.
+    pub fn namespace(&mut self, name: &str) -> Result<Namespace<'_>, Error> {
+        Namespace::new(&mut *self.client, name)
+    }
+
+    /// A hand-written line, checked against the spec, to run in this
+    /// namespace (see [`Client::raw`]).
+    pub fn raw(&mut self, line: &str) -> Result<Raw<&mut Namespace<'c>>, Error> {
+        let line = crate::raw::checked(self.client.spec(), line)?;
+        Ok(Raw::from_line(self, line))
+    }
+
+    /// A hand-written line, not checked against the spec (see
+    /// [`Client::raw_unchecked`]).
+    pub fn raw_unchecked(&mut self, line: &str) -> Result<Raw<&mut Namespace<'c>>, Error> {
+        let line = crate::raw::unchecked(line)?;
+        Ok(Raw::from_line(self, line))
+    }
+
+    /// Checks and runs a hand-written line in this namespace.
+    pub fn run_line(&mut self, line: &str) -> Result<Responses, Error> {
+        let line = crate::raw::checked(self.client.spec(), line)?;
+        self.client
+            .execute_in(Scope::Namespace(&self.name), line, RunOptions::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_minimegas_rule() {
+        for good in ["foo", "a-b_c.d", "X9"] {
+            assert!(validate_namespace(good).is_ok(), "{good}");
+        }
+        for bad in ["", "a b", "foo/bar", "é", "a;b", "\"x\""] {
+            let error = validate_namespace(bad).unwrap_err();
+            assert!(error.to_string().contains(&format!("`{bad}`")), "{error}");
+        }
+    }
+}

@@ -1,0 +1,535 @@
+//! minimega's answer, typed: one [`Response`] per host, gathered in
+//! [`Responses`], with helpers that read tables by column name, into serde
+//! types, and read `Data` as a typed value.
+//!
+//! Responses are never merged: each keeps the host that sent it, and the
+//! helpers that span hosts (such as [`Responses::rows`]) keep the host on
+//! every row.
+
+use std::collections::BTreeMap;
+use std::ops::Deref;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{Error, Failure};
+use crate::protocol::WireResponse;
+
+/// One host's response to a command.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Response {
+    host: String,
+    text: String,
+    header: Vec<String>,
+    tabular: Vec<Vec<String>>,
+    error: String,
+    data: Value,
+}
+
+impl From<WireResponse> for Response {
+    fn from(wire: WireResponse) -> Response {
+        Response {
+            host: wire.host,
+            text: wire.response,
+            header: wire.header.unwrap_or_default(),
+            tabular: wire.tabular.unwrap_or_default(),
+            error: wire.error,
+            data: wire.data,
+        }
+    }
+}
+
+impl Response {
+    /// The host that answered.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The text answer (minimega's `Response` field), empty for tables.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The column names of a tabular answer; empty otherwise.
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The rows of a tabular answer, as sent.
+    pub fn tabular(&self) -> &[Vec<String>] {
+        &self.tabular
+    }
+
+    /// Whether the answer is a table.
+    pub fn is_tabular(&self) -> bool {
+        !self.header.is_empty()
+    }
+
+    /// The error this host reported, if any.
+    pub fn error(&self) -> Option<&str> {
+        (!self.error.is_empty()).then_some(self.error.as_str())
+    }
+
+    /// Whether this host reported no error.
+    pub fn is_ok(&self) -> bool {
+        self.error.is_empty()
+    }
+
+    /// The structured data some commands attach (`Null` when none).
+    pub fn data(&self) -> &Value {
+        &self.data
+    }
+
+    /// Reads `Data` as `T`; use `Option<T>` when it may be `null`.
+    pub fn data_as<'a, T: Deserialize<'a>>(&'a self) -> Result<T, Error> {
+        T::deserialize(&self.data).map_err(|e| Error::Decode {
+            host: self.host.clone(),
+            what: "Data".to_owned(),
+            message: e.to_string(),
+        })
+    }
+
+    /// The rows of the table, each readable by column name.
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.tabular.iter().map(move |cells| Row {
+            host: &self.host,
+            header: &self.header,
+            cells,
+        })
+    }
+
+    /// Reads every row into `T`, matching fields to column names (see
+    /// [`Row::parse`]).
+    ///
+    /// ```
+    /// # use minimega_client::Response;
+    /// #[derive(serde::Deserialize)]
+    /// struct Vm { host: String, name: String, memory: u64 }
+    /// # let json = r#"{"Host":"h1","Response":"","Header":["name","memory"],"Tabular":[["vm1","128"]],"Error":"","Data":null}"#;
+    /// # let response: Response = serde_json::from_str::<minimega_client::protocol::WireResponse>(json).unwrap().into();
+    /// let vms: Vec<Vm> = response.rows_as()?;
+    /// assert_eq!((vms[0].host.as_str(), vms[0].name.as_str(), vms[0].memory), ("h1", "vm1", 128));
+    /// # Ok::<(), minimega_client::Error>(())
+    /// ```
+    pub fn rows_as<'a, T: Deserialize<'a>>(&'a self) -> Result<Vec<T>, Error> {
+        self.rows().map(|row| row.parse()).collect()
+    }
+}
+
+/// One row of a table, with the host that sent it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row<'a> {
+    host: &'a str,
+    header: &'a [String],
+    cells: &'a [String],
+}
+
+impl<'a> Row<'a> {
+    /// The host whose table this row belongs to.
+    pub fn host(&self) -> &'a str {
+        self.host
+    }
+
+    /// The cell under `column`, if the table has that column.
+    pub fn get(&self, column: &str) -> Option<&'a str> {
+        let index = self.header.iter().position(|c| c == column)?;
+        self.cells.get(index).map(String::as_str)
+    }
+
+    /// `(column, cell)` pairs in column order; a short row stops early.
+    pub fn columns(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.header
+            .iter()
+            .map(String::as_str)
+            .zip(self.cells.iter().map(String::as_str))
+    }
+
+    /// The cells, as sent.
+    pub fn cells(&self) -> &'a [String] {
+        self.cells
+    }
+
+    /// The row as a map from column name to cell.
+    pub fn to_map(&self) -> BTreeMap<String, String> {
+        self.columns()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    }
+
+    /// Reads the row into `T`: fields match column names (use
+    /// `#[serde(rename = "serial-ports")]` for names that are not Rust
+    /// identifiers); cells parse into numbers and booleans as the field
+    /// asks; an empty cell reads as `None` for `Option` fields. A `host`
+    /// field gets the answering host unless the table has its own `host`
+    /// column.
+    pub fn parse<T: Deserialize<'a>>(&self) -> Result<T, Error> {
+        let has_host = self.header.iter().any(|c| c == "host");
+        let host = (!has_host).then_some(("host", self.host));
+        crate::cells::row(host.into_iter().chain(self.columns())).map_err(|message| Error::Decode {
+            host: self.host.to_owned(),
+            what: format!("row {:?}", self.cells),
+            message,
+        })
+    }
+}
+
+/// A command's whole answer: every host's response, in the order minimega
+/// sent them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Responses {
+    command: String,
+    responses: Vec<Response>,
+    rendered: Vec<String>,
+    statuses: Vec<String>,
+}
+
+impl Responses {
+    pub(crate) fn new(command: String) -> Responses {
+        Responses {
+            command,
+            ..Responses::default()
+        }
+    }
+
+    pub(crate) fn push_message(&mut self, responses: Vec<WireResponse>, rendered: String) {
+        self.responses
+            .extend(responses.into_iter().map(Response::from));
+        if !rendered.is_empty() {
+            self.rendered.push(rendered);
+        }
+    }
+
+    pub(crate) fn push_response(&mut self, response: Response) {
+        self.responses.push(response);
+    }
+
+    pub(crate) fn push_status(&mut self, status: String) {
+        self.statuses.push(status);
+    }
+
+    /// The command line as sent (namespace prefix included).
+    pub fn command(&self) -> &str {
+        &self.command
+    }
+
+    /// The responses, as a vector.
+    pub fn into_vec(self) -> Vec<Response> {
+        self.responses
+    }
+
+    /// minimega's own rendering of the answer, as its CLI would print it.
+    pub fn rendered(&self) -> String {
+        self.rendered.join("\n")
+    }
+
+    /// Status messages that arrived while this command ran. They are
+    /// progress from minimega, not part of the answer, and may have been
+    /// sent for an earlier command.
+    pub fn statuses(&self) -> &[String] {
+        &self.statuses
+    }
+
+    /// The hosts that answered, in answer order (a host appears once per
+    /// response it sent).
+    pub fn hosts(&self) -> impl Iterator<Item = &str> {
+        self.responses.iter().map(Response::host)
+    }
+
+    /// Every failing response's host and message.
+    pub fn failures(&self) -> Vec<Failure> {
+        self.responses
+            .iter()
+            .filter_map(|r| {
+                r.error().map(|message| Failure {
+                    host: r.host.clone(),
+                    message: message.to_owned(),
+                })
+            })
+            .collect()
+    }
+
+    /// Whether no host reported an error.
+    pub fn is_ok(&self) -> bool {
+        self.responses.iter().all(Response::is_ok)
+    }
+
+    /// These responses, or [`Error::Command`] if any host reported an error.
+    pub fn into_result(self) -> Result<Responses, Error> {
+        let failures = self.failures();
+        if failures.is_empty() {
+            Ok(self)
+        } else {
+            Err(Error::Command {
+                command: self.command.clone(),
+                failures,
+                responses: Box::new(self),
+            })
+        }
+    }
+
+    /// The only response; [`Error::NotSingle`] when there are none or
+    /// several (a namespace of many hosts answers once per host).
+    pub fn single(&self) -> Result<&Response, Error> {
+        match self.responses.as_slice() {
+            [only] => Ok(only),
+            all => Err(Error::NotSingle { count: all.len() }),
+        }
+    }
+
+    /// The text of the only response (see [`Responses::single`]).
+    pub fn text(&self) -> Result<&str, Error> {
+        self.single().map(Response::text)
+    }
+
+    /// Every row of every host's table, each knowing its host.
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.responses.iter().flat_map(Response::rows)
+    }
+
+    /// Every row of every host's table read into `T` (see [`Row::parse`]);
+    /// give `T` a `host` field to tell the hosts apart.
+    pub fn rows_as<'a, T: Deserialize<'a>>(&'a self) -> Result<Vec<T>, Error> {
+        self.rows().map(|row| row.parse()).collect()
+    }
+}
+
+impl Deref for Responses {
+    type Target = [Response];
+
+    fn deref(&self) -> &[Response] {
+        &self.responses
+    }
+}
+
+impl IntoIterator for Responses {
+    type Item = Response;
+    type IntoIter = std::vec::IntoIter<Response>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.responses.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Responses {
+    type Item = &'a Response;
+    type IntoIter = std::slice::Iter<'a, Response>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.responses.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    fn table(host: &str, header: &[&str], rows: &[&[&str]]) -> WireResponse {
+        WireResponse {
+            host: host.into(),
+            header: Some(header.iter().map(|s| s.to_string()).collect()),
+            tabular: Some(
+                rows.iter()
+                    .map(|r| r.iter().map(|s| s.to_string()).collect())
+                    .collect(),
+            ),
+            ..WireResponse::default()
+        }
+    }
+
+    fn answer(parts: Vec<WireResponse>) -> Responses {
+        let mut responses = Responses::new("vm info".into());
+        responses.push_message(parts, String::new());
+        responses
+    }
+
+    #[test]
+    fn rows_by_column_keep_their_host() {
+        let all = answer(vec![
+            table(
+                "h1",
+                &["name", "state"],
+                &[&["a", "RUNNING"], &["b", "PAUSED"]],
+            ),
+            table("h2", &["name", "state"], &[&["c", "BUILDING"]]),
+        ]);
+        let rows: Vec<(String, String, String)> = all
+            .rows()
+            .map(|r| {
+                (
+                    r.host().to_owned(),
+                    r.get("name").unwrap().to_owned(),
+                    r.get("state").unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("h1".into(), "a".into(), "RUNNING".into()),
+                ("h1".into(), "b".into(), "PAUSED".into()),
+                ("h2".into(), "c".into(), "BUILDING".into()),
+            ]
+        );
+        let first = all.rows().next().unwrap();
+        assert_eq!(first.get("nope"), None);
+        assert_eq!(first.to_map()["state"], "RUNNING");
+        assert_eq!(
+            all.single().unwrap_err().to_string(),
+            "expected exactly one response, got 2"
+        );
+    }
+
+    #[test]
+    fn short_rows_do_not_panic() {
+        let all = answer(vec![table("h1", &["name", "state"], &[&["a"]])]);
+        let row = all.rows().next().unwrap();
+        assert_eq!(row.get("state"), None);
+        assert_eq!(row.columns().count(), 1);
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Vm {
+        host: String,
+        name: String,
+        state: State,
+        memory: u64,
+        vcpus: u8,
+        snapshot: bool,
+        #[serde(rename = "serial-ports")]
+        serial_ports: u32,
+        kernel: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "UPPERCASE")]
+    enum State {
+        Building,
+        Running,
+    }
+
+    #[test]
+    fn rows_deserialize_by_header() {
+        let header = [
+            "id",
+            "name",
+            "state",
+            "memory",
+            "vcpus",
+            "snapshot",
+            "serial-ports",
+            "kernel",
+        ];
+        let all = answer(vec![table(
+            "h1",
+            &header,
+            &[
+                &["0", "vm1", "BUILDING", "128", "1", "true", "0", ""],
+                &["1", "vm2", "RUNNING", "2048", "4", "false", "2", "/k"],
+            ],
+        )]);
+        let vms: Vec<Vm> = all.rows_as().unwrap();
+        assert_eq!(
+            vms[0],
+            Vm {
+                host: "h1".into(),
+                name: "vm1".into(),
+                state: State::Building,
+                memory: 128,
+                vcpus: 1,
+                snapshot: true,
+                serial_ports: 0,
+                kernel: None,
+            }
+        );
+        assert_eq!(vms[1].kernel.as_deref(), Some("/k"));
+        assert_eq!(vms[1].state, State::Running);
+    }
+
+    #[test]
+    fn bad_cells_name_the_host_and_value() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Mem {
+            memory: u64,
+        }
+        let all = answer(vec![table("h9", &["memory"], &[&["lots"]])]);
+        let error = all.rows_as::<Mem>().unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains("h9") && text.contains("`lots` is not a valid u64"),
+            "{text}"
+        );
+        let missing = answer(vec![table("h9", &["name"], &[&["x"]])]);
+        assert!(missing
+            .rows_as::<Mem>()
+            .unwrap_err()
+            .to_string()
+            .contains("missing field `memory`"));
+    }
+
+    #[test]
+    fn borrowed_fields_and_host_column_from_the_table() {
+        #[derive(Deserialize)]
+        struct Named<'a> {
+            host: &'a str,
+            name: &'a str,
+        }
+        let all = answer(vec![table("h1", &["host", "name"], &[&["other", "vm1"]])]);
+        let rows: Vec<Named> = all.rows_as().unwrap();
+        assert_eq!((rows[0].host, rows[0].name), ("other", "vm1"));
+    }
+
+    #[test]
+    fn data_reads_as_a_typed_value() {
+        #[derive(Debug, Deserialize)]
+        struct HostData {
+            #[serde(rename = "Name")]
+            name: String,
+            #[serde(rename = "CPUs")]
+            cpus: u32,
+        }
+        let response = Response::from(WireResponse {
+            host: "h1".into(),
+            data: serde_json::json!({"Name": "h1", "CPUs": 8, "Load": "0.1"}),
+            ..WireResponse::default()
+        });
+        let data: HostData = response.data_as().unwrap();
+        assert_eq!((data.name.as_str(), data.cpus), ("h1", 8));
+        let none: Option<HostData> = Response::default().data_as().unwrap();
+        assert!(none.is_none());
+        let error = Response::default().data_as::<HostData>().unwrap_err();
+        assert!(matches!(error, Error::Decode { ref what, .. } if what == "Data"));
+    }
+
+    #[test]
+    fn failures_keep_every_host() {
+        let mut bad = table("h2", &[], &[]);
+        bad.error = "vm not found: x".into();
+        let worse = WireResponse {
+            host: "h3".into(),
+            error: "boom".into(),
+            ..WireResponse::default()
+        };
+        let all = answer(vec![table("h1", &[], &[]), bad, worse]);
+        assert!(!all.is_ok());
+        let error = all.clone().into_result().unwrap_err();
+        assert_eq!(
+            error.failures(),
+            [
+                Failure {
+                    host: "h2".into(),
+                    message: "vm not found: x".into()
+                },
+                Failure {
+                    host: "h3".into(),
+                    message: "boom".into()
+                },
+            ]
+        );
+        match error {
+            Error::Command { responses, .. } => assert_eq!(responses.len(), 3),
+            other => panic!("{other}"),
+        }
+    }
+}

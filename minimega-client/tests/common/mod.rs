@@ -1,0 +1,42 @@
+//! Helpers shared by the integration tests: a stand-in for a generated
+//! command builder, and small shortcuts.
+#![allow(dead_code)]
+
+use minimega_client::mock::MockMinimega;
+use minimega_client::{Builder, Client, CommandLine, Complete};
+
+/// A whole command, as the generated builders are: a `Builder` and nothing
+/// else.
+pub struct Line<T>(pub Builder<T>);
+
+impl<T> Complete for Line<T> {
+    type Target = T;
+
+    fn into_builder(self) -> Builder<T> {
+        self.0
+    }
+}
+
+/// The command `words` on `target`, each word one token.
+pub fn cmd<T>(target: T, words: &[&str]) -> Line<T> {
+    Line(words.iter().fold(Builder::new(target), |b, w| b.word(w)))
+}
+
+/// A line of hand-written tokens.
+pub fn tokens(words: &[&str]) -> CommandLine {
+    CommandLine::from_tokens(words.iter().copied())
+}
+
+/// A mock with one host, and a client connected to it.
+pub fn mock_and_client() -> (MockMinimega, Client) {
+    let mock = MockMinimega::start().expect("mock starts");
+    let client = mock.client().expect("client connects");
+    (mock, client)
+}
+
+/// Writes a script into the mock's base directory; returns its path.
+pub fn script(mock: &MockMinimega, name: &str, body: &str) -> String {
+    let path = mock.base_dir().join(name);
+    std::fs::write(&path, body).expect("script written");
+    path.to_string_lossy().into_owned()
+}
