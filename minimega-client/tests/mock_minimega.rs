@@ -262,3 +262,21 @@ fn mesh_send_answers_once_per_host() {
     assert_eq!(hosts, ["n1", "n2"]);
     assert!(mm.run_line("mesh send nowhere echo x").is_err());
 }
+
+#[test]
+fn each_host_keeps_its_own_vm_config() {
+    let mock = MockMinimega::builder()
+        .hosts(["head", "n1", "n2"])
+        .start()
+        .unwrap();
+    let mut mm = mock.client().unwrap();
+    mm.run_line("mesh send n1 vm config memory 4096").unwrap();
+    let answer = mm.run_line("mesh send all vm config memory").unwrap();
+    let memory: Vec<(&str, &str)> = answer.iter().map(|r| (r.host(), r.text())).collect();
+    assert_eq!(memory, [("n1", "4096"), ("n2", "2048")]);
+    // The head node's config, which launches use, is untouched.
+    assert_eq!(
+        mm.run_line("vm config memory").unwrap().text().unwrap(),
+        "2048"
+    );
+}

@@ -39,7 +39,9 @@ pub(crate) struct Outcome {
 #[derive(Debug)]
 struct Namespace {
     hosts: Vec<String>,
-    config: Config,
+    /// `vm config` as each host holds it: every minimega node keeps its own,
+    /// and `mesh send` changes only the nodes it reaches.
+    configs: BTreeMap<String, Config>,
     saved: BTreeMap<String, Config>,
     vms: Vec<Vm>,
     next_id: u64,
@@ -49,7 +51,7 @@ impl Namespace {
     fn new(hosts: Vec<String>) -> Namespace {
         Namespace {
             hosts,
-            config: default_config(),
+            configs: BTreeMap::new(),
             saved: BTreeMap::new(),
             vms: Vec::new(),
             next_id: 0,
@@ -191,22 +193,18 @@ impl World {
             ),
             "vm config <save,> <name>" => {
                 let name = m.value("name").unwrap_or_default().to_owned();
-                let ns = self.namespace(&ctx.ns);
-                let config = ns.config.clone();
-                ns.saved.insert(name, config);
+                let config = self.config(ctx).clone();
+                self.namespace(&ctx.ns).saved.insert(name, config);
                 self.ok(ctx)
             }
             "vm config <restore,> [name]" => match m.value("name") {
-                Some(name) => {
-                    let ns = self.namespace(&ctx.ns);
-                    match ns.saved.get(name).cloned() {
-                        Some(config) => {
-                            ns.config = config;
-                            self.ok(ctx)
-                        }
-                        None => self.fail(ctx, format!("config {name} does not exist")),
+                Some(name) => match self.namespace(&ctx.ns).saved.get(name).cloned() {
+                    Some(config) => {
+                        *self.config(ctx) = config;
+                        self.ok(ctx)
                     }
-                }
+                    None => self.fail(ctx, format!("config {name} does not exist")),
+                },
                 None => {
                     let names: Vec<String> =
                         self.namespace(&ctx.ns).saved.keys().cloned().collect();
@@ -214,7 +212,7 @@ impl World {
                 }
             },
             "clear vm config" => {
-                self.namespace(&ctx.ns).config = default_config();
+                *self.config(ctx) = default_config();
                 self.ok(ctx)
             }
             "mesh send <hostname or range or all> (command)" => self.mesh_send(spec, m, ctx),
@@ -243,10 +241,10 @@ impl World {
             _ if literal(0) == "host" => self.host(ctx, items.get(1).map(|_| literal(1))),
             _ if literal(0) == "clear" && literal(1) == "vm" && literal(2) == "config" => {
                 let field = literal(3).to_owned();
-                let ns = self.namespace(&ctx.ns);
+                let config = self.config(ctx);
                 match default_config().remove(&field) {
-                    Some(value) => ns.config.insert(field, value),
-                    None => ns.config.remove(&field),
+                    Some(value) => config.insert(field, value),
+                    None => config.remove(&field),
                 };
                 self.ok(ctx)
             }
@@ -365,6 +363,16 @@ impl World {
         }])]
     }
 
+    /// The `vm config` of the host that runs the command: the target of a
+    /// `mesh send`, else the head node.
+    fn config(&mut self, ctx: &Ctx) -> &mut Config {
+        let host = ctx.host.clone().unwrap_or_else(|| self.head().to_owned());
+        self.namespace(&ctx.ns)
+            .configs
+            .entry(host)
+            .or_insert_with(default_config)
+    }
+
     fn vm_config(
         &mut self,
         ctx: &Ctx,
@@ -386,11 +394,11 @@ impl World {
                 format!("invalid value for {field}: `{new}` is not an integer"),
             ),
             Some(new) => {
-                self.namespace(&ctx.ns).config.insert(field.to_owned(), new);
+                self.config(ctx).insert(field.to_owned(), new);
                 self.ok(ctx)
             }
             None => {
-                let current = self.namespace(&ctx.ns).config.get(field).cloned();
+                let current = self.config(ctx).get(field).cloned();
                 self.text(ctx, current.unwrap_or_default())
             }
         }
@@ -429,14 +437,14 @@ impl World {
             Ok(names) => names,
             Err(error) => return self.fail(ctx, error),
         };
-        let ns = self.namespace(&ctx.ns);
         let config = match config {
-            None => ns.config.clone(),
-            Some(name) => match ns.saved.get(name) {
+            None => self.config(ctx).clone(),
+            Some(name) => match self.namespace(&ctx.ns).saved.get(name) {
                 Some(config) => config.clone(),
                 None => return self.fail(ctx, format!("config {name} does not exist")),
             },
         };
+        let ns = self.namespace(&ctx.ns);
         if let Some(taken) = names
             .iter()
             .flatten()

@@ -1,0 +1,59 @@
+//! Handling errors: a failing command is an `Err` that names every failing
+//! host; scripts that tolerate partial failure keep the failures in the
+//! answer instead; bad input is refused before anything is sent.
+//!
+//! ```sh
+//! cargo run --example errors
+//! ```
+
+mod common;
+
+use minimega::prelude::*;
+use minimega::runtime::mock::MockMinimega;
+use minimega::runtime::{Error, RunOptions};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut minimega = common::connect(MockMinimega::builder().hosts(["head", "node1", "node2"]))?;
+    let mm = &mut minimega.client;
+
+    // Three VMs, spread over the namespace's hosts; none is running yet.
+    let mut lab = mm.namespace("lab")?;
+    lab.vm().launch().kvm("db[1-3]").run()?;
+
+    // By default a failure on any host is an `Err` naming every one.
+    match lab.vm().stop("db[1-3]").run() {
+        Err(Error::Command { failures, .. }) => {
+            for failure in failures {
+                println!("{} failed: {}", failure.host, failure.message);
+            }
+        }
+        other => println!("unexpected: {other:?}"),
+    }
+
+    // Scripts that tolerate partial failure keep the failures in the answer.
+    lab.vm().start("db1").run()?;
+    let answer = lab
+        .vm()
+        .stop("db[1-3]")
+        .run_with(RunOptions::new().keep_failures())?;
+    for response in answer.iter() {
+        match response.error() {
+            Some(message) => println!("{}: {message}", response.host()),
+            None => println!("{}: stopped", response.host()),
+        }
+    }
+
+    // A hand-written line is checked against the spec before it is sent.
+    if let Err(error) = mm.raw("vm lanch kvm 1") {
+        println!("not sent: {error}");
+    }
+    // A line minimega itself rejects, sent unchecked, comes back as an error.
+    if let Err(error) = mm.raw_unchecked("vm launch kvm")?.run() {
+        println!("minimega said: {error}");
+    }
+    // An empty list cannot be put on a command line.
+    if let Err(error) = mm.shell(Vec::<String>::new()).run() {
+        println!("not sent: {error}");
+    }
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! Namespaces: a scoped handle runs every command as `namespace NAME …`,
+//! handles nest (the innermost wins), and minimega's active namespace is
+//! never switched for other clients.
+//!
+//! ```sh
+//! cargo run --example namespaces
+//! ```
+
+mod common;
+
+use minimega::prelude::*;
+use minimega::runtime::mock::MockMinimega;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut minimega = common::connect(MockMinimega::builder().hosts(["head", "node1", "node2"]))?;
+    let mm = &mut minimega.client;
+
+    let mut red = mm.namespace("red-team")?;
+    red.vm().launch().container("attacker[1-2]").run()?;
+    {
+        // Nested: commands on `blue` run in `blue-team`, not `red-team`.
+        let mut blue = red.namespace("blue-team")?;
+        blue.vm().launch().kvm("defender").run()?;
+        println!("blue-team hosts: {}", blue.ns().hosts().run()?.rendered());
+    }
+    let red_vms = red.vm().info().run()?;
+    println!("red-team has {} VMs:", red_vms.rows().count());
+    for row in red_vms.rows() {
+        println!("  {} on {}", row.get("name").unwrap_or("?"), row.host());
+    }
+
+    // Names are checked before anything is sent.
+    match mm.namespace("not a name!") {
+        Err(error) => println!("refused: {error}"),
+        Ok(_) => unreachable!("spaces and `!` are not allowed in namespace names"),
+    }
+    Ok(())
+}
