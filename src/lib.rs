@@ -46,6 +46,8 @@
 //!
 //! [minimega]: https://github.com/sandia-minimega/minimega
 
+#![warn(missing_docs)]
+
 extern crate self as minimega;
 
 pub use minimega_client as runtime;

@@ -22,6 +22,8 @@
 //! # let _ = Spec::from_json("[]").unwrap();
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod input;
 pub mod matcher;
 pub mod model;

@@ -5,6 +5,8 @@
 //! [`docs`]) → [`tokens`]. [`api_map`] writes the same named API as a
 //! Markdown table and as a test of every pattern.
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod api_map;
 pub mod docs;

@@ -5,6 +5,8 @@
 //! The naming rules of the generated API are documented in
 //! `minimega_codegen::naming`.
 
+#![warn(missing_docs)]
+
 use std::path::PathBuf;
 
 use proc_macro::TokenStream;
