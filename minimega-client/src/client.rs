@@ -35,6 +35,13 @@ pub const DEFAULT_SOCKET: &str = "/tmp/minimega/minimega";
 
 type StatusHandler = Box<dyn FnMut(&str) + Send>;
 
+/// A command on the wire, waiting for its answer.
+struct Sent {
+    command: String,
+    deadline: Option<Instant>,
+    timeout: Option<Duration>,
+}
+
 /// Where a command runs.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Scope<'s> {
@@ -385,19 +392,17 @@ impl Client {
         options: RunOptions,
     ) -> Result<Responses, Error> {
         let (timeout, failures) = self.resolve(options);
-        let Some(command) = self.prepare(scope, line)? else {
+        let Some(sent) = self.send_command(scope, line, timeout)? else {
             return Ok(Responses::new(String::new()));
         };
-        let (deadline, timeout) = self.deadline(timeout);
-        self.send(
-            &Request::command(command.as_str()),
-            &command,
-            deadline,
-            timeout,
-        )?;
-        let mut responses = Responses::new(command.clone());
+        let mut responses = Responses::new(sent.command.clone());
         loop {
-            let message = self.next_answer(&command, deadline, timeout, Some(&mut responses))?;
+            let message = self.next_answer(
+                &sent.command,
+                sent.deadline,
+                sent.timeout,
+                Some(&mut responses),
+            )?;
             responses.push_message(message.resp.unwrap_or_default(), message.rendered);
             if !message.more {
                 break;
@@ -417,8 +422,27 @@ impl Client {
         options: RunOptions,
     ) -> Result<ResponseStream<'_>, Error> {
         let (timeout, failures) = self.resolve(options);
+        match self.send_command(scope, line, timeout)? {
+            Some(sent) => Ok(ResponseStream::new(
+                self,
+                sent.command,
+                sent.timeout,
+                failures,
+            )),
+            None => Ok(ResponseStream::finished(self, failures)),
+        }
+    }
+
+    /// Puts `line` in its scope and sends it; `None` when there is nothing
+    /// to send (a blank line), which minimega would not answer.
+    fn send_command(
+        &mut self,
+        scope: Scope<'_>,
+        line: CommandLine,
+        timeout: Option<Duration>,
+    ) -> Result<Option<Sent>, Error> {
         let Some(command) = self.prepare(scope, line)? else {
-            return Ok(ResponseStream::finished(self, failures));
+            return Ok(None);
         };
         let (deadline, timeout) = self.deadline(timeout);
         self.send(
@@ -427,7 +451,11 @@ impl Client {
             deadline,
             timeout,
         )?;
-        Ok(ResponseStream::new(self, command, timeout, failures))
+        Ok(Some(Sent {
+            command,
+            deadline,
+            timeout,
+        }))
     }
 
     fn resolve(&self, options: RunOptions) -> (Option<Duration>, Failures) {
