@@ -2,6 +2,9 @@
 //! digits and names that clash after sanitizing. It must expand into an API
 //! that compiles and renders the right lines.
 
+// The generated code must not make a user crate warn.
+#![deny(warnings)]
+
 mod awkward {
     minimega::generate_api!("tests/specs/awkward.json");
 }
@@ -40,4 +43,12 @@ fn clashing_names_are_numbered_in_spec_order() {
     assert_eq!(Cmd.net().x("1", "2").render().unwrap(), "net 1 2");
     assert_eq!(Cmd.pair("a", "b").render().unwrap(), "pair a b");
     assert_eq!(Cmd.wrap(Cmd.pair(1, 2)).render().unwrap(), "wrap pair 1 2");
+}
+
+#[test]
+fn type_names_avoid_the_type_parameter_and_self() {
+    let t: awkward::nodes::T2<Cmd> = Cmd.t("x");
+    assert_eq!(t.render().unwrap(), "t x");
+    let me: awkward::nodes::Self2<Cmd> = Cmd.self_();
+    assert_eq!(me.value(1).render().unwrap(), "self 1");
 }

@@ -94,7 +94,7 @@ impl Api {
         let mut builder = ApiBuilder {
             spec,
             types: Vec::new(),
-            type_names: Disambiguator::default(),
+            type_names: Disambiguator::types(),
         };
         let commands = builder.methods(&tree.root, "", "");
         Api {
@@ -112,7 +112,7 @@ struct ApiBuilder<'s> {
 
 impl ApiBuilder<'_> {
     fn methods(&mut self, node: &Node, type_prefix: &str, path: &str) -> Vec<Method> {
-        let mut names = Disambiguator::default();
+        let mut names = Disambiguator::snake();
         node.edges()
             .into_iter()
             .map(|edge| {
@@ -124,7 +124,7 @@ impl ApiBuilder<'_> {
                     | Step::List { key, .. }
                     | Step::Command { key, .. } => key,
                 }));
-                let mut param_names = Disambiguator::default();
+                let mut param_names = Disambiguator::snake();
                 let mut params = Vec::new();
                 let mut pushes = Vec::new();
                 let mut shown_path = path.to_owned();

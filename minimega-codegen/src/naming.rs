@@ -14,8 +14,9 @@
 //!    (`run`, `run_with`, `stream`, `stream_with`, `render`, `into_line`,
 //!    `into_builder`, `on`) get a trailing
 //!    `_`: `type_`, `in_`, `static_`, `run_`.
-//! 4. Names that still clash with one another get `_2`, `_3`, … in the
-//!    order the spec first mentions them (see [`Disambiguator`]).
+//! 4. Names that still clash with one another get `_2`, `_3`, … (types:
+//!    `2`, `3`, …) in the order the spec first mentions them; types never
+//!    take `T` or `Self` (see [`Disambiguator`]).
 
 /// Words that cannot be plain identifiers.
 const KEYWORDS: &[&str] = &[
@@ -100,23 +101,35 @@ pub fn pascal(snake_name: &str) -> String {
 #[derive(Debug, Default)]
 pub struct Disambiguator {
     taken: Vec<String>,
+    separator: &'static str,
 }
 
 impl Disambiguator {
-    /// A scope where `reserved` names are already taken.
-    pub fn with_taken<I: IntoIterator<Item = String>>(reserved: I) -> Disambiguator {
+    /// A scope for snake_case names: clashes become `name_2`, `name_3`, …
+    pub fn snake() -> Disambiguator {
         Disambiguator {
-            taken: reserved.into_iter().collect(),
+            taken: Vec::new(),
+            separator: "_",
         }
     }
 
-    /// `wanted` if it is free, else `wanted_2`, `wanted_3`, …
+    /// A scope for type names: clashes become `Name2`, `Name3`, … (an `_`
+    /// would trip `non_camel_case_types`), and `T`, the builders' type
+    /// parameter, and `Self` are never handed out.
+    pub fn types() -> Disambiguator {
+        Disambiguator {
+            taken: vec!["T".to_owned(), "Self".to_owned()],
+            separator: "",
+        }
+    }
+
+    /// `wanted` if it is free, else `wanted` numbered from 2.
     pub fn claim(&mut self, wanted: &str) -> String {
         let mut name = wanted.to_owned();
         let mut n = 1;
         while self.taken.contains(&name) {
             n += 1;
-            name = format!("{wanted}_{n}");
+            name = format!("{wanted}{}{n}", self.separator);
         }
         self.taken.push(name.clone());
         name
@@ -160,10 +173,14 @@ mod tests {
 
     #[test]
     fn clashes_get_numbered_in_order() {
-        let mut names = Disambiguator::with_taken(["run".to_owned()]);
+        let mut names = Disambiguator::snake();
         assert_eq!(names.claim("foo_bar"), "foo_bar");
         assert_eq!(names.claim("foo_bar"), "foo_bar_2");
         assert_eq!(names.claim("foo_bar"), "foo_bar_3");
-        assert_eq!(names.claim("run"), "run_2");
+        let mut types = Disambiguator::types();
+        assert_eq!(types.claim("FooBar"), "FooBar");
+        assert_eq!(types.claim("FooBar"), "FooBar2");
+        assert_eq!(types.claim("T"), "T2");
+        assert_eq!(types.claim("Self"), "Self2");
     }
 }
