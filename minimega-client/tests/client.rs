@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::{cmd, mock_and_client, tokens};
+use common::{cluster, cmd, mock_and_client, tokens};
 use minimega_client::mock::MockMinimega;
 use minimega_client::{
     Builder, Client, Complete, Error, Execute, Failure, Failures, Namespace, ResponseStream,
@@ -72,11 +72,7 @@ fn argument_problems_fail_before_sending() {
 
 #[test]
 fn command_errors_carry_every_failing_host_by_default() {
-    let mock = MockMinimega::builder()
-        .hosts(["h1", "h2", "h3"])
-        .start()
-        .unwrap();
-    let mut mm = mock.client().unwrap();
+    let (_mock, mut mm) = cluster(&["h1", "h2", "h3"]);
     let mut lab = mm.namespace("lab").unwrap();
     lab.run_line("vm launch kvm 3").unwrap(); // vm-0 on h1, vm-1 on h2, vm-2 on h3
 

@@ -4,8 +4,7 @@
 
 mod common;
 
-use common::{mock_and_client, script};
-use minimega_client::mock::MockMinimega;
+use common::{cluster, mock_and_client, script};
 use minimega_client::Client;
 use serde::Deserialize;
 
@@ -244,11 +243,7 @@ fn read_streams_one_message_per_command_and_stops_at_the_first_error() {
 
 #[test]
 fn mesh_send_answers_once_per_host() {
-    let mock = MockMinimega::builder()
-        .hosts(["head", "n1", "n2"])
-        .start()
-        .unwrap();
-    let mut mm = mock.client().unwrap();
+    let (_mock, mut mm) = cluster(&["head", "n1", "n2"]);
     let answer = mm.run_line("mesh send all host name").unwrap();
     let hosts: Vec<(&str, &str)> = answer.iter().map(|r| (r.host(), r.text())).collect();
     assert_eq!(hosts, [("n1", "n1"), ("n2", "n2")]);
@@ -265,11 +260,7 @@ fn mesh_send_answers_once_per_host() {
 
 #[test]
 fn each_host_keeps_its_own_vm_config() {
-    let mock = MockMinimega::builder()
-        .hosts(["head", "n1", "n2"])
-        .start()
-        .unwrap();
-    let mut mm = mock.client().unwrap();
+    let (_mock, mut mm) = cluster(&["head", "n1", "n2"]);
     mm.run_line("mesh send n1 vm config memory 4096").unwrap();
     let answer = mm.run_line("mesh send all vm config memory").unwrap();
     let memory: Vec<(&str, &str)> = answer.iter().map(|r| (r.host(), r.text())).collect();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{cmd, mock_and_client};
+use common::{cluster, cmd, mock_and_client};
 use minimega_client::mock::MockMinimega;
 use minimega_client::{Client, Complete, Error};
 
@@ -130,11 +130,7 @@ fn never_switches_the_active_namespace() {
 
 #[test]
 fn a_namespace_of_many_hosts_answers_once_per_host() {
-    let mock = MockMinimega::builder()
-        .hosts(["h1", "h2", "h3"])
-        .start()
-        .unwrap();
-    let mut mm = mock.client().unwrap();
+    let (_mock, mut mm) = cluster(&["h1", "h2", "h3"]);
     let mut lab = mm.namespace("lab").unwrap();
     assert_eq!(
         lab.run_line("ns hosts").unwrap().text().unwrap(),

@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::{cmd, mock_and_client, script};
+use common::{cluster, cmd, mock_and_client, script};
 use minimega_client::mock::{Effect, MockMinimega};
 use minimega_client::{Client, Complete, Error, Event, RunOptions};
 
@@ -149,8 +149,7 @@ fn mesh_wide_commands_report_progress() {
 
 #[test]
 fn failing_responses_in_a_stream() {
-    let mock = MockMinimega::builder().hosts(["h1", "h2"]).start().unwrap();
-    let mut mm = mock.client().unwrap();
+    let (_mock, mut mm) = cluster(&["h1", "h2"]);
     // One host fails, the other succeeds: the stream reports each.
     let mut lab = mm.namespace("lab").unwrap();
     lab.run_line("vm launch kvm a,b").unwrap(); // a on h1, b on h2

@@ -34,6 +34,17 @@ pub fn mock_and_client() -> (MockMinimega, Client) {
     (mock, client)
 }
 
+/// A mock standing for `hosts` (the first is the head node), and a client
+/// connected to it.
+pub fn cluster(hosts: &[&str]) -> (MockMinimega, Client) {
+    let mock = MockMinimega::builder()
+        .hosts(hosts.iter().copied())
+        .start()
+        .expect("mock starts");
+    let client = mock.client().expect("client connects");
+    (mock, client)
+}
+
 /// Writes a script into the mock's base directory; returns its path.
 pub fn script(mock: &MockMinimega, name: &str, body: &str) -> String {
     let path = mock.base_dir().join(name);
