@@ -29,11 +29,14 @@ use syn::{parse_macro_input, LitStr};
 /// minicli would reject) is a compile error on the path literal. Cargo
 /// rebuilds the calling crate when the spec changes.
 ///
-/// ```ignore
+/// ```text
 /// mod my_minimega {
 ///     minimega::generate_api!("specs/minimega-2.9.json");
 /// }
 /// ```
+///
+/// (`tests/awkward_spec.rs` in the workspace compiles exactly this, on a
+/// spec with awkward names.)
 #[proc_macro]
 pub fn generate_api(input: TokenStream) -> TokenStream {
     let path = parse_macro_input!(input as LitStr);
