@@ -41,8 +41,9 @@ fn call(method: &Method) -> String {
 }
 
 /// Writes the chains of one pattern compactly: options of a choice as
-/// `{a|b}`, the optional last call in `[…]`.
-fn describe(chains: &[Chain<'_>], optional_tail: bool) -> String {
+/// `{a|b}`, the optional last call in `[…]`. Chains that do not form such a
+/// product come back one by one.
+fn describe(chains: &[Chain<'_>], optional_tail: bool) -> Vec<String> {
     let shape_of = |chain: &Chain<'_>| -> Vec<Vec<String>> {
         chain
             .iter()
@@ -50,9 +51,10 @@ fn describe(chains: &[Chain<'_>], optional_tail: bool) -> String {
             .collect()
     };
     let first = &chains[0];
+    let first_shape = shape_of(first);
     let same_shape = chains
         .iter()
-        .all(|c| c.len() == first.len() && shape_of(c) == shape_of(first));
+        .all(|c| c.len() == first.len() && shape_of(c) == first_shape);
     let columns: Vec<Vec<&str>> = (0..first.len())
         .map(|i| {
             let mut names: Vec<&str> = Vec::new();
@@ -79,18 +81,17 @@ fn describe(chains: &[Chain<'_>], optional_tail: bool) -> String {
             })
             .collect()
     } else {
-        let all: Vec<String> = chains
+        return chains
             .iter()
             .map(|c| format!("mm{}", c.iter().map(|m| call(m)).collect::<String>()))
             .collect();
-        return all.join("<br>");
     };
     let split = calls.len() - usize::from(optional_tail);
     let mut text = format!("mm{}", calls[..split].concat());
     if optional_tail {
         let _ = write!(text, "[{}]", calls[split]);
     }
-    text
+    vec![text]
 }
 
 fn has_optional_tail(spec: &Spec, id: PatternId) -> bool {
@@ -116,16 +117,18 @@ pub fn markdown(spec: &Spec, api: &Api) -> String {
         let call = if mine.is_empty() {
             "(unreachable)".to_owned()
         } else {
-            format!("`{}`", describe(&mine, has_optional_tail(spec, id)))
+            let calls: Vec<String> = describe(&mine, has_optional_tail(spec, id))
+                .iter()
+                .map(|call| format!("`{}`", call.replace('|', "\\|")))
+                .collect();
+            calls.join("<br>")
         };
         let _ = writeln!(
             out,
             "| {} | `{}` | {} |",
             n + 1,
             pattern.text.replace('|', "\\|"),
-            call.replace('|', "\\|")
-                .replace("`<br>`", "<br>")
-                .replace("<br>", "`<br>`")
+            call
         );
     }
     out
@@ -163,20 +166,17 @@ pub fn pattern_calls(spec: &Spec, api: &Api) -> String {
          /// Every pattern, built through the typed API: (pattern, command line).\n\
          pub fn every_pattern() -> Vec<(&'static str, CommandLine)> {{\n    vec![\n"
     );
-    for (id, chain) in chains(api) {
-        let text = &spec.pattern(id).text;
-        let _ = writeln!(
-            out,
-            "        ({text:?}, {}.into_line()),",
-            rust_call(&chain)
-        );
-        if has_optional_tail(spec, id) {
+    let all = chains(api);
+    for (id, chain) in &all {
+        let text = &spec.pattern(*id).text;
+        let _ = writeln!(out, "        ({text:?}, {}.into_line()),", rust_call(chain));
+        if has_optional_tail(spec, *id) {
             let short = rust_call(&chain[..chain.len() - 1]);
             let _ = writeln!(out, "        ({text:?}, {short}.into_line()),");
         }
     }
     out.push_str("    ]\n}\n");
-    let nested = chains(api).into_iter().find(|(id, chain)| {
+    let nested = all.iter().find(|(id, chain)| {
         let items = &spec.pattern(*id).items;
         items.iter().all(|i| matches!(i, Item::Literal(_)))
             && chain.iter().all(|m| m.params.is_empty())
@@ -186,8 +186,8 @@ pub fn pattern_calls(spec: &Spec, api: &Api) -> String {
             out,
             "\n/// The pattern of [`nested`]'s command.\npub const NESTED_PATTERN: &str = {:?};\n\n\
              /// A whole command for `(command)` slots.\npub fn nested() -> impl Complete<Target = Cmd> {{\n    {}\n}}\n",
-            spec.pattern(id).text,
-            rust_call(&chain)
+            spec.pattern(*id).text,
+            rust_call(chain)
         );
     }
     out

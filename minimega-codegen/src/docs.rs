@@ -32,7 +32,6 @@ fn text_block(out: &mut String, text: &str) {
 
 fn handlers_of(ids: &[PatternId]) -> Vec<usize> {
     let mut handlers: Vec<usize> = ids.iter().map(|id| id.handler).collect();
-    handlers.dedup();
     handlers.sort_unstable();
     handlers.dedup();
     handlers
