@@ -184,12 +184,9 @@ impl<T> Builder<T> {
         self
     }
 
-    /// The same line on another target.
-    pub fn with_target<U>(self, target: U) -> Builder<U> {
-        Builder {
-            target,
-            line: self.line,
-        }
+    /// A builder holding a line already made, such as one written by hand.
+    pub(crate) fn from_line(target: T, line: CommandLine) -> Builder<T> {
+        Builder { target, line }
     }
 
     /// The target and the finished line.
@@ -226,7 +223,7 @@ pub trait Complete: Sized {
     where
         Self: Complete<Target = Cmd>,
     {
-        Raw::from_builder(self.into_builder().with_target(target))
+        Raw::from_line(target, self.into_line())
     }
 
     /// Runs the command and waits for its whole answer, with the target's

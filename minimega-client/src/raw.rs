@@ -33,16 +33,10 @@ pub struct Raw<T> {
 }
 
 impl<T> Raw<T> {
-    pub(crate) fn from_builder(builder: Builder<T>) -> Raw<T> {
-        Raw { builder }
-    }
-
     pub(crate) fn from_line(target: T, line: CommandLine) -> Raw<T> {
-        let builder = line
-            .tokens()
-            .iter()
-            .fold(Builder::new(target), |b, token| b.word(token));
-        Raw { builder }
+        Raw {
+            builder: Builder::from_line(target, line),
+        }
     }
 }
 

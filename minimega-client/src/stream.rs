@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::client::Client;
-use crate::error::{Error, Failure};
+use crate::error::Error;
 use crate::options::Failures;
 use crate::response::{Response, Responses};
 
@@ -152,21 +152,14 @@ impl Iterator for ResponseStream<'_> {
         loop {
             match self.next_event()? {
                 Ok(Event::Status(text)) => self.client.deliver_status(&text),
+                Ok(Event::Response(response)) if self.failures == Failures::Keep => {
+                    return Some(Ok(response));
+                }
                 Ok(Event::Response(response)) => {
-                    if self.failures == Failures::Keep || response.is_ok() {
-                        return Some(Ok(response));
-                    }
-                    let failure = Failure {
-                        host: response.host().to_owned(),
-                        message: response.error().unwrap_or_default().to_owned(),
-                    };
-                    let mut responses = Responses::new(self.command.clone());
-                    responses.push_response(response);
-                    return Some(Err(Error::Command {
-                        command: self.command.clone(),
-                        failures: vec![failure],
-                        responses: Box::new(responses),
-                    }));
+                    // One response through the same check as a whole answer.
+                    let mut one = Responses::new(self.command.clone());
+                    one.push_response(response);
+                    return Some(one.into_result().map(|one| one.into_vec().remove(0)));
                 }
                 Err(error) => return Some(Err(error)),
             }
