@@ -138,3 +138,28 @@ fn a_typed_stream_yields_each_response_of_a_script() {
         "minimega 3.1.0 mock"
     );
 }
+
+#[test]
+fn values_minimega_would_rewrite_are_sent_with_its_preprocessor_off() {
+    use minimega::runtime::Expand;
+
+    let mock = MockMinimega::start().unwrap();
+    let mut mm = mock.client().unwrap();
+    mm.echo().args(["plain"]).run().unwrap();
+    mm.echo().args(["x$HOME", "file:foo"]).run().unwrap();
+    mm.echo().args([Expand("file:foo")]).run().unwrap();
+    assert_eq!(
+        mock.commands(),
+        [
+            "echo plain",
+            ".preprocess false echo x$HOME file:foo",
+            "echo file:foo"
+        ]
+    );
+    let disk = mm.vm().config().disks().diskspec(["a$b.qcow2"]).run();
+    assert!(
+        matches!(disk, Err(minimega::runtime::Error::Argument(_))),
+        "{disk:?}"
+    );
+    assert_eq!(mock.commands().len(), 3, "nothing more was sent");
+}

@@ -483,6 +483,7 @@ impl Client {
                 line: line.to_string(),
             });
         }
+        let verbatim = crate::preprocess::needs_verbatim(&line)?;
         let namespace = match scope {
             Scope::Client => self.namespace.as_deref(),
             Scope::Namespace(name) => Some(name),
@@ -491,6 +492,12 @@ impl Client {
         let line = match namespace {
             Some(name) => line.prefixed(["namespace", name]),
             None => line,
+        };
+        // Outermost, so that it covers the namespace's nested command too.
+        let line = if verbatim {
+            line.prefixed([".preprocess", "false"])
+        } else {
+            line
         };
         Ok(Some(line.render()?))
     }

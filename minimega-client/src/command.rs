@@ -29,7 +29,7 @@ pub trait Target {}
 
 impl Target for Cmd {}
 
-/// An argument that cannot be put on a command line.
+/// An argument that cannot be put on a command line as it stands.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ArgumentError {
     /// A `<key>...` list, which needs at least one item, was given none.
@@ -37,27 +37,122 @@ pub enum ArgumentError {
     EmptyList {
         /// The list's key in the pattern.
         key: &'static str,
-        /// The command line built so far.
+        /// The command line built so far (cut if long).
         command: String,
     },
+    /// minimega expands `$` and `file:` in this argument whatever the
+    /// client asks, so it would not arrive as written.
+    #[error(
+        "`{key}` = `{value}` would not arrive as written: minimega always expands `$VAR` and \
+         `file:`/`http:`/`tar:` prefixes in it; wrap it in `Expand(..)` if that is what you want"
+    )]
+    AlwaysExpanded {
+        /// The argument's key in the pattern.
+        key: &'static str,
+        /// The value (cut if long).
+        value: String,
+    },
+    /// One argument asks for minimega's expansion and another must arrive as
+    /// written, but minimega expands a whole command or none of it.
+    #[error(
+        "`{expanded}` asks minimega to expand it, but `{verbatim}` = `{value}` would then be \
+         expanded too; send them in separate commands, or wrap both in `Expand(..)`"
+    )]
+    MixedExpansion {
+        /// The key of the argument wrapped in [`Expand`].
+        expanded: &'static str,
+        /// The key of the argument that must arrive as written.
+        verbatim: &'static str,
+        /// Its value (cut if long).
+        value: String,
+    },
+}
+
+/// A value for one argument of a command.
+///
+/// Anything that implements `Display` is an argument, written exactly as it
+/// displays and delivered to minimega's handler exactly so: the client
+/// turns off minimega's preprocessor for a command whose values it would
+/// otherwise rewrite (see [`Expand`]).
+pub trait Arg {
+    /// The argument's text.
+    fn to_arg(&self) -> String;
+
+    /// Whether minimega may expand `$VAR`, `${VAR}` and `file:`, `http:`,
+    /// `https:`, `tar:` prefixes in this argument.
+    fn expands(&self) -> bool {
+        false
+    }
+}
+
+impl<T: fmt::Display + ?Sized> Arg for T {
+    fn to_arg(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// An argument that minimega may rewrite before the command runs, as its own
+/// CLI does: `$VAR` and `${VAR}` from the daemon's environment, `file:NAME`
+/// into a path under its files directory (fetched over the mesh if need
+/// be), `http(s)://` and `tar:` into downloaded or unpacked paths.
+///
+/// Without it, every value arrives exactly as written.
+///
+/// ```
+/// use minimega_client::{Arg, Expand};
+///
+/// assert!(Expand("file:vmlinuz").expands()); // minimega fetches and rewrites it
+/// assert!(!"file:vmlinuz".expands()); // arrives as `file:vmlinuz`
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Expand<T>(pub T);
+
+impl<T: fmt::Display> Arg for Expand<T> {
+    fn to_arg(&self) -> String {
+        self.0.to_string()
+    }
+
+    fn expands(&self) -> bool {
+        true
+    }
+}
+
+/// Where a token came from, which decides whether minimega may rewrite it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// A word of the pattern, or a namespace prefix.
+    Word,
+    /// A typed argument: delivered as written unless `expands`.
+    Arg {
+        /// The argument's key in the pattern.
+        key: &'static str,
+        /// Whether it was wrapped in [`Expand`].
+        expands: bool,
+    },
+    /// A token of a hand-written line: minimega treats it as its CLI would.
+    Raw,
 }
 
 /// The tokens of one command line, each exactly one minicli token.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommandLine {
     tokens: Vec<String>,
+    origins: Vec<Origin>,
     problem: Option<ArgumentError>,
 }
 
 impl CommandLine {
-    /// A line of the given tokens, for commands written by hand.
+    /// A hand-written line of the given tokens; minimega treats them as its
+    /// own CLI would (`$VAR` and `file:` expand).
     pub fn from_tokens<I, S>(tokens: I) -> CommandLine
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
+        let tokens: Vec<String> = tokens.into_iter().map(Into::into).collect();
         CommandLine {
-            tokens: tokens.into_iter().map(Into::into).collect(),
+            origins: vec![Origin::Raw; tokens.len()],
+            tokens,
             problem: None,
         }
     }
@@ -81,18 +176,40 @@ impl CommandLine {
         }
     }
 
-    /// This line with `prefix` tokens in front, as used to run it in a
+    /// This line with `prefix` words in front, as used to run it in a
     /// namespace or on other hosts.
-    pub fn prefixed<I, S>(self, prefix: I) -> CommandLine
+    pub fn prefixed<I, S>(mut self, prefix: I) -> CommandLine
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         let mut tokens: Vec<String> = prefix.into_iter().map(Into::into).collect();
-        tokens.extend(self.tokens);
+        let mut origins = vec![Origin::Word; tokens.len()];
+        tokens.append(&mut self.tokens);
+        origins.append(&mut self.origins);
         CommandLine {
             tokens,
+            origins,
             problem: self.problem,
+        }
+    }
+
+    /// Each token with where it came from.
+    pub(crate) fn tokens_with_origin(&self) -> impl Iterator<Item = (&str, Origin)> {
+        self.tokens
+            .iter()
+            .map(String::as_str)
+            .zip(self.origins.iter().copied())
+    }
+
+    fn push(&mut self, token: String, origin: Origin) {
+        self.tokens.push(token);
+        self.origins.push(origin);
+    }
+
+    fn note(&mut self, problem: ArgumentError) {
+        if self.problem.is_none() {
+            self.problem = Some(problem);
         }
     }
 }
@@ -129,13 +246,14 @@ impl<T> Builder<T> {
 
     /// Appends a literal word of the pattern.
     pub fn word(mut self, word: &str) -> Builder<T> {
-        self.line.tokens.push(word.to_owned());
+        self.line.push(word.to_owned(), Origin::Word);
         self
     }
 
-    /// Appends one argument, written with its `Display`.
-    pub fn value(mut self, value: impl fmt::Display) -> Builder<T> {
-        self.line.tokens.push(value.to_string());
+    /// Appends the argument `key`.
+    pub fn arg(mut self, key: &'static str, value: impl Arg) -> Builder<T> {
+        let expands = value.expands();
+        self.line.push(value.to_arg(), Origin::Arg { key, expands });
         self
     }
 
@@ -145,14 +263,14 @@ impl<T> Builder<T> {
     }
 
     /// Appends a list that may be empty (`[key]...`).
-    pub fn list<I>(mut self, items: I) -> Builder<T>
+    pub fn list<I>(mut self, key: &'static str, items: I) -> Builder<T>
     where
         I: IntoIterator,
-        I::Item: fmt::Display,
+        I::Item: Arg,
     {
-        self.line
-            .tokens
-            .extend(items.into_iter().map(|item| item.to_string()));
+        for item in items {
+            self = self.arg(key, item);
+        }
         self
     }
 
@@ -161,15 +279,13 @@ impl<T> Builder<T> {
     pub fn required_list<I>(self, key: &'static str, items: I) -> Builder<T>
     where
         I: IntoIterator,
-        I::Item: fmt::Display,
+        I::Item: Arg,
     {
         let before = self.line.tokens.len();
-        let mut built = self.list(items);
-        if built.line.tokens.len() == before && built.line.problem.is_none() {
-            built.line.problem = Some(ArgumentError::EmptyList {
-                key,
-                command: input::join(&built.line.tokens),
-            });
+        let mut built = self.list(key, items);
+        if built.line.tokens.len() == before {
+            let command = crate::error::excerpt(&input::join(&built.line.tokens));
+            built.line.note(ArgumentError::EmptyList { key, command });
         }
         built
     }
@@ -178,8 +294,9 @@ impl<T> Builder<T> {
     pub fn command(mut self, nested: impl Complete<Target = Cmd>) -> Builder<T> {
         let nested = nested.into_line();
         self.line.tokens.extend(nested.tokens);
-        if self.line.problem.is_none() {
-            self.line.problem = nested.problem;
+        self.line.origins.extend(nested.origins);
+        if let Some(problem) = nested.problem {
+            self.line.note(problem);
         }
         self
     }

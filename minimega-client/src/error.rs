@@ -187,7 +187,7 @@ fn list(failures: &[Failure]) -> String {
 }
 
 /// Long lines (a whole `vm info` with its `Data`) would drown the message.
-fn excerpt(line: &str) -> String {
+pub(crate) fn excerpt(line: &str) -> String {
     const MAX: usize = 200;
     match line.char_indices().nth(MAX) {
         Some((cut, _)) => format!("{}… ({} bytes)", &line[..cut], line.len()),

@@ -43,6 +43,7 @@ pub mod error;
 pub mod execute;
 pub mod namespace;
 pub mod options;
+mod preprocess;
 pub mod protocol;
 pub mod raw;
 pub mod response;
@@ -56,7 +57,7 @@ mod connection;
 pub mod mock;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE, DEFAULT_SOCKET};
-pub use command::{ArgumentError, Builder, Cmd, CommandLine, Complete, Target};
+pub use command::{Arg, ArgumentError, Builder, Cmd, CommandLine, Complete, Expand, Target};
 pub use error::{Error, Failure};
 pub use execute::Execute;
 pub use namespace::{validate_namespace, Namespace};

@@ -55,7 +55,7 @@ pub fn method(spec: &Spec, target: &NodeType, params: &[Param], node: &Node) -> 
         doc.push_str("\n# Arguments\n");
         for param in params {
             let takes = match param.kind {
-                ParamKind::Value => "any value that implements `Display`",
+                ParamKind::Value => "any `Display` value, delivered as written (or `Expand(..)` to let minimega expand it)",
                 ParamKind::Flag => "`true` or `false`",
                 ParamKind::List { required: true } => {
                     "one or more values (an empty list fails when run)"

@@ -54,10 +54,10 @@ fn method_tokens(
     let params = method.params.iter().map(|param| {
         let name = ident(&param.name);
         match param.kind {
-            ParamKind::Value => quote!(#name: impl ::core::fmt::Display),
+            ParamKind::Value => quote!(#name: impl #runtime::Arg),
             ParamKind::Flag => quote!(#name: bool),
             ParamKind::List { .. } => {
-                quote!(#name: impl ::core::iter::IntoIterator<Item = impl ::core::fmt::Display>)
+                quote!(#name: impl ::core::iter::IntoIterator<Item = impl #runtime::Arg>)
             }
             ParamKind::Command => {
                 quote!(#name: impl #runtime::Complete<Target = #runtime::Cmd>)
@@ -71,10 +71,10 @@ fn method_tokens(
             let name = ident(&param.name);
             let key = &param.key;
             match param.kind {
-                ParamKind::Value => quote!(.value(#name)),
+                ParamKind::Value => quote!(.arg(#key, #name)),
                 ParamKind::Flag => quote!(.flag(#name)),
                 ParamKind::List { required: true } => quote!(.required_list(#key, #name)),
-                ParamKind::List { required: false } => quote!(.list(#name)),
+                ParamKind::List { required: false } => quote!(.list(#key, #name)),
                 ParamKind::Command => quote!(.command(#name)),
             }
         }
