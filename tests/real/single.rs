@@ -1,0 +1,420 @@
+//! Tests against one real daemon. Each works in a namespace of its own
+//! where it can, so that tests do not see each other's VMs.
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::time::Duration;
+
+use minimega::prelude::*;
+use minimega::runtime::{Client, Error, Event, Failures, RunOptions};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use serde::Deserialize;
+
+use crate::{count_lines, count_values, Case, Tier};
+
+pub fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "version_check_matches_the_spec",
+            run: version_check_matches_the_spec,
+        },
+        Case {
+            name: "classic_lifecycle",
+            run: classic_lifecycle,
+        },
+        Case {
+            name: "any_value_arrives_intact_through_echo",
+            run: any_value_arrives_intact_through_echo,
+        },
+        Case {
+            name: "any_value_arrives_intact_through_vm_config",
+            run: any_value_arrives_intact_through_vm_config,
+        },
+        Case {
+            name: "expansion_happens_only_when_asked_for",
+            run: expansion_happens_only_when_asked_for,
+        },
+        Case {
+            name: "namespace_handles_are_scoped",
+            run: namespace_handles_are_scoped,
+        },
+        Case {
+            name: "output_modifiers_on_real_tables",
+            run: output_modifiers_on_real_tables,
+        },
+        Case {
+            name: "errors_name_their_host",
+            run: errors_name_their_host,
+        },
+        Case {
+            name: "suggest_completes_like_minimega",
+            run: suggest_completes_like_minimega,
+        },
+        Case {
+            name: "a_long_read_streams_in_order",
+            run: a_long_read_streams_in_order,
+        },
+        Case {
+            name: "the_active_namespace_is_never_switched",
+            run: the_active_namespace_is_never_switched,
+        },
+    ]
+}
+
+fn version_check_matches_the_spec(tier: &Tier) {
+    let mut mm = tier.daemon.client();
+    let check = mm.check_version().unwrap();
+    assert!(check.is_match(), "{check}");
+    assert_eq!(
+        check.server_version(),
+        Some("3.1.0"),
+        "{}",
+        check.reported()
+    );
+    count_lines(1);
+}
+
+#[derive(Debug, Deserialize)]
+struct Vm {
+    host: String,
+    name: String,
+    state: String,
+    memory: u64,
+}
+
+fn vms(mm: &mut minimega::runtime::Namespace<'_>) -> Vec<Vm> {
+    mm.vm().info().run().unwrap().rows_as().unwrap()
+}
+
+fn classic_lifecycle(tier: &Tier) {
+    let mut client = tier.daemon.client();
+    let mut mm = client.namespace("rs-classic").unwrap();
+    // Without /dev/kvm, qemu only starts with an emulated CPU.
+    mm.vm().config().cpu().value("qemu64").run().unwrap();
+    mm.vm().config().memory().value(128).run().unwrap();
+    mm.vm().launch().kvm(3).run().unwrap();
+    let launched = vms(&mut mm);
+    let names: std::collections::BTreeSet<&str> =
+        launched.iter().map(|vm| vm.name.as_str()).collect();
+    assert_eq!(names.len(), 3, "three distinct VMs: {launched:?}");
+    assert!(
+        launched
+            .iter()
+            .all(|vm| vm.state == "BUILDING" && vm.memory == 128 && vm.host == tier.daemon.host),
+        "{launched:?}"
+    );
+
+    mm.vm().start("all").run().unwrap();
+    let running = vms(&mut mm);
+    assert!(
+        running.iter().all(|vm| vm.state == "RUNNING"),
+        "{running:?}"
+    );
+
+    mm.vm().kill("all").run().unwrap();
+    let killed = vms(&mut mm);
+    assert!(killed.iter().all(|vm| vm.state == "QUIT"), "{killed:?}");
+    mm.vm().flush().run().unwrap();
+    assert!(vms(&mut mm).is_empty());
+    drop(mm);
+    client.clear().namespace().name("rs-classic").run().unwrap();
+    count_lines(9);
+}
+
+/// Strings of every kind: quotes, `#`, backslashes, white space of all
+/// sorts, `$`, `file:` and URL prefixes, non-ASCII.
+fn awkward_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        r#"[ \t\n\r"'\\#$:{}a-zé\u{a0}\u{2028}]{0,16}"#,
+        "(file|FILE|http|https|tar):[a-z$/]{0,8}",
+        r"\$\{?[A-Z_]{1,8}\}?[a-z ]{0,4}",
+    ]
+}
+
+fn runner(cases: u32) -> TestRunner {
+    TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    })
+}
+
+fn any_value_arrives_intact_through_echo(tier: &Tier) {
+    // proptest wants an `Fn`; the client is used one case at a time.
+    let mm = RefCell::new(tier.daemon.client());
+    runner(300)
+        .run(&awkward_string(), |value| {
+            let answer = mm.borrow_mut().echo().args([&value]).run().unwrap();
+            prop_assert_eq!(answer.text().unwrap(), value.as_str());
+            count_values(1);
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn any_value_arrives_intact_through_vm_config(tier: &Tier) {
+    let mut client = tier.daemon.client();
+    let mm = RefCell::new(client.namespace("rs-values").unwrap());
+    runner(200)
+        .run(&awkward_string(), |value| {
+            let mut mm = mm.borrow_mut();
+            mm.vm().config().hostname().value(&value).run().unwrap();
+            let read = mm.vm().config().hostname().run().unwrap();
+            prop_assert_eq!(read.text().unwrap(), value.as_str());
+            count_values(1);
+            Ok(())
+        })
+        .unwrap();
+    drop(mm);
+    client.clear().namespace().name("rs-values").run().unwrap();
+}
+
+fn expansion_happens_only_when_asked_for(tier: &Tier) {
+    use minimega::runtime::Expand;
+
+    let mut mm = tier.daemon.client();
+    let files = tier.daemon.base().join("files");
+    let verbatim = mm.echo().args(["file:foo"]).run().unwrap();
+    assert_eq!(verbatim.text().unwrap(), "file:foo");
+    let expanded = mm.echo().args([Expand("file:foo")]).run().unwrap();
+    assert_eq!(
+        expanded.text().unwrap(),
+        files.join("foo").display().to_string()
+    );
+    let hand_written = mm.run_line("echo file:foo").unwrap();
+    assert_eq!(
+        hand_written.text().unwrap(),
+        files.join("foo").display().to_string(),
+        "hand-written lines keep minimega's behaviour"
+    );
+    count_lines(3);
+}
+
+fn namespace_handles_are_scoped(tier: &Tier) {
+    let mut mm = tier.daemon.client();
+    {
+        let mut outer = mm.namespace("rs-outer").unwrap();
+        outer.vm().config().memory().value(512).run().unwrap();
+        {
+            let mut inner = outer.namespace("rs-inner").unwrap();
+            inner.vm().config().memory().value(256).run().unwrap();
+            let memory = inner.vm().config().memory().run().unwrap();
+            assert_eq!(memory.text().unwrap(), "256");
+        }
+        let memory = outer.vm().config().memory().run().unwrap();
+        assert_eq!(
+            memory.text().unwrap(),
+            "512",
+            "the inner handle did not leak"
+        );
+    }
+    let memory = mm.vm().config().memory().run().unwrap();
+    assert_eq!(
+        memory.text().unwrap(),
+        "2048",
+        "the default namespace is untouched"
+    );
+
+    let listed = mm.namespace_list();
+    for name in ["rs-outer", "rs-inner"] {
+        assert!(listed.iter().any(|(ns, _)| ns == name), "{listed:?}");
+    }
+    mm.clear().namespace().name("rs-inner").run().unwrap();
+    mm.clear().namespace().name("rs-outer").run().unwrap();
+    let listed = mm.namespace_list();
+    assert!(
+        !listed
+            .iter()
+            .any(|(ns, _)| ns.starts_with("rs-outer") || ns == "rs-inner"),
+        "{listed:?}"
+    );
+    count_lines(10);
+}
+
+/// `namespace`'s table as (name, active) pairs.
+trait NamespaceList {
+    fn namespace_list(&mut self) -> Vec<(String, bool)>;
+}
+
+impl NamespaceList for Client {
+    fn namespace_list(&mut self) -> Vec<(String, bool)> {
+        let table = self.namespace_cmd().run().unwrap();
+        assert_eq!(
+            table.single().unwrap().header(),
+            ["namespace", "vlans", "active"]
+        );
+        table
+            .rows()
+            .map(|row| {
+                (
+                    row.get("namespace").unwrap().to_owned(),
+                    row.get("active") == Some("true"),
+                )
+            })
+            .collect()
+    }
+}
+
+/// The generated `namespace` command on a client (the inherent
+/// `Client::namespace` makes scoped handles).
+trait NamespaceCommand {
+    fn namespace_cmd(&mut self) -> minimega::api::nodes::Namespace<&mut Client>;
+}
+
+impl NamespaceCommand for Client {
+    fn namespace_cmd(&mut self) -> minimega::api::nodes::Namespace<&mut Client> {
+        Commands::namespace(self)
+    }
+}
+
+fn output_modifiers_on_real_tables(tier: &Tier) {
+    let mut client = tier.daemon.client();
+    let mut mm = client.namespace("rs-modifiers").unwrap();
+    mm.vm().config().cpu().value("qemu64").run().unwrap();
+    mm.vm().config().memory().value(128).run().unwrap();
+    mm.vm().launch().kvm("web[1-2],db").run().unwrap();
+
+    let columns = mm.columns("name,state", Cmd.vm().info()).run().unwrap();
+    assert_eq!(columns.single().unwrap().header(), ["name", "state"]);
+    // minimega lists VMs in no fixed order.
+    let mut names: Vec<&str> = columns.rows().map(|r| r.get("name").unwrap()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["db", "web1", "web2"]);
+
+    let filtered = mm.filter("name=db", Cmd.vm().info()).run().unwrap();
+    let names: Vec<&str> = filtered.rows().map(|r| r.get("name").unwrap()).collect();
+    assert_eq!(names, ["db"]);
+    let contains = mm.filter("name~web", Cmd.vm().info()).run().unwrap();
+    assert_eq!(contains.rows().count(), 2);
+
+    // The rendering modifiers change `Rendered`, never the responses.
+    let json = mm
+        .json()
+        .enabled(true)
+        .command(Cmd.vm().info())
+        .run()
+        .unwrap();
+    let rendered: serde_json::Value = serde_json::from_str(&json.rendered()).unwrap();
+    assert_eq!(rendered[0]["Tabular"].as_array().unwrap().len(), 3);
+    assert_eq!(json.rows().count(), 3);
+    let bare = mm
+        .headers()
+        .enabled(false)
+        .command(Cmd.columns("name", Cmd.vm().info()))
+        .run()
+        .unwrap();
+    assert_eq!(bare.single().unwrap().header(), ["name"], "{bare:?}");
+    assert!(!bare.rendered().contains("name"), "{}", bare.rendered());
+    let annotated = mm
+        .annotate()
+        .enabled(false)
+        .command(Cmd.columns("name", Cmd.vm().info()))
+        .run()
+        .unwrap();
+    assert!(!annotated.rendered().contains(&tier.daemon.host));
+
+    mm.vm().kill("all").run().unwrap();
+    mm.vm().flush().run().unwrap();
+    drop(mm);
+    client
+        .clear()
+        .namespace()
+        .name("rs-modifiers")
+        .run()
+        .unwrap();
+    count_lines(12);
+}
+
+fn errors_name_their_host(tier: &Tier) {
+    let mut mm = tier.daemon.client();
+    let error = mm.vm().start("rs-nosuch").run().unwrap_err();
+    let Error::Command { failures, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].host, tier.daemon.host);
+    assert_eq!(failures[0].message, "vm not found: rs-nosuch");
+    assert!(!error.closes_connection() && !mm.is_closed());
+
+    let kept = mm
+        .vm()
+        .config()
+        .memory()
+        .value("notanumber")
+        .run_with(RunOptions::new().failures(Failures::Keep))
+        .unwrap();
+    assert_eq!(
+        kept.single().unwrap().error(),
+        Some("strconv.ParseUint: parsing \"notanumber\": invalid syntax")
+    );
+    // The connection goes on.
+    assert_eq!(
+        mm.echo()
+            .args(["still here"])
+            .run()
+            .unwrap()
+            .text()
+            .unwrap(),
+        "still here"
+    );
+    count_lines(3);
+}
+
+fn suggest_completes_like_minimega(tier: &Tier) {
+    let mut mm = tier.daemon.client();
+    assert_eq!(mm.suggest("vm la").unwrap(), ["vm launch "]);
+    let config = mm.suggest("vm config mem").unwrap();
+    assert_eq!(config, ["vm config memory "]);
+    assert!(mm.suggest("frobnicate").unwrap().is_empty());
+    count_lines(3);
+}
+
+fn a_long_read_streams_in_order(tier: &Tier) {
+    const LINES: usize = 300;
+    let script = tier.daemon.base().join("rs-long.mm");
+    let mut file = std::fs::File::create(&script).unwrap();
+    for i in 0..LINES {
+        writeln!(file, "echo line-{i}").unwrap();
+    }
+    drop(file);
+    let mut mm = tier.daemon.client();
+    let mut stream = mm
+        .read(script.display())
+        .stream_with(RunOptions::new().timeout(Duration::from_secs(30)))
+        .unwrap();
+    let mut texts = Vec::new();
+    while let Some(event) = stream.next_event() {
+        if let Event::Response(response) = event.unwrap() {
+            texts.push(response.text().to_owned());
+        }
+    }
+    assert!(stream.is_complete());
+    drop(stream);
+    let want: Vec<String> = (0..LINES).map(|i| format!("line-{i}")).collect();
+    assert_eq!(texts, want);
+    // The connection is ready for the next command.
+    assert_eq!(
+        mm.echo().args(["after"]).run().unwrap().text().unwrap(),
+        "after"
+    );
+    count_lines(LINES + 1);
+}
+
+fn the_active_namespace_is_never_switched(tier: &Tier) {
+    let mut mm = tier.daemon.client();
+    let refused = mm.raw("namespace rs-switch").unwrap().run().unwrap_err();
+    assert!(
+        matches!(refused, Error::NamespaceSwitch { .. }),
+        "{refused:?}"
+    );
+    let active: Vec<String> = mm
+        .namespace_list()
+        .into_iter()
+        .filter(|(_, active)| *active)
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(active, ["minimega"]);
+    count_lines(1);
+}
