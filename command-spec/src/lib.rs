@@ -6,6 +6,7 @@
 //!   `<a,b>`, `<list>...`, `(command)`);
 //! - [`input`]: minicli's input lexer, and quoting that it reads back exactly;
 //! - [`matcher`]: matching a command line to its pattern, as minicli does;
+//! - [`ranges`]: minimega's name lists and ranges (`vm[1-3],db`);
 //! - [`spec`]: a validated spec tying them together.
 //!
 //! The crate ships the spec of minimega 3.1.0 ([`MINIMEGA_JSON`]); another
@@ -28,6 +29,7 @@ pub mod input;
 pub mod matcher;
 pub mod model;
 pub mod pattern;
+pub mod ranges;
 pub mod spec;
 
 pub use matcher::{Match, PatternId};

@@ -1,123 +1,475 @@
-//! The socket itself: writing requests and reading newline-terminated
-//! messages, each bounded by a deadline.
+//! The wire: one socket to minimega (or the reason it closed), one request
+//! in flight at a time, the messages of its answer, status delivery, and the
+//! rule that a fault closes the connection.
+//!
+//! An answer is every message up to the first non-status one with `More:
+//! false`. The connection remembers an answer that is still arriving, so an
+//! answer that was not read to its end (a stream dropped or forgotten, a
+//! panicking handler) is finished before the next request is written, or
+//! the connection is closed: one command's answer is never read as
+//! another's. A message that arrives while no request is in flight (other
+//! than a status message) is an error, for the same reason.
 //!
 //! Lines are read by hand rather than through `BufRead::read_line` so that
 //! the timeout is recomputed before every read: a slow server that trickles
 //! bytes cannot stretch a deadline.
 
 use std::io::{self, Read, Write};
+use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crate::protocol::Request;
+use crate::error::{excerpt, Error};
+use crate::options::Limits;
+use crate::protocol::{Message, Request};
 
-/// Longest line accepted; more is taken for a broken server rather than
-/// buffered until memory runs out.
-const MAX_LINE: usize = 512 << 20;
+/// Calls the user's handler with a status message's text.
+pub(crate) type StatusHandler = Box<dyn FnMut(&str) + Send>;
+
+/// A read buffer that grew past this is given back once it is empty, so a
+/// single huge answer does not pin its memory for the client's life.
+const KEEP_BUFFER: usize = 1 << 20;
+
+/// When an operation must end, and the timeout it came from (for messages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Deadline {
+    at: Option<Instant>,
+    after: Option<Duration>,
+}
+
+impl Deadline {
+    /// `timeout` from now; `None`, or a timeout too large to add to the
+    /// clock, means no limit.
+    pub(crate) fn after(timeout: Option<Duration>) -> Deadline {
+        Deadline {
+            at: timeout.and_then(|t| Instant::now().checked_add(t)),
+            after: timeout,
+        }
+    }
+
+    /// The earlier of the two.
+    pub(crate) fn min(self, other: Deadline) -> Deadline {
+        match (self.at, other.at) {
+            (Some(a), Some(b)) if b < a => other,
+            (None, Some(_)) => other,
+            _ => self,
+        }
+    }
+
+    fn expired(&self) -> bool {
+        self.at.is_some_and(|at| Instant::now() >= at)
+    }
+
+    /// The time left, as a socket timeout: `Ok(None)` for no limit.
+    fn remaining(&self) -> Result<Option<Duration>, Fault> {
+        match self.at {
+            None => Ok(None),
+            Some(at) => {
+                let left = at.saturating_duration_since(Instant::now());
+                // A zero socket timeout means "block forever", not "expired".
+                if left.is_zero() {
+                    Err(Fault::Timeout)
+                } else {
+                    Ok(Some(left))
+                }
+            }
+        }
+    }
+}
 
 /// Why reading or writing stopped.
 #[derive(Debug)]
-pub(crate) enum Fault {
+enum Fault {
     /// The deadline passed.
     Timeout,
     /// The server closed the socket.
     Eof,
-    /// The line is not text, or too long.
-    BadLine(String, String),
+    /// A line that is not a message of the protocol.
+    BadLine(Vec<u8>, String),
+    /// A message while no request was in flight.
+    Unsolicited(Vec<u8>),
     /// Any other I/O error.
     Io(io::Error),
 }
 
-pub(crate) struct Connection {
+/// One message of an answer.
+#[derive(Debug)]
+pub(crate) enum Frame {
+    /// A status message: progress, not part of the answer.
+    Status(String),
+    /// A message of the answer, with its size on the wire; the last has
+    /// `more == false`.
+    Answer(Message, usize),
+}
+
+/// The socket and the bytes read from it that no message has taken yet.
+struct Socket {
     stream: UnixStream,
     buf: Vec<u8>,
     /// How far `buf` is known to hold no newline.
     scanned: usize,
+    /// The read timeout last set on the socket, to skip setting it again.
+    read_timeout: Option<Duration>,
 }
 
-impl Connection {
-    pub(crate) fn open(path: &Path) -> io::Result<Connection> {
-        Ok(Connection {
-            stream: UnixStream::connect(path)?,
-            buf: Vec::new(),
-            scanned: 0,
-        })
-    }
-
-    pub(crate) fn send(
-        &mut self,
-        request: &Request,
-        deadline: Option<Instant>,
-    ) -> Result<(), Fault> {
-        let mut bytes = serde_json::to_vec(request).map_err(|e| Fault::Io(e.into()))?;
-        bytes.push(b'\n');
-        self.stream
-            .set_write_timeout(remaining(deadline)?)
-            .map_err(Fault::Io)?;
-        self.stream.write_all(&bytes).map_err(|e| match e.kind() {
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => Fault::Timeout,
-            io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset => Fault::Eof,
-            _ => Fault::Io(e),
-        })
+impl Socket {
+    fn write_all(&mut self, mut bytes: &[u8], deadline: Deadline) -> Result<(), Fault> {
+        while !bytes.is_empty() {
+            // Each partial write gets only what is left of the deadline.
+            self.stream
+                .set_write_timeout(deadline.remaining()?)
+                .map_err(Fault::Io)?;
+            match self.stream.write(bytes) {
+                Ok(0) => return Err(Fault::Eof),
+                Ok(n) => bytes = &bytes[n..],
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_fault(e)),
+            }
+        }
+        Ok(())
     }
 
     /// The next non-blank line, without its newline.
-    pub(crate) fn read_line(&mut self, deadline: Option<Instant>) -> Result<String, Fault> {
+    fn read_line(&mut self, deadline: Deadline, limits: &Limits) -> Result<Vec<u8>, Fault> {
         loop {
-            if let Some(offset) = self.buf[self.scanned..].iter().position(|&b| b == b'\n') {
-                let end = self.scanned + offset;
-                let line: Vec<u8> = self.buf.drain(..=end).take(end).collect();
-                self.scanned = 0;
-                let line = String::from_utf8(line).map_err(|e| {
-                    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                    Fault::BadLine(text, "not UTF-8".to_owned())
-                })?;
-                if line.trim().is_empty() {
+            if let Some(line) = self.take_line() {
+                if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
                 return Ok(line);
             }
-            self.scanned = self.buf.len();
-            if self.buf.len() > MAX_LINE {
-                let start = String::from_utf8_lossy(&self.buf[..200]).into_owned();
+            if self.buf.len() > limits.max_line {
+                let start = self.buf[..200.min(self.buf.len())].to_vec();
+                self.buf = Vec::new();
+                self.scanned = 0;
                 return Err(Fault::BadLine(
                     start,
-                    format!("line longer than {MAX_LINE} bytes"),
+                    format!("a line longer than {} bytes", limits.max_line),
                 ));
             }
-            self.stream
-                .set_read_timeout(remaining(deadline)?)
-                .map_err(Fault::Io)?;
-            let mut chunk = [0u8; 16 * 1024];
-            match self.stream.read(&mut chunk) {
+            let timeout = deadline.remaining()?;
+            if timeout != self.read_timeout {
+                self.stream.set_read_timeout(timeout).map_err(Fault::Io)?;
+                self.read_timeout = timeout;
+            }
+            self.fill(false)?;
+        }
+    }
+
+    /// A whole line already in the buffer, if there is one.
+    fn take_line(&mut self) -> Option<Vec<u8>> {
+        let offset = self.buf[self.scanned..].iter().position(|&b| b == b'\n');
+        let Some(offset) = offset else {
+            self.scanned = self.buf.len();
+            return None;
+        };
+        let end = self.scanned + offset;
+        let mut line: Vec<u8> = self.buf.drain(..=end).collect();
+        line.pop();
+        self.scanned = 0;
+        if self.buf.is_empty() && self.buf.capacity() > KEEP_BUFFER {
+            self.buf = Vec::new();
+        }
+        Some(line)
+    }
+
+    /// Reads what the socket has into the buffer: blocking up to the read
+    /// timeout, or (`nonblocking`) only what has already arrived. Returns
+    /// how many bytes came.
+    fn fill(&mut self, nonblocking: bool) -> Result<usize, Fault> {
+        let mut chunk = [0u8; 64 * 1024];
+        loop {
+            let read = if nonblocking {
+                recv_nonblocking(&self.stream, &mut chunk)
+            } else {
+                self.stream.read(&mut chunk)
+            };
+            match read {
                 Ok(0) => return Err(Fault::Eof),
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                Err(e) => match e.kind() {
-                    io::ErrorKind::Interrupted => {}
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
-                        return Err(Fault::Timeout)
-                    }
-                    io::ErrorKind::ConnectionReset => return Err(Fault::Eof),
-                    _ => return Err(Fault::Io(e)),
-                },
+                Ok(n) => {
+                    self.buf.extend_from_slice(&chunk[..n]);
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if nonblocking && e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
+                Err(e) => return Err(io_fault(e)),
             }
         }
     }
 }
 
-/// The time left before `deadline`, as a socket timeout (`None`: no limit).
-fn remaining(deadline: Option<Instant>) -> Result<Option<std::time::Duration>, Fault> {
-    match deadline {
-        None => Ok(None),
-        Some(deadline) => {
-            let left = deadline.saturating_duration_since(Instant::now());
-            // A zero socket timeout is an error, not "expired".
-            if left.is_zero() {
-                Err(Fault::Timeout)
-            } else {
-                Ok(Some(left))
+/// `recv` with `MSG_DONTWAIT`: what has arrived, without waiting and without
+/// switching the socket's mode.
+fn recv_nonblocking(stream: &UnixStream, buf: &mut [u8]) -> io::Result<usize> {
+    // SAFETY: `buf` is valid for writes of `buf.len()` bytes for the whole
+    // call, and the descriptor belongs to `stream`, which outlives it.
+    let n = unsafe {
+        libc::recv(
+            stream.as_raw_fd(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            libc::MSG_DONTWAIT,
+        )
+    };
+    if n < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(n.unsigned_abs())
+    }
+}
+
+fn io_fault(e: io::Error) -> Fault {
+    match e.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => Fault::Timeout,
+        io::ErrorKind::BrokenPipe
+        | io::ErrorKind::ConnectionReset
+        | io::ErrorKind::ConnectionAborted => Fault::Eof,
+        _ => Fault::Io(e),
+    }
+}
+
+/// The request whose answer is still arriving.
+#[derive(Debug)]
+struct InFlight {
+    /// The command (or suggestion) as sent, cut for messages.
+    label: String,
+}
+
+/// The connection: open with at most one answer in flight, or closed.
+pub(crate) struct Connection {
+    socket: Result<Socket, String>,
+    in_flight: Option<InFlight>,
+    /// Status messages that arrived while no request was in flight: they
+    /// are handed out first with the next answer, as if read during it.
+    carried: std::collections::VecDeque<String>,
+    on_status: Option<StatusHandler>,
+    limits: Limits,
+}
+
+impl Connection {
+    pub(crate) fn open(path: &Path, limits: Limits) -> io::Result<Connection> {
+        Ok(Connection {
+            socket: Ok(Socket::connect(path)?),
+            in_flight: None,
+            carried: std::collections::VecDeque::new(),
+            on_status: None,
+            limits,
+        })
+    }
+
+    /// Replaces the socket with a fresh one to `path`, keeping the settings.
+    pub(crate) fn reopen(&mut self, path: &Path) -> io::Result<()> {
+        self.socket = Ok(Socket::connect(path)?);
+        self.in_flight = None;
+        self.carried.clear();
+        Ok(())
+    }
+
+    pub(crate) fn is_open(&self) -> bool {
+        self.socket.is_ok()
+    }
+
+    pub(crate) fn close(&mut self, reason: String) {
+        if self.socket.is_ok() {
+            self.socket = Err(reason);
+        }
+        self.in_flight = None;
+        self.carried.clear();
+    }
+
+    pub(crate) fn set_status_handler(&mut self, handler: Option<StatusHandler>) {
+        self.on_status = handler;
+    }
+
+    pub(crate) fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Calls the status handler, if any, with `text`.
+    pub(crate) fn deliver_status(&mut self, text: &str) {
+        if let Some(handler) = &mut self.on_status {
+            handler(text);
+        }
+    }
+
+    /// Whether an answer is still arriving.
+    pub(crate) fn answer_in_flight(&self) -> bool {
+        self.in_flight.is_some()
+    }
+
+    /// Writes `request`. An earlier answer still arriving is read to its end
+    /// first (within `deadline`; status messages on the way go to the
+    /// handler), and a message nobody asked for is an error. A deadline
+    /// already past sends nothing and leaves the connection as it was.
+    pub(crate) fn send(
+        &mut self,
+        request: &Request,
+        label: &str,
+        deadline: Deadline,
+    ) -> Result<(), Error> {
+        self.socket_mut()?;
+        if deadline.expired() && self.in_flight.is_none() {
+            return Err(Error::Timeout {
+                command: excerpt(label),
+                after: deadline.after.unwrap_or_default(),
+            });
+        }
+        self.finish_earlier_answer(label, deadline)?;
+        self.take_unsolicited(label)?;
+        let mut bytes = serde_json::to_vec(request).map_err(|e| Error::Io {
+            command: excerpt(label),
+            source: e.into(),
+        })?;
+        bytes.push(b'\n');
+        let result = self.socket_mut()?.write_all(&bytes, deadline);
+        result.map_err(|fault| self.fail(fault, label, deadline))?;
+        self.in_flight = Some(InFlight {
+            label: excerpt(label),
+        });
+        Ok(())
+    }
+
+    /// The next message of the answer in flight, `None` once it has ended.
+    /// A fault closes the connection.
+    pub(crate) fn next_frame(&mut self, deadline: Deadline) -> Result<Option<Frame>, Error> {
+        self.read_frame(deadline)
+            .map_err(|fault| self.fail_in_flight(fault, deadline))
+    }
+
+    /// Like [`Connection::next_frame`], but a deadline that passes is no
+    /// fault: `None`, with the rest of the answer left for later.
+    pub(crate) fn drain_frame(&mut self, deadline: Deadline) -> Result<Option<Frame>, Error> {
+        match self.read_frame(deadline) {
+            Err(Fault::Timeout) => Ok(None),
+            read => read.map_err(|fault| self.fail_in_flight(fault, deadline)),
+        }
+    }
+
+    fn read_frame(&mut self, deadline: Deadline) -> Result<Option<Frame>, Fault> {
+        if self.in_flight.is_none() {
+            return Ok(None);
+        }
+        if let Some(text) = self.carried.pop_front() {
+            return Ok(Some(Frame::Status(text)));
+        }
+        let limits = self.limits;
+        let Ok(socket) = &mut self.socket else {
+            return Ok(None);
+        };
+        let line = socket.read_line(deadline, &limits)?;
+        let message =
+            Message::parse(&line).map_err(|reason| Fault::BadLine(line.clone(), reason))?;
+        if message.status {
+            return Ok(Some(Frame::Status(message.rendered)));
+        }
+        if !message.more {
+            self.in_flight = None;
+        }
+        Ok(Some(Frame::Answer(message, line.len())))
+    }
+
+    fn fail_in_flight(&mut self, fault: Fault, deadline: Deadline) -> Error {
+        let label = self
+            .in_flight
+            .as_ref()
+            .map(|f| f.label.clone())
+            .unwrap_or_default();
+        self.fail(fault, &label, deadline)
+    }
+
+    fn finish_earlier_answer(&mut self, label: &str, deadline: Deadline) -> Result<(), Error> {
+        let Some(earlier) = self.in_flight.as_ref().map(|f| f.label.clone()) else {
+            return Ok(());
+        };
+        while self.in_flight.is_some() {
+            match self.next_frame(deadline) {
+                Ok(Some(Frame::Status(text))) => self.deliver_status(&text),
+                Ok(_) => {}
+                Err(Error::Timeout { after, .. }) => {
+                    let reason = format!(
+                        "the answer to `{earlier}` was still arriving when `{}` was to be sent, \
+                         and did not end within {after:?}",
+                        excerpt(label)
+                    );
+                    self.close(reason.clone());
+                    return Err(Error::Closed { reason });
+                }
+                Err(error) => return Err(error),
             }
         }
+        Ok(())
+    }
+
+    /// Reads whatever has arrived while no request was in flight: status
+    /// messages are kept for the next answer; anything else is an error and
+    /// closes the connection, since it could only be taken for the next
+    /// answer.
+    fn take_unsolicited(&mut self, label: &str) -> Result<(), Error> {
+        loop {
+            let socket = self.socket_mut()?;
+            if let Some(line) = socket.take_line() {
+                match Message::parse(&line) {
+                    Ok(message) if message.status => self.carried.push_back(message.rendered),
+                    _ if line.iter().all(u8::is_ascii_whitespace) => {}
+                    _ => {
+                        let fault = Fault::Unsolicited(line);
+                        return Err(self.fail(fault, label, Deadline::after(None)));
+                    }
+                }
+                continue;
+            }
+            match socket.fill(true) {
+                Ok(0) => return Ok(()),
+                Ok(_) => {}
+                Err(fault) => return Err(self.fail(fault, label, Deadline::after(None))),
+            }
+        }
+    }
+
+    fn socket_mut(&mut self) -> Result<&mut Socket, Error> {
+        match &mut self.socket {
+            Ok(socket) => Ok(socket),
+            Err(reason) => Err(Error::Closed {
+                reason: reason.clone(),
+            }),
+        }
+    }
+
+    /// Turns a fault into an error, closing the connection: the rest of
+    /// the answer may still be on its way, so the socket cannot be trusted
+    /// to start at the next command's answer.
+    fn fail(&mut self, fault: Fault, label: &str, deadline: Deadline) -> Error {
+        let command = excerpt(label);
+        let error = match fault {
+            Fault::Timeout => Error::Timeout {
+                command,
+                after: deadline.after.unwrap_or_default(),
+            },
+            Fault::Eof => Error::Disconnected { command },
+            Fault::BadLine(line, reason) => Error::Protocol {
+                command,
+                line: excerpt(&String::from_utf8_lossy(&line)),
+                reason,
+            },
+            Fault::Unsolicited(line) => Error::Unsolicited {
+                command,
+                line: excerpt(&String::from_utf8_lossy(&line)),
+            },
+            Fault::Io(source) => Error::Io { command, source },
+        };
+        self.close(error.to_string());
+        error
+    }
+}
+
+impl Socket {
+    fn connect(path: &Path) -> io::Result<Socket> {
+        Ok(Socket {
+            stream: UnixStream::connect(path)?,
+            buf: Vec::new(),
+            scanned: 0,
+            read_timeout: None,
+        })
     }
 }

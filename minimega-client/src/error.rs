@@ -60,23 +60,32 @@ pub enum Error {
 
     /// minimega sent a line that is not a message of its protocol; the
     /// connection is closed.
-    #[error(
-        "minimega sent a malformed line while answering `{command}` ({reason}): {}",
-        excerpt(line)
-    )]
+    #[error("minimega sent a malformed line while answering `{command}` ({reason}): {line}")]
     Protocol {
-        /// The command line being run.
+        /// The command line being run (cut if long).
         command: String,
-        /// The offending line, as received.
+        /// The start of the offending line, as received.
         line: String,
         /// What is wrong with it.
         reason: String,
     },
 
-    /// No complete answer within the timeout; the connection is closed.
-    #[error("`{command}` got no complete answer within {after:?}; the connection is now closed")]
+    /// minimega sent a message while no command was waiting for one, so it
+    /// could only have been taken for the next command's answer; that
+    /// command was not sent, and the connection is closed.
+    #[error("minimega sent a message no command was waiting for (found before sending `{command}`, which was not sent): {line}")]
+    Unsolicited {
+        /// The command that was about to be sent (cut if long).
+        command: String,
+        /// The start of the message, as received.
+        line: String,
+    },
+
+    /// No complete answer within the timeout; the connection is closed,
+    /// unless the timeout was zero: then nothing was sent.
+    #[error("`{command}` got no complete answer within {after:?}{}", if after.is_zero() { " (nothing was sent)" } else { "; the connection is now closed" })]
     Timeout {
-        /// The command line being run.
+        /// The command line being run (cut if long).
         command: String,
         /// The timeout that ran out.
         after: Duration,
@@ -85,8 +94,18 @@ pub enum Error {
     /// minimega closed the socket before the answer was complete.
     #[error("minimega closed the connection while answering `{command}`")]
     Disconnected {
-        /// The command line being run.
+        /// The command line being run (cut if long).
         command: String,
+    },
+
+    /// The answer was larger than the client's cap; the connection is
+    /// closed.
+    #[error("the answer to `{command}` is larger than {limit} bytes (see `ClientBuilder::max_answer_bytes`); the connection is now closed")]
+    TooLarge {
+        /// The command line being run (cut if long).
+        command: String,
+        /// The cap, in bytes.
+        limit: usize,
     },
 
     /// An earlier failure closed the connection; nothing was sent.
@@ -101,16 +120,16 @@ pub enum Error {
     Argument(#[from] ArgumentError),
 
     /// A namespace name minimega would not accept; nothing was sent.
-    #[error("invalid namespace name `{name}`: names must match ^[a-zA-Z0-9-_.]+$")]
+    #[error("invalid namespace name `{name}`: names must match ^[a-zA-Z0-9-_.]+$ and be at most 255 bytes long")]
     InvalidNamespace {
-        /// The rejected name.
+        /// The rejected name (cut if long).
         name: String,
     },
 
     /// A hand-written line is not a command of the spec; nothing was sent.
     #[error("rejected before sending: {source}")]
     Spec {
-        /// The line as written.
+        /// The line as written (cut if long).
         line: String,
         /// Why the spec does not accept it.
         #[source]
@@ -121,7 +140,7 @@ pub enum Error {
     /// of that minimega; nothing was sent.
     #[error("`{line}` would switch minimega's active namespace for every client; use `Client::namespace(name)` for a scoped handle instead")]
     NamespaceSwitch {
-        /// The rejected line.
+        /// The rejected line (cut if long).
         line: String,
     },
 
@@ -129,11 +148,25 @@ pub enum Error {
     /// answer, successes included.
     #[error("`{command}` failed: {}", list(failures))]
     Command {
-        /// The command line that was run.
+        /// The command line that was run (cut if long).
         command: String,
         /// Every failing response, in answer order.
         failures: Vec<Failure>,
         /// The whole answer.
+        responses: Box<Responses>,
+    },
+
+    /// Hosts the command was addressed to did not answer: minimega says
+    /// nothing of a `mesh send` host it does not know, nor of the node the
+    /// command was sent from. `responses` holds the answers that came (none
+    /// for a stream, which handed them out already).
+    #[error("`{command}`: no answer from {} (a `mesh send` runs only on mesh peers: not on the node it is sent from, nor on a name the mesh does not know)", hosts.join(", "))]
+    Unanswered {
+        /// The command line that was run (cut if long).
+        command: String,
+        /// The hosts that did not answer, in the order they were named.
+        hosts: Vec<String>,
+        /// The answers that came.
         responses: Box<Responses>,
     },
 
@@ -168,13 +201,15 @@ impl Error {
 
     /// Whether this error closed the client's connection.
     pub fn closes_connection(&self) -> bool {
-        matches!(
-            self,
+        match self {
             Error::Io { .. }
-                | Error::Protocol { .. }
-                | Error::Timeout { .. }
-                | Error::Disconnected { .. }
-        )
+            | Error::Protocol { .. }
+            | Error::Unsolicited { .. }
+            | Error::Disconnected { .. }
+            | Error::TooLarge { .. } => true,
+            Error::Timeout { after, .. } => !after.is_zero(),
+            _ => false,
+        }
     }
 }
 
@@ -186,14 +221,18 @@ fn list(failures: &[Failure]) -> String {
         .join("; ")
 }
 
-/// Long lines (a whole `vm info` with its `Data`) would drown the message.
-pub(crate) fn excerpt(line: &str) -> String {
-    const MAX: usize = 200;
-    match line.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}… ({} bytes)", &line[..cut], line.len()),
-        None => line.to_owned(),
+/// At most [`EXCERPT`] characters of `text`, and its length when cut: long
+/// lines and arguments (a whole `vm info` with its `Data`, a megabyte
+/// argument) would drown a message, and errors are kept small.
+pub(crate) fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(EXCERPT) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
+        None => text.to_owned(),
     }
 }
+
+/// How many characters of a command or line an error quotes.
+pub(crate) const EXCERPT: usize = 200;
 
 #[cfg(test)]
 mod tests {
@@ -226,14 +265,16 @@ mod tests {
     #[test]
     fn long_lines_are_cut() {
         let line = "x".repeat(1000);
-        let error = Error::Protocol {
-            command: "vm info".into(),
-            line,
-            reason: "not JSON".into(),
-        };
-        let text = error.to_string();
-        assert!(text.contains("(1000 bytes)"), "{text}");
-        assert!(text.len() < 400);
+        let cut = excerpt(&line);
+        assert!(cut.ends_with("… (1000 bytes)") && cut.len() < 300, "{cut}");
+        assert_eq!(excerpt("short"), "short");
+        assert_eq!(
+            excerpt(&"é".repeat(300))
+                .chars()
+                .filter(|c| *c == 'é')
+                .count(),
+            200
+        );
     }
 
     #[test]

@@ -6,11 +6,12 @@
 //! `&mut Namespace`. A command built on [`Cmd`](crate::Cmd) has no
 //! connection, so running it does not compile.
 
-use crate::client::{Client, Scope};
+use crate::client::Client;
 use crate::command::{CommandLine, Target};
 use crate::error::Error;
 use crate::namespace::Namespace;
 use crate::options::RunOptions;
+use crate::outgoing::Scope;
 use crate::response::Responses;
 use crate::stream::ResponseStream;
 

@@ -43,7 +43,6 @@ pub mod error;
 pub mod execute;
 pub mod namespace;
 pub mod options;
-mod preprocess;
 pub mod protocol;
 pub mod raw;
 pub mod response;
@@ -51,7 +50,10 @@ pub mod stream;
 pub mod version;
 
 mod cells;
+mod connect;
 mod connection;
+mod outgoing;
+mod preprocess;
 
 #[cfg(feature = "mock")]
 pub mod mock;

@@ -5,16 +5,21 @@
 //! other clients and other handles are unaffected. Handles nest, and the
 //! innermost name wins. The client never sends a plain `namespace <name>`.
 
-use crate::client::{Client, Scope};
-use crate::command::Target;
+use crate::client::Client;
+use crate::command::{Complete, Target};
 use crate::error::Error;
-use crate::options::RunOptions;
 use crate::raw::Raw;
 use crate::response::Responses;
 
-/// Checks a namespace name against minimega's rule, `^[a-zA-Z0-9-_.]+$`.
+/// The longest namespace name: minimega makes a directory of that name, and
+/// a longer one makes it exit (`file name too long`), for every client.
+pub const MAX_NAMESPACE_LEN: usize = 255;
+
+/// Checks a namespace name against minimega's rule, `^[a-zA-Z0-9-_.]+$`, and
+/// the file-name length it must fit in ([`MAX_NAMESPACE_LEN`] bytes).
 pub fn validate_namespace(name: &str) -> Result<(), Error> {
     let valid = !name.is_empty()
+        && name.len() <= MAX_NAMESPACE_LEN
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
@@ -22,7 +27,7 @@ pub fn validate_namespace(name: &str) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::InvalidNamespace {
-            name: name.to_owned(),
+            name: crate::error::excerpt(name),
         })
     }
 }
@@ -74,22 +79,20 @@ impl<'c> Namespace<'c> {
     /// A hand-written line, checked against the spec, to run in this
     /// namespace (see [`Client::raw`]).
     pub fn raw(&mut self, line: &str) -> Result<Raw<&mut Namespace<'c>>, Error> {
-        let line = crate::raw::checked(self.client.spec(), line)?;
-        Ok(Raw::from_line(self, line))
+        let spec = self.client.spec();
+        Raw::checked(self, spec, line)
     }
 
     /// A hand-written line, not checked against the spec (see
     /// [`Client::raw_unchecked`]).
     pub fn raw_unchecked(&mut self, line: &str) -> Result<Raw<&mut Namespace<'c>>, Error> {
-        let line = crate::raw::unchecked(line)?;
-        Ok(Raw::from_line(self, line))
+        Raw::unchecked(self, line)
     }
 
-    /// Checks and runs a hand-written line in this namespace.
+    /// Checks and runs a hand-written line in this namespace:
+    /// `raw(line)?.run()`.
     pub fn run_line(&mut self, line: &str) -> Result<Responses, Error> {
-        let line = crate::raw::checked(self.client.spec(), line)?;
-        self.client
-            .execute_in(Scope::Namespace(&self.name), line, RunOptions::new())
+        self.raw(line)?.run()
     }
 }
 
@@ -106,5 +109,8 @@ mod tests {
             let error = validate_namespace(bad).unwrap_err();
             assert!(error.to_string().contains(&format!("`{bad}`")), "{error}");
         }
+        assert!(validate_namespace(&"n".repeat(MAX_NAMESPACE_LEN)).is_ok());
+        let long = validate_namespace(&"n".repeat(MAX_NAMESPACE_LEN + 1)).unwrap_err();
+        assert!(long.to_string().contains("255"), "{long}");
     }
 }

@@ -5,6 +5,9 @@
 
 use std::time::Duration;
 
+use crate::error::{excerpt, Error};
+use crate::response::Responses;
+
 /// What a host's error in the answer does.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Failures {
@@ -55,5 +58,66 @@ impl RunOptions {
     /// (`failures(Failures::Keep)`).
     pub fn keep_failures(self) -> RunOptions {
         self.failures(Failures::Keep)
+    }
+}
+
+/// Caps on what the client reads, so that a broken or hostile server cannot
+/// make it use unbounded memory. Set them with
+/// [`ClientBuilder::max_line_bytes`](crate::ClientBuilder::max_line_bytes)
+/// and [`ClientBuilder::max_answer_bytes`](crate::ClientBuilder::max_answer_bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// The longest message line accepted.
+    pub(crate) max_line: usize,
+    /// The most bytes of messages one [`run`](crate::Complete::run) gathers;
+    /// a stream holds one message at a time and is not capped.
+    pub(crate) max_answer: usize,
+}
+
+/// The default cap on one message line: 64 MiB, far above the few MB of a
+/// `vm info` of ten thousand VMs.
+pub const DEFAULT_MAX_LINE_BYTES: usize = 64 << 20;
+
+/// The default cap on one whole answer gathered by `run`: 256 MiB.
+pub const DEFAULT_MAX_ANSWER_BYTES: usize = 256 << 20;
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_line: DEFAULT_MAX_LINE_BYTES,
+            max_answer: DEFAULT_MAX_ANSWER_BYTES,
+        }
+    }
+}
+
+impl Failures {
+    /// Applies this policy to a whole answer: with [`Failures::Error`], a
+    /// host's error makes it [`Error::Command`], and a host that was sent the
+    /// command but did not answer makes it [`Error::Unanswered`].
+    pub(crate) fn judge(self, responses: Responses) -> Result<Responses, Error> {
+        if self == Failures::Keep {
+            return Ok(responses);
+        }
+        let failures = responses.failures();
+        if !failures.is_empty() {
+            return Err(Error::Command {
+                command: excerpt(responses.command()),
+                failures,
+                responses: Box::new(responses),
+            });
+        }
+        let missing: Vec<String> = responses
+            .missing_hosts()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::Unanswered {
+                command: excerpt(responses.command()),
+                hosts: missing,
+                responses: Box::new(responses),
+            });
+        }
+        Ok(responses)
     }
 }

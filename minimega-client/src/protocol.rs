@@ -79,8 +79,9 @@ pub struct Message {
     /// minimega's own rendering of the responses, or the status text.
     #[serde(rename = "Rendered", default)]
     pub rendered: String,
-    /// Whether more messages of the same answer follow.
-    #[serde(rename = "More", default)]
+    /// Whether more messages of the same answer follow. Required: minimega
+    /// always sends it, so a line without it is not one of its messages.
+    #[serde(rename = "More")]
     pub more: bool,
     /// Whether this is a status message rather than part of an answer.
     #[serde(rename = "Status", default)]
@@ -101,12 +102,11 @@ impl Message {
     }
 
     /// Reads one line as a message; the error says why it is not one.
-    pub fn parse(line: &str) -> Result<Message, String> {
-        let value: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
-        if !value.is_object() {
-            return Err("not a JSON object".to_owned());
-        }
-        serde_json::from_value(value).map_err(|e| format!("not a minimega message: {e}"))
+    pub fn parse(line: impl AsRef<[u8]>) -> Result<Message, String> {
+        serde_json::from_slice(line.as_ref()).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => format!("not a minimega message: {e}"),
+            _ => format!("not JSON: {e}"),
+        })
     }
 }
 
@@ -151,5 +151,7 @@ mod tests {
             .starts_with("not JSON"));
         assert!(Message::parse("[1,2]").is_err());
         assert!(Message::parse(r#"{"More":"yes"}"#).is_err());
+        let empty = Message::parse("{}").unwrap_err();
+        assert!(empty.contains("missing field `More`"), "{empty}");
     }
 }

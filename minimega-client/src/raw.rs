@@ -38,6 +38,16 @@ impl<T> Raw<T> {
             builder: Builder::from_line(target, line),
         }
     }
+
+    /// `line` on `target`, once `spec` accepts it.
+    pub(crate) fn checked(target: T, spec: &Spec, line: &str) -> Result<Raw<T>, Error> {
+        checked(spec, line).map(|line| Raw::from_line(target, line))
+    }
+
+    /// `line` on `target`, once it splits into tokens.
+    pub(crate) fn unchecked(target: T, line: &str) -> Result<Raw<T>, Error> {
+        unchecked(line).map(|line| Raw::from_line(target, line))
+    }
 }
 
 impl<T> Complete for Raw<T> {
@@ -51,7 +61,7 @@ impl<T> Complete for Raw<T> {
 /// Splits `line` into tokens and checks it against `spec`.
 pub(crate) fn checked(spec: &Spec, line: &str) -> Result<CommandLine, Error> {
     spec.compile(line).map_err(|source| Error::Spec {
-        line: line.to_owned(),
+        line: crate::error::excerpt(line),
         source,
     })?;
     unchecked(line)
@@ -60,7 +70,7 @@ pub(crate) fn checked(spec: &Spec, line: &str) -> Result<CommandLine, Error> {
 /// Splits `line` into tokens.
 pub(crate) fn unchecked(line: &str) -> Result<CommandLine, Error> {
     let tokens = input::lex(line).map_err(|e| Error::Spec {
-        line: line.to_owned(),
+        line: crate::error::excerpt(line),
         source: CompileError::Lex(e),
     })?;
     Ok(CommandLine::from_tokens(tokens))

@@ -181,6 +181,7 @@ pub struct Responses {
     responses: Vec<Response>,
     rendered: Vec<String>,
     statuses: Vec<String>,
+    expected_hosts: Option<Vec<String>>,
 }
 
 impl Responses {
@@ -197,6 +198,14 @@ impl Responses {
         if !rendered.is_empty() {
             self.rendered.push(rendered);
         }
+    }
+
+    pub(crate) fn push_rendered(&mut self, rendered: Vec<String>) {
+        self.rendered.extend(rendered);
+    }
+
+    pub(crate) fn expect_hosts(&mut self, hosts: Option<Vec<String>>) {
+        self.expected_hosts = hosts;
     }
 
     pub(crate) fn push_response(&mut self, response: Response) {
@@ -235,6 +244,21 @@ impl Responses {
         self.responses.iter().map(Response::host)
     }
 
+    /// The hosts the command was addressed to that sent no response, in the
+    /// order they were named. minimega answers a `mesh send` once per host
+    /// that ran it and says nothing of the others (a name the mesh does not
+    /// know, the node it was sent from), so the client compares: for a
+    /// `mesh send` that names its hosts (`node[1-3]`, `a,b`), not for `all`
+    /// or a namespace, whose hosts it does not know.
+    pub fn missing_hosts(&self) -> Vec<&str> {
+        self.expected_hosts
+            .iter()
+            .flatten()
+            .filter(|host| !self.responses.iter().any(|r| r.host == **host))
+            .map(String::as_str)
+            .collect()
+    }
+
     /// Every failing response's host and message.
     pub fn failures(&self) -> Vec<Failure> {
         self.responses
@@ -260,7 +284,7 @@ impl Responses {
             Ok(self)
         } else {
             Err(Error::Command {
-                command: self.command.clone(),
+                command: crate::error::excerpt(&self.command),
                 failures,
                 responses: Box::new(self),
             })

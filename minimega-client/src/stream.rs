@@ -1,17 +1,23 @@
-//! Reading an answer as it arrives.
+//! Reading an answer as it arrives; [`Complete::run`](crate::Complete::run)
+//! is a stream read to its end.
 //!
-//! A [`ResponseStream`] borrows its client mutably for as long as it lives,
-//! so nothing else can use the connection meanwhile; dropping it before the
-//! end reads and discards the rest of the answer, leaving the connection
-//! ready for the next command.
+//! A [`ResponseStream`] borrows its connection mutably for as long as it
+//! lives. Dropping it before the end reads the rest of the answer for a
+//! moment ([`DRAIN_ON_DROP`] at most); whatever is still on its way then is
+//! read before the next command is sent, so the next command always reads
+//! its own answer.
 
-use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::collections::{BTreeSet, VecDeque};
+use std::time::Duration;
 
-use crate::client::Client;
-use crate::error::Error;
+use crate::connection::{Connection, Deadline, Frame};
+use crate::error::{excerpt, Error};
 use crate::options::Failures;
 use crate::response::{Response, Responses};
+
+/// The longest a dropped stream waits for the rest of its answer before
+/// leaving it to the next command.
+pub const DRAIN_ON_DROP: Duration = Duration::from_millis(250);
 
 /// One thing a stream delivers.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,15 +28,34 @@ pub enum Event {
     Status(String),
 }
 
+/// How long the stream waits.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Timing {
+    /// One deadline for the whole answer, as `run` has.
+    Whole(Deadline),
+    /// A fresh timeout for each message.
+    PerMessage(Option<Duration>),
+}
+
+impl Timing {
+    fn deadline(self) -> Deadline {
+        match self {
+            Timing::Whole(deadline) => deadline,
+            Timing::PerMessage(timeout) => Deadline::after(timeout),
+        }
+    }
+}
+
 /// The answer to one command, response by response.
 ///
 /// As an [`Iterator`] it yields responses (status messages go to the
 /// client's status handler); [`ResponseStream::next_event`] yields status
 /// messages too. With [`Failures::Error`] a failing response comes out as
-/// [`Error::Command`] naming its host, and the stream goes on. A fault
-/// (timeout, disconnect, malformed line) ends the stream with that error
-/// and closes the connection. The timeout, if any, bounds the wait for each
-/// message rather than the whole answer.
+/// [`Error::Command`] naming its host, and the stream goes on; at the end,
+/// hosts that were sent the command but did not answer come out as
+/// [`Error::Unanswered`]. A fault (timeout, disconnect, malformed line) ends
+/// the stream with that error and closes the connection. The timeout, if
+/// any, bounds the wait for each message rather than the whole answer.
 ///
 /// ```no_run
 /// use minimega_client::{Client, Complete};
@@ -43,19 +68,25 @@ pub enum Event {
 /// # Ok::<(), minimega_client::Error>(())
 /// ```
 pub struct ResponseStream<'a> {
-    client: &'a mut Client,
+    conn: &'a mut Connection,
     command: String,
-    wait: Option<Duration>,
+    timing: Timing,
     failures: Failures,
     pending: VecDeque<Response>,
+    expected_hosts: Option<Vec<String>>,
+    answered: BTreeSet<String>,
+    /// minimega's rendering of each message read so far.
+    rendered: Vec<String>,
     /// Whether the last message of the answer has been read.
     done: bool,
+    /// Whether hosts that did not answer have been reported.
+    reported: bool,
 }
 
 impl std::fmt::Debug for ResponseStream<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ResponseStream")
-            .field("command", &self.command)
+            .field("command", &excerpt(&self.command))
             .field("pending", &self.pending.len())
             .field("done", &self.done)
             .finish_non_exhaustive()
@@ -64,24 +95,35 @@ impl std::fmt::Debug for ResponseStream<'_> {
 
 impl<'a> ResponseStream<'a> {
     pub(crate) fn new(
-        client: &'a mut Client,
+        conn: &'a mut Connection,
         command: String,
-        wait: Option<Duration>,
+        timing: Timing,
         failures: Failures,
+        expected_hosts: Option<Vec<String>>,
     ) -> ResponseStream<'a> {
         ResponseStream {
-            client,
+            conn,
             command,
-            wait,
+            timing,
             failures,
             pending: VecDeque::new(),
+            expected_hosts,
+            answered: BTreeSet::new(),
+            rendered: Vec::new(),
             done: false,
+            reported: false,
         }
     }
 
     /// A stream over an answer that has nothing in it.
-    pub(crate) fn finished(client: &'a mut Client, failures: Failures) -> ResponseStream<'a> {
-        let mut stream = ResponseStream::new(client, String::new(), None, failures);
+    pub(crate) fn finished(conn: &'a mut Connection, failures: Failures) -> ResponseStream<'a> {
+        let mut stream = ResponseStream::new(
+            conn,
+            String::new(),
+            Timing::PerMessage(None),
+            failures,
+            None,
+        );
         stream.done = true;
         stream
     }
@@ -97,51 +139,116 @@ impl<'a> ResponseStream<'a> {
         self.done
     }
 
+    /// The hosts the command was addressed to that have not answered (so
+    /// far; final once [`ResponseStream::is_complete`]). Empty when the
+    /// command did not name its hosts (see [`Responses::missing_hosts`]).
+    pub fn missing_hosts(&self) -> Vec<&str> {
+        self.expected_hosts
+            .iter()
+            .flatten()
+            .filter(|host| !self.answered.contains(*host))
+            .map(String::as_str)
+            .collect()
+    }
+
     /// The next response or status message, `None` after the last.
     /// Responses come as sent, failing or not; status messages are not
     /// passed to the client's handler.
     pub fn next_event(&mut self) -> Option<Result<Event, Error>> {
+        self.next_event_sized()
+            .map(|event| event.map(|(event, _)| event))
+    }
+
+    /// [`ResponseStream::next_event`] with the size on the wire of the
+    /// message each response came in (counted once, on its first response).
+    fn next_event_sized(&mut self) -> Option<Result<(Event, usize), Error>> {
         loop {
             if let Some(response) = self.pending.pop_front() {
-                return Some(Ok(Event::Response(response)));
+                return Some(Ok((Event::Response(response), 0)));
             }
             if self.done {
                 return None;
             }
-            let deadline = self.wait.map(|w| Instant::now() + w);
-            match self.client.read_message(&self.command, deadline, self.wait) {
+            match self.conn.next_frame(self.timing.deadline()) {
                 Err(error) => {
                     self.done = true;
                     return Some(Err(error));
                 }
-                Ok(message) if message.status => return Some(Ok(Event::Status(message.rendered))),
-                Ok(message) => {
+                Ok(None) => {
+                    self.done = true;
+                    return None;
+                }
+                Ok(Some(Frame::Status(text))) => return Some(Ok((Event::Status(text), 0))),
+                Ok(Some(Frame::Answer(message, size))) => {
                     self.done = !message.more;
-                    let responses = message.resp.unwrap_or_default();
-                    self.pending
-                        .extend(responses.into_iter().map(Response::from));
+                    if !message.rendered.is_empty() {
+                        self.rendered.push(message.rendered);
+                    }
+                    let mut responses = message.resp.unwrap_or_default().into_iter();
+                    let Some(first) = responses.next() else {
+                        continue;
+                    };
+                    for rest in responses {
+                        self.answered.insert(rest.host.clone());
+                        self.pending.push_back(rest.into());
+                    }
+                    self.answered.insert(first.host.clone());
+                    return Some(Ok((Event::Response(first.into()), size)));
                 }
             }
         }
     }
 
     /// Reads the rest of the answer into one [`Responses`], applying the
-    /// stream's failure handling to all of it.
+    /// stream's failure handling to all of it. More than the client's
+    /// answer cap is an error that closes the connection.
     pub fn into_responses(mut self) -> Result<Responses, Error> {
         let mut all = Responses::new(self.command.clone());
-        while let Some(event) = self.next_event() {
-            match event? {
+        all.expect_hosts(self.expected_hosts.take());
+        let limit = self.conn.limits().max_answer;
+        let mut size = 0usize;
+        while let Some(event) = self.next_event_sized() {
+            let (event, bytes) = event?;
+            size = size.saturating_add(bytes);
+            if size > limit {
+                let reason = format!(
+                    "the answer to `{}` is larger than the {limit}-byte cap",
+                    excerpt(&self.command)
+                );
+                self.conn.close(reason.clone());
+                return Err(Error::TooLarge {
+                    command: excerpt(&self.command),
+                    limit,
+                });
+            }
+            match event {
                 Event::Response(response) => all.push_response(response),
                 Event::Status(text) => {
-                    self.client.deliver_status(&text);
+                    self.conn.deliver_status(&text);
                     all.push_status(text);
                 }
             }
         }
-        match self.failures {
-            Failures::Error => all.into_result(),
-            Failures::Keep => Ok(all),
+        all.push_rendered(std::mem::take(&mut self.rendered));
+        self.failures.judge(all)
+    }
+
+    /// Hosts that never answered, once the answer is complete, as an error.
+    fn unanswered(&mut self) -> Option<Error> {
+        if self.reported || self.failures == Failures::Keep {
+            return None;
         }
+        self.reported = true;
+        let missing: Vec<String> = self
+            .missing_hosts()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        (!missing.is_empty()).then(|| Error::Unanswered {
+            command: excerpt(&self.command),
+            hosts: missing,
+            responses: Box::new(Responses::new(self.command.clone())),
+        })
     }
 }
 
@@ -150,16 +257,16 @@ impl Iterator for ResponseStream<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            match self.next_event()? {
-                Ok(Event::Status(text)) => self.client.deliver_status(&text),
-                Ok(Event::Response(response)) if self.failures == Failures::Keep => {
-                    return Some(Ok(response));
-                }
+            let Some(event) = self.next_event() else {
+                return self.unanswered().map(Err);
+            };
+            match event {
+                Ok(Event::Status(text)) => self.conn.deliver_status(&text),
                 Ok(Event::Response(response)) => {
-                    // One response through the same check as a whole answer.
+                    // One response through the same policy as a whole answer.
                     let mut one = Responses::new(self.command.clone());
                     one.push_response(response);
-                    return Some(one.into_result().map(|one| one.into_vec().remove(0)));
+                    return Some(self.failures.judge(one).map(|one| one.into_vec().remove(0)));
                 }
                 Err(error) => return Some(Err(error)),
             }
@@ -168,15 +275,22 @@ impl Iterator for ResponseStream<'_> {
 }
 
 impl Drop for ResponseStream<'_> {
-    /// Reads and discards the rest of the answer so that the next command
-    /// reads its own; a fault while doing so closes the connection.
+    /// Reads the rest of the answer for a moment; what is left after
+    /// [`DRAIN_ON_DROP`] (or the stream's own deadline, if sooner) is read
+    /// before the next command is sent.
     fn drop(&mut self) {
-        self.pending.clear();
-        while let Some(event) = self.next_event() {
-            match event {
-                Ok(Event::Status(text)) => self.client.deliver_status(&text),
-                Ok(Event::Response(_)) => self.pending.clear(),
-                Err(_) => break,
+        if self.done {
+            return;
+        }
+        let deadline = self
+            .timing
+            .deadline()
+            .min(Deadline::after(Some(DRAIN_ON_DROP)));
+        while self.conn.answer_in_flight() {
+            match self.conn.drain_frame(deadline) {
+                Ok(Some(Frame::Status(text))) => self.conn.deliver_status(&text),
+                Ok(Some(Frame::Answer(..))) => {}
+                Ok(None) | Err(_) => break,
             }
         }
     }

@@ -124,7 +124,7 @@ fn classic_lifecycle(tier: &Tier) {
 
 /// Strings of every kind: quotes, `#`, backslashes, white space of all
 /// sorts, `$`, `file:` and URL prefixes, non-ASCII.
-fn awkward_string() -> impl Strategy<Value = String> {
+pub fn awkward_string() -> impl Strategy<Value = String> {
     prop_oneof![
         any::<String>(),
         r#"[ \t\n\r"'\\#$:{}a-zé\u{a0}\u{2028}]{0,16}"#,

@@ -69,7 +69,6 @@
 //! every `mesh send` surround its answer with status messages, as
 //! minimega does during long mesh-wide operations.
 
-mod ranges;
 mod render;
 mod server;
 mod suggest;

@@ -12,7 +12,6 @@ use std::sync::Arc;
 use minimega_spec::{Item, Line, Match, Spec};
 use serde_json::{json, Value};
 
-use super::ranges::split_list;
 use super::suggest::suggest;
 use super::vms::{self, default_config, Config, Kind, State, Vm};
 use crate::protocol::WireResponse;
@@ -679,6 +678,11 @@ fn config_field(items: &[Item]) -> Option<(&str, FieldValue<'_>)> {
 }
 
 /// Names for `vm launch`: a count gives unnamed VMs (`None`).
+/// minimega's name-list expansion, its error as text.
+fn split_list(list: &str) -> Result<Vec<String>, String> {
+    minimega_spec::ranges::expand(list).map_err(|e| e.to_string())
+}
+
 fn launch_names(arg: &str) -> Result<Vec<Option<String>>, String> {
     if let Ok(count) = arg.parse::<i64>() {
         if count <= 0 {
