@@ -62,6 +62,10 @@ pub(crate) struct NodeType {
     pub name: String,
     /// The words and arguments that lead here, as in the patterns.
     pub path: String,
+    /// Only the literal words that lead here.
+    pub words: String,
+    /// The handlers of the patterns through this node, in spec order.
+    pub handlers: Vec<usize>,
     /// The forms complete at this node; non-empty means the type can run.
     pub complete: Vec<Form>,
     /// Its methods.
@@ -93,14 +97,59 @@ impl Api {
         let top = Scope {
             type_prefix: String::new(),
             path: String::new(),
+            words: String::new(),
             word: None,
-            help: None,
         };
         let commands = builder.methods(&tree.root, false, &top);
-        Api {
+        let mut api = Api {
             commands,
             types: builder.types,
             refused: tree.refused,
+        };
+        api.place_help(spec);
+        api
+    }
+
+    /// Shows each command's long help once, on its home type, and points
+    /// every method of that command there: the home is the type whose words
+    /// are the handler's shared prefix (`Cc` for `cc`), else the first type
+    /// that only that handler reaches.
+    fn place_help(&mut self, spec: &Spec) {
+        for (handler, help) in spec.handlers().iter().enumerate() {
+            if help.help_long.trim().is_empty() {
+                continue;
+            }
+            let home = self
+                .types
+                .iter()
+                .position(|t| t.words == help.shared_prefix && t.handlers.contains(&handler))
+                .or_else(|| self.types.iter().position(|t| t.handlers == [handler]));
+            let Some(home) = home else { continue };
+            self.types[home].doc.push_str(&docs::help(help));
+            let name = self.types[home].name.clone();
+            let types = &self.types;
+            let points = |method: &Method| types[method.returns].handlers == [handler];
+            let pointers: Vec<(Option<usize>, usize)> = self
+                .commands
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| points(m))
+                .map(|(index, _)| (None, index))
+                .chain(self.types.iter().enumerate().flat_map(|(ty, t)| {
+                    t.methods
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, m)| points(m))
+                        .map(move |(index, _)| (Some(ty), index))
+                }))
+                .collect();
+            for (ty, index) in pointers {
+                let (method, link) = match ty {
+                    None => (&mut self.commands[index], format!("nodes::{name}")),
+                    Some(ty) => (&mut self.types[ty].methods[index], name.clone()),
+                };
+                method.doc.push_str(&docs::help_pointer(&link));
+            }
         }
     }
 }
@@ -111,11 +160,10 @@ struct Scope {
     type_prefix: String,
     /// The pattern text that leads here.
     path: String,
+    /// The literal words that lead here.
+    words: String,
     /// The name of the method that leads here, if any.
     word: Option<String>,
-    /// The handler whose long help a type above already shows, and that
-    /// type's index.
-    help: Option<(usize, usize)>,
 }
 
 struct ApiBuilder<'s> {
@@ -129,59 +177,42 @@ impl ApiBuilder<'_> {
     /// out those that start with an argument.
     fn methods(&mut self, node: &Node, pruned: bool, scope: &Scope) -> Vec<Method> {
         let mut names = Disambiguator::snake();
-        let mut help = scope.help;
         node.edges()
             .iter()
             .filter(|edge| !pruned || matches!(edge.steps[0], Step::Word(_)))
-            .map(|edge| self.method(edge, &mut names, scope, &mut help))
+            .map(|edge| self.method(edge, &mut names, scope))
             .collect()
     }
 
-    /// The method for one edge, and the type it returns. `help` is the
-    /// handler whose long help a type already shows and that type, shared
-    /// with the sibling methods so that a `_bare` form points to its
-    /// sibling's type rather than repeating the help.
-    fn method(
-        &mut self,
-        edge: &Edge<'_>,
-        names: &mut Disambiguator,
-        scope: &Scope,
-        help: &mut Option<(usize, usize)>,
-    ) -> Method {
+    /// The method for one edge, and the type it returns.
+    fn method(&mut self, edge: &Edge<'_>, names: &mut Disambiguator, scope: &Scope) -> Method {
         let (params, pushes, path) = parameters(edge, &scope.path);
         let name = names.claim(&method_name(edge, &params, scope.word.as_deref()));
         let type_name = self
             .type_names
             .claim(&format!("{}{}", scope.type_prefix, pascal(&name)));
-        let index = self.types.len();
-        let handler = only_handler(&edge.target.reachable)
-            .filter(|&h| !self.spec.handlers()[h].help_long.trim().is_empty());
-        let home = match (*help, handler) {
-            (Some((shown, home)), Some(handler)) if shown == handler => home,
-            (_, Some(handler)) => {
-                *help = Some((handler, index));
-                index
-            }
-            (_, None) => index,
-        };
-        let shows_help = handler.filter(|_| home == index);
-        let returns = self.node_type(
-            edge,
-            type_name,
+        let words = edge
+            .steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::Word(word) => Some(word.as_str()),
+                Step::Arg(_) => None,
+            })
+            .fold(scope.words.clone(), |words, word| {
+                if words.is_empty() {
+                    word.to_owned()
+                } else {
+                    format!("{words} {word}")
+                }
+            });
+        let inner = Scope {
+            type_prefix: type_name,
             path,
-            &name,
-            handler.map(|h| (h, home)),
-            shows_help,
-        );
-        let from_trait = if scope.word.is_none() { "nodes::" } else { "" };
-        let link = handler.map(|_| format!("{from_trait}{}", self.types[home].name));
-        let doc = docs::method(
-            self.spec,
-            &self.types[returns].path,
-            &params,
-            edge,
-            link.as_deref(),
-        );
+            words,
+            word: Some(name.clone()),
+        };
+        let returns = self.node_type(edge, inner);
+        let doc = docs::method(self.spec, &self.types[returns].path, &params, edge);
         Method {
             name,
             params,
@@ -191,44 +222,25 @@ impl ApiBuilder<'_> {
         }
     }
 
-    /// The type an edge returns, with its own methods; `shows_help` is the
-    /// handler whose long help it shows.
-    fn node_type(
-        &mut self,
-        edge: &Edge<'_>,
-        name: String,
-        path: String,
-        word: &str,
-        help: Option<(usize, usize)>,
-        shows_help: Option<usize>,
-    ) -> usize {
+    /// The type an edge returns, with its own methods.
+    fn node_type(&mut self, edge: &Edge<'_>, scope: Scope) -> usize {
         let node = edge.target;
         let index = self.types.len();
+        let mut handlers: Vec<usize> = node.reachable.iter().map(|id| id.handler).collect();
+        handlers.sort_unstable();
+        handlers.dedup();
         self.types.push(NodeType {
-            name: name.clone(),
-            path: path.clone(),
+            name: scope.type_prefix.clone(),
+            path: scope.path.clone(),
+            words: scope.words.clone(),
+            handlers,
             complete: node.complete.clone(),
             methods: Vec::new(),
-            doc: docs::node_type(self.spec, &path, node, shows_help),
+            doc: docs::node_type(self.spec, &scope.path, node),
         });
-        let scope = Scope {
-            type_prefix: name,
-            path,
-            word: Some(word.to_owned()),
-            help,
-        };
         self.types[index].methods = self.methods(node, edge.pruned, &scope);
         index
     }
-}
-
-/// The one handler every pattern through a node belongs to, if there is one.
-fn only_handler(reachable: &[minimega_spec::PatternId]) -> Option<usize> {
-    let first = reachable.first()?.handler;
-    reachable
-        .iter()
-        .all(|id| id.handler == first)
-        .then_some(first)
 }
 
 /// The parameters and pushes of an edge, and the pattern text it leads to.
@@ -276,4 +288,74 @@ fn method_name(edge: &Edge<'_>, params: &[Param], parent: Option<&str>) -> Strin
         Naming::WordAndKey(key) => format!("{base}_{}", snake(key)),
     };
     naming::method(wanted, params.last().map(|p| p.key.as_str()), parent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn type_named<'a>(api: &'a Api, name: &str) -> &'a NodeType {
+        api.types.iter().find(|t| t.name == name).expect(name)
+    }
+
+    #[test]
+    fn a_long_help_is_shown_once_where_its_command_starts() {
+        let api = Api::new(minimega_spec::shipped());
+        let cc = type_named(&api, "Cc");
+        assert!(cc.doc.contains("# Help"), "{}", cc.doc);
+        let filter = type_named(&api, "CcFilter");
+        assert!(!filter.doc.contains("# Help"));
+        // `cc mount` belongs to handlers of its own, with their own help.
+        for method in cc.methods.iter().filter(|m| !m.name.starts_with("mount")) {
+            assert!(!method.doc.contains("# Help"), "{}", method.name);
+            let pointer = "The full help is on [`Cc`].";
+            assert!(method.doc.contains(pointer), "{}", method.name);
+        }
+        let memory = type_named(&api, "VmConfigMemory");
+        let bare = type_named(&api, "VmConfigMemoryBare");
+        assert!(memory.doc.contains("# Help"));
+        assert!(
+            !bare.doc.contains("# Help"),
+            "the bare form points to its sibling"
+        );
+    }
+
+    #[test]
+    fn the_odd_calls_of_issue_9_read_plainly() {
+        let api = Api::new(minimega_spec::shipped());
+        let methods = |ty: &str| -> Vec<String> {
+            let ty = type_named(&api, ty);
+            ty.methods
+                .iter()
+                .map(|m| {
+                    let params: Vec<&str> = m.params.iter().map(|p| p.name.as_str()).collect();
+                    format!("{}({})", m.name, params.join(", "))
+                })
+                .collect()
+        };
+        let has = |ty: &str, call: &str| {
+            let all = methods(ty);
+            assert!(all.iter().any(|m| m == call), "{ty}: {call} not in {all:?}");
+        };
+        has("Cc", "filter(filter)");
+        has("Cc", "filter_bare()");
+        has("Cc", "exec(command)");
+        has("Log", "file(file)");
+        has("Mesh", "timeout(timeout)");
+        has("Tap", "mirror(src, dst)");
+        has("Tap", "mirror_vm(vm, interface, vm2, interface2)");
+        has("Vlans", "range(min, max)");
+        has("Dnsmasq", "start(listen, low, high)");
+        has("Dnsmasq", "start_config(config)");
+        has("Vm", "snapshot(vm, state, disk)");
+        has("Vm", "tag(vm, key, value)");
+        has("VmScreenshot", "maximum_dimension(maximum)");
+        has("VmConfig", "memory(value)");
+        has("VmConfig", "clone_vm(vm)");
+        has("File", "stream_file(file)");
+        has("Ns", "run_command(command)");
+        let top: Vec<&str> = api.commands.iter().map(|m| m.name.as_str()).collect();
+        assert!(top.contains(&"json") && top.contains(&"json_bare"));
+        assert!(!top.contains(&"unalias"), "refused");
+    }
 }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use minimega_spec::{PatternId, Spec};
+use minimega_spec::{Handler, PatternId, Spec};
 
 use crate::api::Param;
 use crate::tree::{Edge, Node, ParamKind};
@@ -37,15 +37,8 @@ fn handlers_of(ids: &[PatternId]) -> Vec<usize> {
     handlers
 }
 
-/// The doc of a method: what it does, its arguments and patterns, and where
-/// the long help is (`help_on`, an intra-doc link to the type showing it).
-pub(crate) fn method(
-    spec: &Spec,
-    target_path: &str,
-    params: &[Param],
-    edge: &Edge<'_>,
-    help_on: Option<&str>,
-) -> String {
+/// The doc of a method: what it does, its arguments and patterns.
+pub(crate) fn method(spec: &Spec, target_path: &str, params: &[Param], edge: &Edge<'_>) -> String {
     let mut doc = String::new();
     let node = edge.target;
     let handlers = handlers_of(&node.reachable);
@@ -92,15 +85,27 @@ pub(crate) fn method(
         })
         .collect();
     text_block(&mut doc, &listing.join("\n"));
-    if let Some(link) = help_on {
-        let _ = writeln!(doc, "\nThe full help is on [`{link}`].");
-    }
     doc
 }
 
-/// The doc of the builder type at the node reached by `path`, with the long
-/// help of `shows_help`'s handler.
-pub(crate) fn node_type(spec: &Spec, path: &str, node: &Node, shows_help: Option<usize>) -> String {
+/// The line that points a method to the type showing its long help
+/// (`link`, an intra-doc link).
+pub(crate) fn help_pointer(link: &str) -> String {
+    format!("\nThe full help is on [`{link}`].\n")
+}
+
+/// A command's long help, for the doc of the one type that shows it.
+pub(crate) fn help(handler: &Handler) -> String {
+    let mut doc = format!(
+        "\n# Help\n\n{}\n",
+        escape_markdown(first_upper(&handler.help_short).trim())
+    );
+    text_block(&mut doc, &handler.help_long);
+    doc
+}
+
+/// The doc of the builder type at the node reached by `path`.
+pub(crate) fn node_type(spec: &Spec, path: &str, node: &Node) -> String {
     let mut doc = format!("The command `{path}`, being built.\n");
     if node.complete.is_empty() {
         doc.push_str("\nNot a whole command yet: finish it with one of its methods.\n");
@@ -112,15 +117,6 @@ pub(crate) fn node_type(spec: &Spec, path: &str, node: &Node, shows_help: Option
             .map(|form| spec.pattern(form.id).text.as_str())
             .collect();
         text_block(&mut doc, &patterns.join("\n"));
-    }
-    if let Some(handler) = shows_help {
-        let handler = &spec.handlers()[handler];
-        let _ = writeln!(
-            doc,
-            "\n# Help\n\n{}",
-            escape_markdown(first_upper(&handler.help_short).trim())
-        );
-        text_block(&mut doc, &handler.help_long);
     }
     doc
 }

@@ -581,6 +581,26 @@ mod tests {
     }
 
     #[test]
+    fn a_complete_word_with_words_and_arguments_keeps_its_words_on_the_bare_form() {
+        let (_, tree) = tree(&[
+            "optimize <affinity,> <filter,> <filter>",
+            "optimize <affinity,> [true,false]",
+        ]);
+        let optimize = walk(&tree.root, &["optimize"]);
+        assert_eq!(
+            edges(optimize),
+            [vec!["affinity", "<enabled>"], vec!["affinity", "~bare"]]
+        );
+        let bare = &optimize.edges()[1];
+        assert!(bare.pruned);
+        let kept: Vec<_> = edges(bare.target)
+            .into_iter()
+            .filter(|steps| !steps[0].starts_with('<'))
+            .collect();
+        assert_eq!(kept, [vec!["filter", "<filter>"]]);
+    }
+
+    #[test]
     fn optional_and_required_arguments_of_one_key_share_a_node() {
         let (spec, tree) = tree(&[
             "vm tag <vm target> [key or all]",
