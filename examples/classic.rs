@@ -30,8 +30,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("warning: {warning}");
     }
 
-    mm.vm().config().memory().value(512).run()?;
-    mm.vm().config().vcpus().value(1).run()?;
+    mm.vm().config().memory(512).run()?;
+    mm.vm().config().vcpus(1).run()?;
     mm.vm().launch().kvm(10).run()?;
     show(mm, "after launch")?;
 
@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     show(mm, "after start")?;
 
     mm.vm().kill("all").run()?;
-    mm.vm().flush().run()?;
+    mm.vm().flush_bare().run()?;
     show(mm, "after kill and flush")?;
     Ok(())
 }

@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut minimega = common::connect(MockMinimega::builder().hosts(["head"]))?;
     let mm = &mut minimega.client;
 
-    mm.vm().config().memory().value(1024).run()?;
+    mm.vm().config().memory(1024).run()?;
     mm.vm().launch().kvm("web[1-3]").run()?;
     mm.vm().start("web2").run()?;
 

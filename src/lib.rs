@@ -31,12 +31,30 @@
 //! # Ok::<(), minimega::runtime::Error>(())
 //! ```
 //!
+//! A command that reads a setting and one that changes it differ by their
+//! arguments, and the read has its own name, so forgetting the value fails
+//! to compile rather than reading:
+//!
+//! ```
+//! use minimega::prelude::*;
+//!
+//! assert_eq!(Cmd.vm().config().memory(2048).render().unwrap(), "vm config memory 2048");
+//! assert_eq!(Cmd.vm().config().memory_bare().render().unwrap(), "vm config memory");
+//! // A list takes one value or any iterator of values.
+//! assert_eq!(Cmd.cc().exec("uname -a").render().unwrap(), r#"cc exec "uname -a""#);
+//! ```
+//!
 //! An unknown command, an option that is not one of a choice's, a missing
 //! argument, or running a command that is not whole yet, fails to compile:
 //!
 //! ```compile_fail
 //! use minimega::prelude::*;
 //! Cmd.vm().render(); // `vm` alone is not a command: it wants `info`, `launch`, …
+//! ```
+//!
+//! ```compile_fail
+//! use minimega::prelude::*;
+//! Cmd.vm().config().memory().render(); // the read is `memory_bare()`
 //! ```
 //!
 //! - [`api`]: the generated API of minimega 3.1.0 (see `docs/api-map.md`
@@ -54,9 +72,12 @@ pub use minimega_client as runtime;
 pub use minimega_macros::generate_api;
 pub use minimega_spec as spec;
 
-/// The typed API of minimega 3.1.0, from `command-spec/minimega.json`.
+/// The typed API of minimega 3.1.0, from the spec shipped with
+/// `minimega-spec` (its `spec()` is [`spec::shipped()`]).
 pub mod api {
-    minimega_macros::generate_api!("command-spec/minimega.json");
+    // Compiler notes about a generated method ("defined here") show this
+    // line, so it says where the methods are described.
+    minimega_macros::generate_api!(/* every method and its pattern: docs/api-map.md */);
 }
 
 /// The traits and types nearly every script uses.

@@ -1,14 +1,18 @@
-//! Every pattern of the shipped spec, built through the generated API: the
-//! rendered line must lex back to the same tokens and match exactly that
-//! pattern under minicli's rules, with every argument in its place.
+//! Every generated form of every pattern of the shipped spec, built through
+//! the generated API: the rendered line must lex back to the same tokens and
+//! match exactly that pattern under minicli's rules, with every argument in
+//! its place; and the forms that are not generated must be exactly those
+//! that change minimega for every client.
 //!
-//! The calls come from `tests/generated/every_pattern_calls.rs`, which
-//! `cargo run -p minimega-codegen --bin api-map` writes from the same named
-//! API the macro expands (`api_map_is_fresh` keeps it current).
+//! The calls come from `tests/generated/every_pattern_calls.rs`, generated
+//! from the same named API the macro expands (the `generated_files` test
+//! keeps it current).
+
+use std::collections::BTreeSet;
 
 use minimega::prelude::*;
 use minimega::runtime::CommandLine;
-use minimega::spec::{input, shipped, Item, Line, Match};
+use minimega::spec::{daemon_wide, input, shipped, Item, Line, Match};
 
 include!("generated/every_pattern_calls.rs");
 
@@ -21,23 +25,21 @@ fn list(key: &str) -> Vec<String> {
     vec![format!("{key} one"), format!("{key}#two"), String::new()]
 }
 
-fn check_arguments(pattern: &str, m: &Match) {
+fn check_arguments(pattern: &str, full: bool, m: &Match) {
     let spec = shipped();
-    for item in &spec.pattern(m.id).items {
+    let items = &spec.pattern(m.id).items;
+    for (index, item) in items.iter().enumerate() {
+        let given = full || index + 1 < items.len();
         match item {
-            Item::Value { key, optional, .. } => {
+            Item::Value { key, .. } => {
                 let got = m.value(key);
-                assert!(
-                    got == Some(value(key).as_str()) || (*optional && got.is_none()),
-                    "{pattern}: `{key}` arrived as {got:?}"
-                );
+                let want = given.then(|| value(key));
+                assert_eq!(got, want.as_deref(), "{pattern}: `{key}`");
             }
-            Item::List { key, optional, .. } => {
+            Item::List { key, .. } => {
                 let got = m.list(key);
-                assert!(
-                    got == list(key).as_slice() || (*optional && got.is_empty()),
-                    "{pattern}: `{key}` arrived as {got:?}"
-                );
+                let want = if given { list(key) } else { Vec::new() };
+                assert_eq!(got, want.as_slice(), "{pattern}: `{key}`");
             }
             Item::Command { .. } => {
                 let sub = m.subcommand.as_ref().expect("a nested command");
@@ -49,29 +51,49 @@ fn check_arguments(pattern: &str, m: &Match) {
 }
 
 #[test]
-fn every_pattern_renders_to_a_line_minimega_matches_to_it() {
+fn every_form_renders_to_a_line_minimega_matches_to_it() {
     let spec = shipped();
     let cases = every_pattern();
-    let mut seen = std::collections::BTreeSet::new();
-    for (pattern, line) in &cases {
+    let mut built = BTreeSet::new();
+    for (pattern, full, line) in &cases {
         let rendered = line.render().unwrap();
         assert_eq!(&input::lex(&rendered).unwrap(), line.tokens(), "{rendered}");
         let Ok(Line::Command(m)) = spec.compile(&rendered) else {
             panic!("{pattern}: `{rendered}` does not compile");
         };
         assert_eq!(spec.pattern(m.id).text, *pattern, "`{rendered}`");
-        check_arguments(pattern, &m);
-        seen.insert(m.id);
+        let tail_given = daemon_wide::tail_given(spec.pattern(m.id), &m);
+        let has_tail = spec
+            .pattern(m.id)
+            .items
+            .last()
+            .is_some_and(Item::is_optional);
+        assert_eq!(*full, !has_tail || tail_given, "`{rendered}`");
+        check_arguments(pattern, *full, &m);
+        built.insert((m.id, *full));
     }
+    let mut every_form = BTreeSet::new();
+    let mut refused = BTreeSet::new();
+    for (id, pattern) in spec.patterns() {
+        let has_tail = pattern.items.last().is_some_and(Item::is_optional);
+        for full in [true, false].into_iter().filter(|full| *full || has_tail) {
+            every_form.insert((id, full));
+            if daemon_wide::refusal(pattern, full).is_some() {
+                refused.insert((id, full));
+            }
+        }
+    }
+    let missing: BTreeSet<_> = every_form.difference(&built).copied().collect();
     assert_eq!(
-        seen.len(),
-        spec.patterns().count(),
-        "every pattern is reached"
+        missing, refused,
+        "exactly the refused forms are not generated"
     );
     println!(
-        "{} command lines checked, {} patterns",
+        "{} command lines checked, {} of {} forms, {} refused",
         cases.len(),
-        seen.len()
+        built.len(),
+        every_form.len(),
+        refused.len()
     );
 }
 
@@ -86,5 +108,21 @@ fn an_empty_required_list_is_an_error_not_a_line() {
     assert!(
         nested.render().is_err(),
         "a problem inside a nested command surfaces"
+    );
+}
+
+#[test]
+fn a_list_takes_one_value_as_one_item() {
+    assert_eq!(
+        Cmd.cc().exec("uname -a").render().unwrap(),
+        r#"cc exec "uname -a""#
+    );
+    assert_eq!(
+        Cmd.cc().exec(["uname", "-a"]).render().unwrap(),
+        "cc exec uname -a"
+    );
+    assert_eq!(
+        Cmd.vm().config().disks("a.qcow2").render().unwrap(),
+        "vm config disks a.qcow2"
     );
 }

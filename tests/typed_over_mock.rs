@@ -18,7 +18,7 @@ fn the_classic_script_goes_building_running_then_gone() {
     let mock = MockMinimega::start().unwrap();
     let mut mm = mock.client().unwrap();
 
-    mm.vm().config().memory().value(512).run().unwrap();
+    mm.vm().config().memory(512).run().unwrap();
     mm.vm().launch().kvm(10).run().unwrap();
     let vms: Vec<Vm> = mm.vm().info().run().unwrap().rows_as().unwrap();
     assert_eq!(vms.len(), 10);
@@ -31,7 +31,7 @@ fn the_classic_script_goes_building_running_then_gone() {
     assert!(vms.iter().all(|vm| vm.state == "RUNNING"), "{vms:?}");
 
     mm.vm().kill("all").run().unwrap();
-    mm.vm().flush().run().unwrap();
+    mm.vm().flush_bare().run().unwrap();
     assert_eq!(mm.vm().info().run().unwrap().rows().count(), 0);
 
     assert_eq!(
@@ -45,7 +45,7 @@ fn arguments_arrive_as_exactly_one_token_each() {
     let mock = MockMinimega::start().unwrap();
     let mut mm = mock.client().unwrap();
     let awkward = ["a b", "c#d", "\"q\"", "back\\slash", "tab\there", "ünï"];
-    let answer = mm.echo().args(awkward).run().unwrap();
+    let answer = mm.echo(awkward).run().unwrap();
     assert_eq!(answer.text().unwrap(), awkward.join(" "));
 }
 
@@ -86,12 +86,12 @@ fn mesh_send_takes_a_typed_command_and_keeps_every_host() {
         .unwrap();
     let mut mm = mock.client().unwrap();
     mm.mesh()
-        .send("n2", Cmd.vm().config().memory().value(4096))
+        .send("n2", Cmd.vm().config().memory(4096))
         .run()
         .unwrap();
     let answer = mm
         .mesh()
-        .send("all", Cmd.vm().config().memory())
+        .send("all", Cmd.vm().config().memory_bare())
         .run()
         .unwrap();
     let memory: Vec<(&str, &str)> = answer.iter().map(|r| (r.host(), r.text())).collect();
@@ -145,9 +145,9 @@ fn values_minimega_would_rewrite_are_sent_with_its_preprocessor_off() {
 
     let mock = MockMinimega::start().unwrap();
     let mut mm = mock.client().unwrap();
-    mm.echo().args(["plain"]).run().unwrap();
-    mm.echo().args(["x$HOME", "file:foo"]).run().unwrap();
-    mm.echo().args([Expand("file:foo")]).run().unwrap();
+    mm.echo(["plain"]).run().unwrap();
+    mm.echo(["x$HOME", "file:foo"]).run().unwrap();
+    mm.echo([Expand("file:foo")]).run().unwrap();
     assert_eq!(
         mock.commands(),
         [
@@ -156,7 +156,7 @@ fn values_minimega_would_rewrite_are_sent_with_its_preprocessor_off() {
             "echo file:foo"
         ]
     );
-    let disk = mm.vm().config().disks().diskspec(["a$b.qcow2"]).run();
+    let disk = mm.vm().config().disks(["a$b.qcow2"]).run();
     assert!(
         matches!(disk, Err(minimega::runtime::Error::Argument(_))),
         "{disk:?}"

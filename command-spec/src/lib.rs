@@ -7,7 +7,9 @@
 //! - [`input`]: minicli's input lexer, and quoting that it reads back exactly;
 //! - [`matcher`]: matching a command line to its pattern, as minicli does;
 //! - [`ranges`]: minimega's name lists and ranges (`vm[1-3],db`);
-//! - [`spec`]: a validated spec tying them together.
+//! - [`spec`]: a validated spec tying them together;
+//! - [`daemon_wide`]: the forms that change minimega for every client, which
+//!   the typed API leaves out and the client refuses.
 //!
 //! The crate ships the spec of minimega 3.1.0 ([`MINIMEGA_JSON`]); another
 //! version's dump (`minimega -cli > my-spec.json`) reads with
@@ -20,11 +22,13 @@
 //! let Line::Command(m) = spec.compile("vm launch kvm 5").unwrap() else { panic!() };
 //! assert_eq!(spec.pattern(m.id).text, "vm launch <kvm,> <name or count> [config]");
 //! assert_eq!(m.value("name"), Some("5"));
+//! assert_eq!(spec.version(), Some("3.1.0"));
 //! # let _ = Spec::from_json("[]").unwrap();
 //! ```
 
 #![warn(missing_docs)]
 
+pub mod daemon_wide;
 pub mod input;
 pub mod matcher;
 pub mod model;
@@ -42,11 +46,15 @@ pub const MINIMEGA_JSON: &str = include_str!("../minimega.json");
 /// The minimega version [`MINIMEGA_JSON`] was taken from.
 pub const MINIMEGA_VERSION: &str = "3.1.0";
 
-/// The shipped spec, parsed once.
+/// The shipped spec, parsed once, with [`MINIMEGA_VERSION`] as its version.
 ///
 /// # Panics
 /// Never for the shipped file: its validity is checked by this crate's tests.
 pub fn shipped() -> &'static Spec {
     static SPEC: std::sync::OnceLock<Spec> = std::sync::OnceLock::new();
-    SPEC.get_or_init(|| Spec::from_json(MINIMEGA_JSON).expect("the shipped spec is valid"))
+    SPEC.get_or_init(|| {
+        Spec::from_json(MINIMEGA_JSON)
+            .expect("the shipped spec is valid")
+            .with_version(MINIMEGA_VERSION)
+    })
 }

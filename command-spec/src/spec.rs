@@ -92,6 +92,7 @@ pub enum Line {
 pub struct Spec {
     handlers: Vec<Handler>,
     trie: Trie,
+    version: Option<String>,
 }
 
 impl Spec {
@@ -151,7 +152,23 @@ impl Spec {
                 })?;
             }
         }
-        Ok(Spec { handlers, trie })
+        Ok(Spec {
+            handlers,
+            trie,
+            version: None,
+        })
+    }
+
+    /// This spec, recorded as the spec of minimega `version` (as in
+    /// `3.1.0`), so that a client can compare it with the server's.
+    pub fn with_version(mut self, version: &str) -> Spec {
+        self.version = Some(version.to_owned());
+        self
+    }
+
+    /// The minimega version the spec was taken from, if it was recorded.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
     }
 
     /// The handlers, in spec order.

@@ -91,6 +91,59 @@ impl<T: fmt::Display + ?Sized> Arg for T {
     }
 }
 
+/// The items of a list argument (`<command>...`, `[value]...`): one value,
+/// which is one item (`"uname -a"` arrives as the single token `uname -a`,
+/// as every argument does), or any iterator of values (`["ls", "-l"]`).
+///
+/// `M` is [`One`] or [`Many`]; the compiler picks it from the argument's
+/// type, so callers never name it.
+///
+/// ```
+/// use minimega_client::{Builder, Cmd};
+///
+/// let one = Builder::new(Cmd).word("shell").required_list("command", "uname -a");
+/// let many = Builder::new(Cmd).word("shell").required_list("command", ["uname", "-a"]);
+/// assert_eq!(one.into_parts().1.render().unwrap(), r#"shell "uname -a""#);
+/// assert_eq!(many.into_parts().1.render().unwrap(), "shell uname -a");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a list argument",
+    label = "not a value or an iterator of values",
+    note = "a list takes one value (`\"uname -a\"`, `10`) or any iterator of values (`[\"ls\", \"-l\"]`, a `Vec`)"
+)]
+pub trait Args<M> {
+    /// The items.
+    type Item: Arg;
+    /// The items, in order.
+    fn into_args(self) -> impl Iterator<Item = Self::Item>;
+}
+
+/// [`Args`] of a single value.
+#[derive(Debug)]
+pub enum One {}
+
+/// [`Args`] of an iterator of values.
+#[derive(Debug)]
+pub enum Many {}
+
+impl<A: Arg> Args<One> for A {
+    type Item = A;
+    fn into_args(self) -> impl Iterator<Item = A> {
+        std::iter::once(self)
+    }
+}
+
+impl<I> Args<Many> for I
+where
+    I: IntoIterator,
+    I::Item: Arg,
+{
+    type Item = I::Item;
+    fn into_args(self) -> impl Iterator<Item = I::Item> {
+        self.into_iter()
+    }
+}
+
 /// An argument that minimega may rewrite before the command runs, as its own
 /// CLI does: `$VAR` and `${VAR}` from the daemon's environment, `file:NAME`
 /// into a path under its files directory (fetched over the mesh if need
@@ -262,13 +315,10 @@ impl<T> Builder<T> {
         self.word(if value { "true" } else { "false" })
     }
 
-    /// Appends a list that may be empty (`[key]...`).
-    pub fn list<I>(mut self, key: &'static str, items: I) -> Builder<T>
-    where
-        I: IntoIterator,
-        I::Item: Arg,
-    {
-        for item in items {
+    /// Appends a list that may be empty (`[key]...`): one value, or any
+    /// iterator of values (see [`Args`]).
+    pub fn list<M>(mut self, key: &'static str, items: impl Args<M>) -> Builder<T> {
+        for item in items.into_args() {
             self = self.arg(key, item);
         }
         self
@@ -276,11 +326,7 @@ impl<T> Builder<T> {
 
     /// Appends a list that needs at least one item (`<key>...`); an empty one
     /// makes the command fail when it is rendered or run.
-    pub fn required_list<I>(self, key: &'static str, items: I) -> Builder<T>
-    where
-        I: IntoIterator,
-        I::Item: Arg,
-    {
+    pub fn required_list<M>(self, key: &'static str, items: impl Args<M>) -> Builder<T> {
         let before = self.line.tokens.len();
         let mut built = self.list(key, items);
         if built.line.tokens.len() == before {

@@ -59,7 +59,9 @@ mod preprocess;
 pub mod mock;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE, DEFAULT_SOCKET};
-pub use command::{Arg, ArgumentError, Builder, Cmd, CommandLine, Complete, Expand, Target};
+pub use command::{
+    Arg, Args, ArgumentError, Builder, Cmd, CommandLine, Complete, Expand, Many, One, Target,
+};
 pub use error::{Error, Failure};
 pub use execute::Execute;
 pub use namespace::{validate_namespace, Namespace};

@@ -2,31 +2,16 @@
 //! and parameter, and the docs each will carry. Code generation and the API
 //! map both read this model, so they cannot disagree.
 
-use minimega_spec::{PatternId, Spec};
+use minimega_spec::daemon_wide::DaemonWide;
+use minimega_spec::Spec;
 
 use crate::docs;
-use crate::naming::{pascal, snake, Disambiguator};
-use crate::tree::{Node, Step, Tree};
-
-/// What a parameter takes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ParamKind {
-    /// Any `Display` value, written as one token.
-    Value,
-    /// A `bool`, for a `true,false` choice.
-    Flag,
-    /// Any iterator of `Display` values.
-    List {
-        /// Whether at least one item is needed.
-        required: bool,
-    },
-    /// Another complete command, built on `Cmd`.
-    Command,
-}
+use crate::naming::{self, pascal, snake, Disambiguator};
+use crate::tree::{Edge, Form, Naming, Node, ParamKind, Step, Tree};
 
 /// A parameter of a generated method.
 #[derive(Debug, Clone)]
-pub struct Param {
+pub(crate) struct Param {
     /// The Rust name.
     pub name: String,
     /// The pattern's key, for runtime messages.
@@ -39,7 +24,7 @@ pub struct Param {
 
 /// What a method appends to the command line, in order.
 #[derive(Debug, Clone)]
-pub enum Push {
+pub(crate) enum Push {
     /// A literal word.
     Word(String),
     /// The parameter with this index.
@@ -48,7 +33,7 @@ pub enum Push {
 
 /// A generated method: one edge of the tree.
 #[derive(Debug, Clone)]
-pub struct Method {
+pub(crate) struct Method {
     /// The Rust name.
     pub name: String,
     /// The parameters, in pattern order.
@@ -61,17 +46,28 @@ pub struct Method {
     pub doc: String,
 }
 
+impl Method {
+    /// Whether the method takes a list, and so a type parameter for it.
+    pub fn takes_list(&self) -> bool {
+        self.params
+            .iter()
+            .any(|p| matches!(p.kind, ParamKind::List { .. }))
+    }
+}
+
 /// A generated type: one node of the tree.
 #[derive(Debug, Clone)]
-pub struct NodeType {
+pub(crate) struct NodeType {
     /// The Rust name.
     pub name: String,
     /// The words and arguments that lead here, as in the patterns.
     pub path: String,
-    /// The patterns complete at this node; non-empty means the type can run.
-    pub complete: Vec<PatternId>,
-    /// The patterns whose every item leads here.
-    pub ends: Vec<PatternId>,
+    /// Only the literal words that lead here.
+    pub words: String,
+    /// The handlers of the patterns through this node, in spec order.
+    pub handlers: Vec<usize>,
+    /// The forms complete at this node; non-empty means the type can run.
+    pub complete: Vec<Form>,
     /// Its methods.
     pub methods: Vec<Method>,
     /// The rustdoc text.
@@ -80,11 +76,13 @@ pub struct NodeType {
 
 /// The whole named API of a spec.
 #[derive(Debug, Clone)]
-pub struct Api {
+pub(crate) struct Api {
     /// The top-level commands: methods of the generated `Commands` trait.
     pub commands: Vec<Method>,
     /// Every builder type.
     pub types: Vec<NodeType>,
+    /// The forms left out because they change minimega for every client.
+    pub refused: Vec<(Form, DaemonWide)>,
 }
 
 impl Api {
@@ -96,12 +94,76 @@ impl Api {
             types: Vec::new(),
             type_names: Disambiguator::types(),
         };
-        let commands = builder.methods(&tree.root, "", "");
-        Api {
+        let top = Scope {
+            type_prefix: String::new(),
+            path: String::new(),
+            words: String::new(),
+            word: None,
+        };
+        let commands = builder.methods(&tree.root, false, &top);
+        let mut api = Api {
             commands,
             types: builder.types,
+            refused: tree.refused,
+        };
+        api.place_help(spec);
+        api
+    }
+
+    /// Shows each command's long help once, on its home type, and points
+    /// every method of that command there: the home is the type whose words
+    /// are the handler's shared prefix (`Cc` for `cc`), else the first type
+    /// that only that handler reaches.
+    fn place_help(&mut self, spec: &Spec) {
+        for (handler, help) in spec.handlers().iter().enumerate() {
+            if help.help_long.trim().is_empty() {
+                continue;
+            }
+            let home = self
+                .types
+                .iter()
+                .position(|t| t.words == help.shared_prefix && t.handlers.contains(&handler))
+                .or_else(|| self.types.iter().position(|t| t.handlers == [handler]));
+            let Some(home) = home else { continue };
+            self.types[home].doc.push_str(&docs::help(help));
+            let name = self.types[home].name.clone();
+            let types = &self.types;
+            let points = |method: &Method| types[method.returns].handlers == [handler];
+            let pointers: Vec<(Option<usize>, usize)> = self
+                .commands
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| points(m))
+                .map(|(index, _)| (None, index))
+                .chain(self.types.iter().enumerate().flat_map(|(ty, t)| {
+                    t.methods
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, m)| points(m))
+                        .map(move |(index, _)| (Some(ty), index))
+                }))
+                .collect();
+            for (ty, index) in pointers {
+                let (method, link) = match ty {
+                    None => (&mut self.commands[index], format!("nodes::{name}")),
+                    Some(ty) => (&mut self.types[ty].methods[index], name.clone()),
+                };
+                method.doc.push_str(&docs::help_pointer(&link));
+            }
         }
     }
+}
+
+/// Where methods are being named: the type they belong to.
+struct Scope {
+    /// The name of the type, which its children's names start with.
+    type_prefix: String,
+    /// The pattern text that leads here.
+    path: String,
+    /// The literal words that lead here.
+    words: String,
+    /// The name of the method that leads here, if any.
+    word: Option<String>,
 }
 
 struct ApiBuilder<'s> {
@@ -111,98 +173,189 @@ struct ApiBuilder<'s> {
 }
 
 impl ApiBuilder<'_> {
-    fn methods(&mut self, node: &Node, type_prefix: &str, path: &str) -> Vec<Method> {
+    /// The methods out of `node`, in the scope of its type; `pruned` leaves
+    /// out those that start with an argument.
+    fn methods(&mut self, node: &Node, pruned: bool, scope: &Scope) -> Vec<Method> {
         let mut names = Disambiguator::snake();
         node.edges()
-            .into_iter()
-            .map(|edge| {
-                let first = edge.steps[0];
-                let name = names.claim(&snake(match first {
-                    Step::Word(word) => word,
-                    Step::Flag => "enabled",
-                    Step::Value { key, .. }
-                    | Step::List { key, .. }
-                    | Step::Command { key, .. } => key,
-                }));
-                let mut param_names = Disambiguator::snake();
-                let mut params = Vec::new();
-                let mut pushes = Vec::new();
-                let mut shown_path = path.to_owned();
-                for step in &edge.steps {
-                    let (shown, param) = match step {
-                        Step::Word(word) => {
-                            pushes.push(Push::Word(word.clone()));
-                            (word.clone(), None)
-                        }
-                        Step::Flag => (
-                            "<true,false>".to_owned(),
-                            Some(("enabled", ParamKind::Flag)),
-                        ),
-                        Step::Value { key, shown } => {
-                            (shown.clone(), Some((key.as_str(), ParamKind::Value)))
-                        }
-                        Step::List {
-                            key,
-                            shown,
-                            required,
-                        } => (
-                            shown.clone(),
-                            Some((
-                                key.as_str(),
-                                ParamKind::List {
-                                    required: *required,
-                                },
-                            )),
-                        ),
-                        Step::Command { key, shown } => {
-                            (shown.clone(), Some((key.as_str(), ParamKind::Command)))
-                        }
-                    };
-                    if let Some((key, kind)) = param {
-                        pushes.push(Push::Param(params.len()));
-                        params.push(Param {
-                            name: param_names.claim(&snake(key)),
-                            key: key.to_owned(),
-                            kind,
-                            shown: shown.clone(),
-                        });
-                    }
-                    if !shown_path.is_empty() {
-                        shown_path.push(' ');
-                    }
-                    shown_path.push_str(&shown);
-                }
-                let type_name = self
-                    .type_names
-                    .claim(&format!("{type_prefix}{}", pascal(&name)));
-                let returns = self.node_type(edge.target, type_name, shown_path);
-                let doc = docs::method(self.spec, &self.types[returns], &params, edge.target);
-                Method {
-                    name,
-                    params,
-                    pushes,
-                    returns,
-                    doc,
-                }
-            })
+            .iter()
+            .filter(|edge| !pruned || matches!(edge.steps[0], Step::Word(_)))
+            .map(|edge| self.method(edge, &mut names, scope))
             .collect()
     }
 
-    fn node_type(&mut self, node: &Node, name: String, path: String) -> usize {
+    /// The method for one edge, and the type it returns.
+    fn method(&mut self, edge: &Edge<'_>, names: &mut Disambiguator, scope: &Scope) -> Method {
+        let (params, pushes, path) = parameters(edge, &scope.path);
+        let name = names.claim(&method_name(edge, &params, scope.word.as_deref()));
+        let type_name = self
+            .type_names
+            .claim(&format!("{}{}", scope.type_prefix, pascal(&name)));
+        let words = edge
+            .steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::Word(word) => Some(word.as_str()),
+                Step::Arg(_) => None,
+            })
+            .fold(scope.words.clone(), |words, word| {
+                if words.is_empty() {
+                    word.to_owned()
+                } else {
+                    format!("{words} {word}")
+                }
+            });
+        let inner = Scope {
+            type_prefix: type_name,
+            path,
+            words,
+            word: Some(name.clone()),
+        };
+        let returns = self.node_type(edge, inner);
+        let doc = docs::method(self.spec, &self.types[returns].path, &params, edge);
+        Method {
+            name,
+            params,
+            pushes,
+            returns,
+            doc,
+        }
+    }
+
+    /// The type an edge returns, with its own methods.
+    fn node_type(&mut self, edge: &Edge<'_>, scope: Scope) -> usize {
+        let node = edge.target;
         let index = self.types.len();
+        let mut handlers: Vec<usize> = node.reachable.iter().map(|id| id.handler).collect();
+        handlers.sort_unstable();
+        handlers.dedup();
         self.types.push(NodeType {
-            name: name.clone(),
-            path: path.clone(),
+            name: scope.type_prefix.clone(),
+            path: scope.path.clone(),
+            words: scope.words.clone(),
+            handlers,
             complete: node.complete.clone(),
-            ends: node.ends.clone(),
             methods: Vec::new(),
-            doc: String::new(),
+            doc: docs::node_type(self.spec, &scope.path, node),
         });
-        let methods = self.methods(node, &name, &path);
-        let doc = docs::node_type(self.spec, &path, node);
-        let ty = &mut self.types[index];
-        ty.methods = methods;
-        ty.doc = doc;
+        self.types[index].methods = self.methods(node, edge.pruned, &scope);
         index
+    }
+}
+
+/// The parameters and pushes of an edge, and the pattern text it leads to.
+fn parameters(edge: &Edge<'_>, path: &str) -> (Vec<Param>, Vec<Push>, String) {
+    let mut names = Disambiguator::snake();
+    let mut params = Vec::new();
+    let mut pushes = Vec::new();
+    let mut shown = vec![path.to_owned()];
+    for step in &edge.steps {
+        match step {
+            Step::Word(word) => {
+                pushes.push(Push::Word(word.clone()));
+                shown.push(word.clone());
+            }
+            Step::Arg(slot) => {
+                pushes.push(Push::Param(params.len()));
+                params.push(Param {
+                    name: names.claim(&naming::param(&slot.key)),
+                    key: slot.key.clone(),
+                    kind: slot.kind,
+                    shown: slot.shown.clone(),
+                });
+                shown.push(slot.shown.clone());
+            }
+        }
+    }
+    let path = shown
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (params, pushes, path)
+}
+
+/// The name an edge asks for, before clashes are settled.
+fn method_name(edge: &Edge<'_>, params: &[Param], parent: Option<&str>) -> String {
+    let base = match edge.steps[0] {
+        Step::Word(word) => snake(word),
+        Step::Arg(slot) if slot.kind == ParamKind::Flag => "enabled".to_owned(),
+        Step::Arg(slot) => snake(naming::key_words(&slot.text)),
+    };
+    let wanted = match edge.naming {
+        Naming::First => base,
+        Naming::Bare => format!("{base}_bare"),
+        Naming::WordAndKey(key) => format!("{base}_{}", snake(key)),
+    };
+    naming::method(wanted, params.last().map(|p| p.key.as_str()), parent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn type_named<'a>(api: &'a Api, name: &str) -> &'a NodeType {
+        api.types.iter().find(|t| t.name == name).expect(name)
+    }
+
+    #[test]
+    fn a_long_help_is_shown_once_where_its_command_starts() {
+        let api = Api::new(minimega_spec::shipped());
+        let cc = type_named(&api, "Cc");
+        assert!(cc.doc.contains("# Help"), "{}", cc.doc);
+        let filter = type_named(&api, "CcFilter");
+        assert!(!filter.doc.contains("# Help"));
+        // `cc mount` belongs to handlers of its own, with their own help.
+        for method in cc.methods.iter().filter(|m| !m.name.starts_with("mount")) {
+            assert!(!method.doc.contains("# Help"), "{}", method.name);
+            let pointer = "The full help is on [`Cc`].";
+            assert!(method.doc.contains(pointer), "{}", method.name);
+        }
+        let memory = type_named(&api, "VmConfigMemory");
+        let bare = type_named(&api, "VmConfigMemoryBare");
+        assert!(memory.doc.contains("# Help"));
+        assert!(
+            !bare.doc.contains("# Help"),
+            "the bare form points to its sibling"
+        );
+    }
+
+    #[test]
+    fn the_odd_calls_of_issue_9_read_plainly() {
+        let api = Api::new(minimega_spec::shipped());
+        let methods = |ty: &str| -> Vec<String> {
+            let ty = type_named(&api, ty);
+            ty.methods
+                .iter()
+                .map(|m| {
+                    let params: Vec<&str> = m.params.iter().map(|p| p.name.as_str()).collect();
+                    format!("{}({})", m.name, params.join(", "))
+                })
+                .collect()
+        };
+        let has = |ty: &str, call: &str| {
+            let all = methods(ty);
+            assert!(all.iter().any(|m| m == call), "{ty}: {call} not in {all:?}");
+        };
+        has("Cc", "filter(filter)");
+        has("Cc", "filter_bare()");
+        has("Cc", "exec(command)");
+        has("Log", "file(file)");
+        has("Mesh", "timeout(timeout)");
+        has("Tap", "mirror(src, dst)");
+        has("Tap", "mirror_vm(vm, interface, vm2, interface2)");
+        has("Vlans", "range(min, max)");
+        has("Dnsmasq", "start(listen, low, high)");
+        has("Dnsmasq", "start_config(config)");
+        has("Vm", "snapshot(vm, state, disk)");
+        has("Vm", "tag(vm, key, value)");
+        has("VmScreenshot", "maximum_dimension(maximum)");
+        has("VmConfig", "memory(value)");
+        has("VmConfig", "clone_vm(vm)");
+        has("File", "stream_file(file)");
+        has("Ns", "run_command(command)");
+        let top: Vec<&str> = api.commands.iter().map(|m| m.name.as_str()).collect();
+        assert!(top.contains(&"json") && top.contains(&"json_bare"));
+        assert!(!top.contains(&"unalias"), "refused");
     }
 }

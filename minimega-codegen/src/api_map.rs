@@ -1,29 +1,27 @@
 //! The named API written out: a Markdown table with one row per pattern
-//! (`docs/api-map.md`), and Rust source that builds every pattern through
-//! the generated API (`tests/generated/every_pattern_calls.rs`), which the
-//! test suite renders and matches back to its pattern.
+//! (`docs/api-map.md`), and Rust source that builds every form of every
+//! pattern through the generated API (`tests/generated/every_pattern_calls.rs`),
+//! which the test suite renders and matches back to its pattern.
 
 use std::fmt::Write;
 
-use minimega_spec::{Item, PatternId, Spec};
+use minimega_spec::{Item, Spec};
 
-use crate::api::{Api, Method, ParamKind};
-
-/// The command that writes both files, named in their headers.
-pub const REGENERATE: &str = "cargo run -p minimega-codegen --bin api-map";
+use crate::api::{Api, Method};
+use crate::tree::{Form, ParamKind};
 
 /// One call of a chain: the method and the API it belongs to.
 type Chain<'a> = Vec<&'a Method>;
 
-/// Every chain of calls that consumes all items of a pattern, by pattern.
-fn chains(api: &Api) -> Vec<(PatternId, Chain<'_>)> {
+/// Every chain of calls that ends at a complete form, by form.
+fn chains(api: &Api) -> Vec<(Form, Chain<'_>)> {
     let mut found = Vec::new();
     let mut stack: Vec<Chain<'_>> = api.commands.iter().map(|m| vec![m]).collect();
     stack.reverse();
     while let Some(chain) = stack.pop() {
         let ty = &api.types[chain.last().expect("chains are never empty").returns];
-        for &id in &ty.ends {
-            found.push((id, chain.clone()));
+        for &form in &ty.complete {
+            found.push((form, chain.clone()));
         }
         for method in ty.methods.iter().rev() {
             let mut longer = chain.clone();
@@ -31,7 +29,7 @@ fn chains(api: &Api) -> Vec<(PatternId, Chain<'_>)> {
             stack.push(longer);
         }
     }
-    found.sort_by_key(|(id, _)| *id);
+    found.sort_by_key(|(form, _)| (form.id, !form.full));
     found
 }
 
@@ -40,17 +38,16 @@ fn call(method: &Method) -> String {
     format!(".{}({})", method.name, params.join(", "))
 }
 
-/// Writes the chains of one pattern compactly: options of a choice as
-/// `{a|b}`, the optional last call in `[…]`. Chains that do not form such a
-/// product come back one by one.
-fn describe(chains: &[Chain<'_>], optional_tail: bool) -> Vec<String> {
+/// Writes chains compactly: options of a choice as `{a|b}`. Chains that do
+/// not form such a product come back one by one.
+fn describe(chains: &[&Chain<'_>]) -> Vec<String> {
     let shape_of = |chain: &Chain<'_>| -> Vec<Vec<String>> {
         chain
             .iter()
             .map(|m| m.params.iter().map(|p| p.name.clone()).collect())
             .collect()
     };
-    let first = &chains[0];
+    let first = chains[0];
     let first_shape = shape_of(first);
     let same_shape = chains
         .iter()
@@ -67,74 +64,99 @@ fn describe(chains: &[Chain<'_>], optional_tail: bool) -> Vec<String> {
         })
         .collect();
     let product: usize = columns.iter().map(Vec::len).product();
-    let calls: Vec<String> = if same_shape && product == chains.len() {
-        columns
-            .iter()
-            .zip(first)
-            .map(|(names, method)| {
-                let name = match names[..] {
-                    [one] => one.to_owned(),
-                    _ => format!("{{{}}}", names.join("|")),
-                };
-                let params: Vec<&str> = method.params.iter().map(|p| p.name.as_str()).collect();
-                format!(".{name}({})", params.join(", "))
-            })
-            .collect()
-    } else {
+    if !same_shape || product != chains.len() {
         return chains
             .iter()
             .map(|c| format!("mm{}", c.iter().map(|m| call(m)).collect::<String>()))
             .collect();
-    };
-    let split = calls.len() - usize::from(optional_tail);
-    let mut text = format!("mm{}", calls[..split].concat());
-    if optional_tail {
-        let _ = write!(text, "[{}]", calls[split]);
     }
-    vec![text]
+    let calls: String = columns
+        .iter()
+        .zip(first)
+        .map(|(names, method)| {
+            let name = match names[..] {
+                [one] => one.to_owned(),
+                _ => format!("{{{}}}", names.join("|")),
+            };
+            let params: Vec<&str> = method.params.iter().map(|p| p.name.as_str()).collect();
+            format!(".{name}({})", params.join(", "))
+        })
+        .collect();
+    vec![format!("mm{calls}")]
 }
 
-fn has_optional_tail(spec: &Spec, id: PatternId) -> bool {
-    spec.pattern(id).items.last().is_some_and(Item::is_optional)
+/// The calls of one pattern: its full form and, if it has an optional last
+/// item, its short form; as `short[.tail()]` where the full form only adds
+/// a call to the short one.
+fn describe_pattern(full: &[&Chain<'_>], short: &[&Chain<'_>]) -> Vec<String> {
+    let full = if full.is_empty() {
+        Vec::new()
+    } else {
+        describe(full)
+    };
+    let short = if short.is_empty() {
+        Vec::new()
+    } else {
+        describe(short)
+    };
+    if let ([full], [short]) = (&full[..], &short[..]) {
+        if let Some(tail) = full.strip_prefix(short.as_str()) {
+            if tail.starts_with('.') && tail.matches(").").count() == 0 {
+                return vec![format!("{short}[{tail}]")];
+            }
+        }
+    }
+    full.into_iter().chain(short).collect()
 }
 
 /// The Markdown API map: one row per pattern.
-pub fn markdown(spec: &Spec, api: &Api) -> String {
+pub(crate) fn markdown(spec: &Spec, api: &Api, regenerate: &str) -> String {
     let all = chains(api);
     let mut out = format!(
-        "# API map\n\n<!-- @generated by `{REGENERATE}`; do not edit. -->\n\n\
-         Every pattern of the shipped minimega spec and the Rust call that produces it. \
+        "# API map\n\n<!-- @generated by `{regenerate}`; do not edit. -->\n\n\
+         Every pattern of the shipped minimega spec and the Rust calls that produce it. \
          `mm` is any target: a `Client`, a namespace handle, or `Cmd`. \
-         `{{a|b}}` means one of the methods; `[...]` is the optional last argument.\n\n\
+         `{{a|b}}` means one of the methods; `[...]` is the optional last argument; \
+         a second call is the pattern without its optional last item. \
+         Forms that change minimega for every client are not generated, and say why.\n\n\
          | # | minimega pattern | Rust call |\n|---|---|---|\n"
     );
     for (n, (id, pattern)) in spec.patterns().enumerate() {
-        let mine: Vec<Chain<'_>> = all
-            .iter()
-            .filter(|(found, _)| *found == id)
-            .map(|(_, chain)| chain.clone())
-            .collect();
-        let call = if mine.is_empty() {
-            "(unreachable)".to_owned()
-        } else {
-            let calls: Vec<String> = describe(&mine, has_optional_tail(spec, id))
-                .iter()
-                .map(|call| format!("`{}`", call.replace('|', "\\|")))
-                .collect();
-            calls.join("<br>")
+        let of = |full: bool| -> Vec<&Chain<'_>> {
+            all.iter()
+                .filter(|(form, _)| form.id == id && form.full == full)
+                .map(|(_, chain)| chain)
+                .collect()
         };
+        let mut cells: Vec<String> = describe_pattern(&of(true), &of(false))
+            .iter()
+            .map(|call| format!("`{}`", call.replace('|', "\\|")))
+            .collect();
+        for (form, why) in api.refused.iter().filter(|(form, _)| form.id == id) {
+            let which = if form.full || pattern.items.len() == 1 {
+                String::new()
+            } else {
+                let last = pattern
+                    .items
+                    .last()
+                    .map(Item::to_string)
+                    .unwrap_or_default();
+                format!(" without `{}`", last.replace('|', "\\|"))
+            };
+            cells.push(format!("refused{which}: {why}"));
+        }
         let _ = writeln!(
             out,
             "| {} | `{}` | {} |",
             n + 1,
             pattern.text.replace('|', "\\|"),
-            call
+            cells.join("<br>")
         );
     }
     out
 }
 
-fn argument(kind: &ParamKind, key: &str) -> String {
+fn argument(kind: ParamKind, key: &str) -> String {
     match kind {
         ParamKind::Value => format!("value({key:?})"),
         ParamKind::Flag => "true".to_owned(),
@@ -149,7 +171,7 @@ fn rust_call(chain: &[&Method]) -> String {
         let args: Vec<String> = method
             .params
             .iter()
-            .map(|p| argument(&p.kind, &p.key))
+            .map(|p| argument(p.kind, &p.key))
             .collect();
         let _ = write!(text, ".{}({})", method.name, args.join(", "));
     }
@@ -157,36 +179,38 @@ fn rust_call(chain: &[&Method]) -> String {
 }
 
 /// Rust source with a function `every_pattern()` that builds every path of
-/// every pattern through the API (and, for an optional last item, the path
-/// without it), paired with the pattern it must match. The including file
-/// provides `value(key)`, `list(key)` and `nested()`.
-pub fn pattern_calls(spec: &Spec, api: &Api) -> String {
+/// every generated form through the API, paired with its pattern and
+/// whether the form has every item. The including file provides
+/// `value(key)`, `list(key)` and `nested()`.
+pub(crate) fn pattern_calls(spec: &Spec, api: &Api, regenerate: &str) -> String {
     let mut out = format!(
-        "// @generated by `{REGENERATE}`; do not edit.\n\n\
-         /// Every pattern, built through the typed API: (pattern, command line).\n\
-         pub fn every_pattern() -> Vec<(&'static str, CommandLine)> {{\n    vec![\n"
+        "// @generated by `{regenerate}`; do not edit.\n\n\
+         /// Every generated form, built through the typed API: (pattern, whether every item is\n\
+         /// given, command line).\n\
+         pub fn every_pattern() -> Vec<(&'static str, bool, CommandLine)> {{\n    vec![\n"
     );
     let all = chains(api);
-    for (id, chain) in &all {
-        let text = &spec.pattern(*id).text;
-        let _ = writeln!(out, "        ({text:?}, {}.into_line()),", rust_call(chain));
-        if has_optional_tail(spec, *id) {
-            let short = rust_call(&chain[..chain.len() - 1]);
-            let _ = writeln!(out, "        ({text:?}, {short}.into_line()),");
-        }
+    for (form, chain) in &all {
+        let text = &spec.pattern(form.id).text;
+        let _ = writeln!(
+            out,
+            "        ({text:?}, {}, {}.into_line()),",
+            form.full,
+            rust_call(chain)
+        );
     }
     out.push_str("    ]\n}\n");
-    let nested = all.iter().find(|(id, chain)| {
-        let items = &spec.pattern(*id).items;
+    let nested = all.iter().find(|(form, chain)| {
+        let items = &spec.pattern(form.id).items;
         items.iter().all(|i| matches!(i, Item::Literal(_)))
             && chain.iter().all(|m| m.params.is_empty())
     });
-    if let Some((id, chain)) = nested {
+    if let Some((form, chain)) = nested {
         let _ = write!(
             out,
             "\n/// The pattern of [`nested`]'s command.\npub const NESTED_PATTERN: &str = {:?};\n\n\
              /// A whole command for `(command)` slots.\npub fn nested() -> impl Complete<Target = Cmd> {{\n    {}\n}}\n",
-            spec.pattern(*id).text,
+            spec.pattern(form.id).text,
             rust_call(chain)
         );
     }

@@ -4,13 +4,13 @@
 
 use std::fmt::Write;
 
-use minimega_spec::{PatternId, Spec};
+use minimega_spec::{Handler, PatternId, Spec};
 
-use crate::api::{NodeType, Param, ParamKind};
-use crate::tree::Node;
+use crate::api::Param;
+use crate::tree::{Edge, Node, ParamKind};
 
 /// Escapes the characters Markdown would read as markup.
-pub fn escape_markdown(text: &str) -> String {
+pub(crate) fn escape_markdown(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(
@@ -37,9 +37,10 @@ fn handlers_of(ids: &[PatternId]) -> Vec<usize> {
     handlers
 }
 
-/// The doc of a method that leads to `target`.
-pub fn method(spec: &Spec, target: &NodeType, params: &[Param], node: &Node) -> String {
+/// The doc of a method: what it does, its arguments and patterns.
+pub(crate) fn method(spec: &Spec, target_path: &str, params: &[Param], edge: &Edge<'_>) -> String {
     let mut doc = String::new();
+    let node = edge.target;
     let handlers = handlers_of(&node.reachable);
     if let [only] = handlers[..] {
         let handler = &spec.handlers()[only];
@@ -49,7 +50,7 @@ pub fn method(spec: &Spec, target: &NodeType, params: &[Param], node: &Node) -> 
             escape_markdown(first_upper(&handler.help_short).trim())
         );
     } else {
-        let _ = writeln!(doc, "`{}` and the commands under it.", target.path);
+        let _ = writeln!(doc, "`{target_path}` and the commands under it.");
     }
     if !params.is_empty() {
         doc.push_str("\n# Arguments\n");
@@ -58,17 +59,21 @@ pub fn method(spec: &Spec, target: &NodeType, params: &[Param], node: &Node) -> 
                 ParamKind::Value => "any `Display` value, delivered as written (or `Expand(..)` to let minimega expand it)",
                 ParamKind::Flag => "`true` or `false`",
                 ParamKind::List { required: true } => {
-                    "one or more values (an empty list fails when run)"
+                    "one value, or any iterator of values (an empty one fails when run)"
                 }
-                ParamKind::List { required: false } => "zero or more values",
-                ParamKind::Command => "a complete command built on `Cmd`",
+                ParamKind::List { required: false } => "one value, or any iterator of values",
+                ParamKind::Command => "a complete command built on `Cmd`, such as `Cmd.vm().info()`",
             };
             let _ = writeln!(doc, "- `{}`: `{}`, {takes}", param.name, param.shown);
         }
     }
     doc.push_str("\n# Patterns\n");
-    let listing: Vec<String> = node
-        .reachable
+    let ids: Vec<PatternId> = if edge.pruned {
+        node.complete.iter().map(|form| form.id).collect()
+    } else {
+        node.reachable.clone()
+    };
+    let listing: Vec<String> = ids
         .iter()
         .map(|&id| {
             let pattern = &spec.pattern(id).text;
@@ -80,27 +85,36 @@ pub fn method(spec: &Spec, target: &NodeType, params: &[Param], node: &Node) -> 
         })
         .collect();
     text_block(&mut doc, &listing.join("\n"));
-    if let [only] = handlers[..] {
-        let help = &spec.handlers()[only].help_long;
-        if !help.trim().is_empty() {
-            doc.push_str("\n# Help\n");
-            text_block(&mut doc, help);
-        }
-    }
+    doc
+}
+
+/// The line that points a method to the type showing its long help
+/// (`link`, an intra-doc link).
+pub(crate) fn help_pointer(link: &str) -> String {
+    format!("\nThe full help is on [`{link}`].\n")
+}
+
+/// A command's long help, for the doc of the one type that shows it.
+pub(crate) fn help(handler: &Handler) -> String {
+    let mut doc = format!(
+        "\n# Help\n\n{}\n",
+        escape_markdown(first_upper(&handler.help_short).trim())
+    );
+    text_block(&mut doc, &handler.help_long);
     doc
 }
 
 /// The doc of the builder type at the node reached by `path`.
-pub fn node_type(spec: &Spec, path: &str, node: &Node) -> String {
+pub(crate) fn node_type(spec: &Spec, path: &str, node: &Node) -> String {
     let mut doc = format!("The command `{path}`, being built.\n");
     if node.complete.is_empty() {
-        doc.push_str("\nNot a whole command yet: call one of its methods to go on.\n");
+        doc.push_str("\nNot a whole command yet: finish it with one of its methods.\n");
     } else {
         doc.push_str("\nA whole command: render or run it through `Complete`. It serves:\n");
         let patterns: Vec<&str> = node
             .complete
             .iter()
-            .map(|&id| spec.pattern(id).text.as_str())
+            .map(|form| spec.pattern(form.id).text.as_str())
             .collect();
         text_block(&mut doc, &patterns.join("\n"));
     }

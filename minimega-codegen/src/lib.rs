@@ -1,29 +1,57 @@
 //! Code generation for the typed minimega API: the logic behind the
 //! `minimega-macros` proc macro, as ordinary, testable Rust.
 //!
-//! The pipeline is spec → [`tree`] → [`api`] (names, [`naming`], and
-//! [`docs`]) → [`tokens`]. [`api_map`] writes the same named API as a
-//! Markdown table and as a test of every pattern.
+//! The pipeline is spec → `tree` → `api` (names from `naming`, rustdoc from
+//! `docs`) → `tokens`. `api_map` writes the same named API as a Markdown
+//! table and as a test of every pattern; [`files`] makes every generated
+//! file of the repository.
+//!
+//! The public surface is what the macro, the `api-map` binary and the
+//! tests need: [`generate`], [`fallback`], [`files`], [`token_count`] and
+//! the names of [`COMPLETE_METHODS`].
 
 #![warn(missing_docs)]
 
-pub mod api;
-pub mod api_map;
-pub mod docs;
-pub mod naming;
-pub mod tokens;
-pub mod tree;
+mod api;
+mod api_map;
+mod docs;
+pub mod files;
+mod naming;
+mod tokens;
+mod tree;
 
 use minimega_spec::{Spec, SpecError};
 use proc_macro2::TokenStream;
 
-pub use api::Api;
+pub use naming::COMPLETE_METHODS;
+
+/// Where the generated `spec()` function gets the spec from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpecFn<'a> {
+    /// The spec shipped with `minimega-spec`: `minimega::spec::shipped()`.
+    Shipped,
+    /// A file, read with `include_str!` (which also makes cargo rebuild
+    /// when it changes), optionally recorded as a minimega version's spec.
+    File {
+        /// The path as `include_str!` takes it.
+        include_path: &'a str,
+        /// The minimega version to record, as in `3.2.0`.
+        version: Option<&'a str>,
+    },
+}
 
 /// Reads a spec in the format `minimega -cli` prints and returns the tokens
-/// of its typed API.
-pub fn generate(json: &str) -> Result<TokenStream, SpecError> {
+/// of its typed API, with a `spec()` function as `spec_fn` says.
+pub fn generate(json: &str, spec_fn: &SpecFn<'_>) -> Result<TokenStream, SpecError> {
     let spec = Spec::from_json(json)?;
-    Ok(tokens::expand(&Api::new(&spec)))
+    Ok(tokens::expand(&api::Api::new(&spec), spec_fn))
+}
+
+/// The items a failed expansion still defines (an empty `Commands`, an
+/// empty `nodes` and a `spec()`), so that code using them shows only the
+/// real error.
+pub fn fallback() -> TokenStream {
+    tokens::fallback()
 }
 
 /// How many tokens an expansion holds, counted as rust-analyzer counts them

@@ -1,22 +1,46 @@
 //! Names of the generated API: how minimega's words and argument keys become
 //! Rust identifiers.
 //!
-//! The rules, in order:
+//! Three principles: the common case is the shortest call; nothing repeats
+//! its parent's word; a wrong call never compiles into a different command
+//! through the compiler's own suggestion. Which steps make one method is the
+//! tree's business ([`crate::tree::Node::edges`]: required arguments join
+//! the word before them, argument forks and get-or-set commands fold their
+//! arguments into the word); the names follow these rules, in order:
+//!
 //! 1. Words split at every character that is not a letter or digit
 //!    (`exec-once`, `IPv4/MASK`, `hostname:port`, `.csv`) and at a lower-case
 //!    to upper-case change (`vmName`); the parts, lower-cased and joined by
 //!    `_`, make the snake_case name (`exec_once`, `ipv4_mask`,
 //!    `hostname_port`, `csv`, `vm_name`). Types join the same parts
-//!    capitalised (`ExecOnce`).
-//! 2. A name left empty becomes `arg`; one that starts with a digit gets
-//!    `n` (types: `N`) in front: `3d` → `n3d`.
-//! 3. Rust keywords and the method names of the runtime's `Complete` trait
-//!    (`run`, `run_with`, `stream`, `stream_with`, `render`, `into_line`,
-//!    `into_builder`, `on`) get a trailing
-//!    `_`: `type_`, `in_`, `static_`, `run_`.
-//! 4. Names that still clash with one another get `_2`, `_3`, … (types:
+//!    capitalised (`ExecOnce`). A name left empty becomes `arg`; one that
+//!    starts with a digit gets `n` (types: `N`) in front: `3d` → `n3d`.
+//! 2. A method is named after its first step: the word, else the argument's
+//!    words before any ` or ` or `,` (`[maximum dimension]` →
+//!    `maximum_dimension`, `<name or count>` → `name`), or `enabled` for a
+//!    `true,false` choice.
+//! 3. A folded get-or-set keeps the word for the call with its arguments
+//!    (`memory(value)`); the call without them adds `_bare`
+//!    (`memory_bare()`), and a stop on the way adds the key of its last
+//!    argument (`tag_key(vm, key)`). The second and later paths of an
+//!    argument fork add the key of their first argument (`mirror_vm(..)`).
+//! 4. A method name that is a Rust keyword, a method of the runtime's
+//!    `Complete` trait ([`COMPLETE_METHODS`]) or a method of a prelude trait
+//!    every builder has (`clone`, `into`, …) is joined with the key of its
+//!    last argument: `file stream <file>` → `stream_file(file)`,
+//!    `ns run (command)` → `run_command(command)`, `vnc type <vm> <str>...`
+//!    → `type_str(vm, str)`, `vm config clone <vm>` → `clone_vm(vm)`. One
+//!    without arguments is joined after its parent's word
+//!    (`route_static()`), or at the top level followed by `command`
+//!    (`type_command()`).
+//! 5. A parameter named like a keyword adds `_value`: `<match>` →
+//!    `match_value`.
+//! 6. Names that still clash with one another get `_2`, `_3`, … (types:
 //!    `2`, `3`, …) in the order the spec first mentions them; types never
-//!    take `T` or `Self` (see [`Disambiguator`]).
+//!    take `T`, `M` (the generated code's type parameters) or `Self` (see
+//!    [`Disambiguator`]).
+//! 7. Types are the PascalCase path of method names: `vm().launch().kvm(..)`
+//!    → `VmLaunchKvm`.
 
 /// Words that cannot be plain identifiers.
 const KEYWORDS: &[&str] = &[
@@ -27,8 +51,11 @@ const KEYWORDS: &[&str] = &[
     "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
-/// Method names the runtime's traits already use on every command.
-const RESERVED: &[&str] = &[
+/// The methods of the runtime's `Complete` trait, which every complete
+/// command has (and incomplete ones carry as hints). A method added to
+/// `Complete` must be added here; the facade's `reserved_names` test fails
+/// for a name here that `Complete` does not have.
+pub const COMPLETE_METHODS: &[&str] = &[
     "run",
     "run_with",
     "stream",
@@ -37,6 +64,18 @@ const RESERVED: &[&str] = &[
     "into_line",
     "into_builder",
     "on",
+];
+
+/// Methods of prelude traits that every builder implements (`Clone`, and
+/// the blanket `ToOwned`, `Into`, `TryInto`): a generated method of that
+/// name would shadow them.
+const PRELUDE_METHODS: &[&str] = &[
+    "clone",
+    "clone_from",
+    "clone_into",
+    "to_owned",
+    "into",
+    "try_into",
 ];
 
 fn parts(text: &str) -> Vec<String> {
@@ -63,8 +102,8 @@ fn parts(text: &str) -> Vec<String> {
     parts
 }
 
-/// The snake_case name of a word or key (rules 1 to 3).
-pub fn snake(text: &str) -> String {
+/// The snake_case name of a word or key (rule 1).
+pub(crate) fn snake(text: &str) -> String {
     let mut name = parts(text).join("_");
     if name.is_empty() {
         name.push_str("arg");
@@ -72,14 +111,54 @@ pub fn snake(text: &str) -> String {
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, 'n');
     }
-    if KEYWORDS.contains(&name.as_str()) || RESERVED.contains(&name.as_str()) {
-        name.push('_');
-    }
     name
 }
 
+/// The words of an argument's text that name it: those before any ` or `
+/// or `,` (rule 2).
+pub(crate) fn key_words(text: &str) -> &str {
+    let end = [text.find(" or "), text.find(',')]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(text.len());
+    &text[..end]
+}
+
+fn is_taken(name: &str) -> bool {
+    KEYWORDS.contains(&name) || COMPLETE_METHODS.contains(&name) || PRELUDE_METHODS.contains(&name)
+}
+
+/// A method name (rule 4): `wanted`, or joined with the key of the last
+/// parameter, or after the parent's word, or before `command`.
+pub(crate) fn method(wanted: String, last_key: Option<&str>, parent: Option<&str>) -> String {
+    if !is_taken(&wanted) {
+        return wanted;
+    }
+    let joined = match (last_key, parent) {
+        (Some(key), _) => format!("{wanted}_{}", snake(key)),
+        (None, Some(parent)) => format!("{parent}_{wanted}"),
+        (None, None) => format!("{wanted}_command"),
+    };
+    if is_taken(&joined) {
+        format!("{joined}_")
+    } else {
+        joined
+    }
+}
+
+/// A parameter name (rule 5).
+pub(crate) fn param(key: &str) -> String {
+    let name = snake(key);
+    if KEYWORDS.contains(&name.as_str()) {
+        format!("{name}_value")
+    } else {
+        name
+    }
+}
+
 /// The PascalCase name of a snake_case name.
-pub fn pascal(snake_name: &str) -> String {
+pub(crate) fn pascal(snake_name: &str) -> String {
     let mut name: String = snake_name
         .split('_')
         .filter(|part| !part.is_empty())
@@ -97,9 +176,9 @@ pub fn pascal(snake_name: &str) -> String {
     name
 }
 
-/// Hands out unique names within one scope (rule 4).
+/// Hands out unique names within one scope (rule 6).
 #[derive(Debug, Default)]
-pub struct Disambiguator {
+pub(crate) struct Disambiguator {
     taken: Vec<String>,
     separator: &'static str,
 }
@@ -114,11 +193,11 @@ impl Disambiguator {
     }
 
     /// A scope for type names: clashes become `Name2`, `Name3`, … (an `_`
-    /// would trip `non_camel_case_types`), and `T`, the builders' type
-    /// parameter, and `Self` are never handed out.
+    /// would trip `non_camel_case_types`), and `T` and `M`, the generated
+    /// code's type parameters, and `Self` are never handed out.
     pub fn types() -> Disambiguator {
         Disambiguator {
-            taken: vec!["T".to_owned(), "Self".to_owned()],
+            taken: vec!["T".to_owned(), "M".to_owned(), "Self".to_owned()],
             separator: "",
         }
     }
@@ -150,10 +229,6 @@ mod tests {
             (".csv", "csv"),
             ("vmName", "vm_name"),
             ("ID", "id"),
-            ("type", "type_"),
-            ("in", "in_"),
-            ("static", "static_"),
-            ("run", "run_"),
             ("3d", "n3d"),
             ("...", "arg"),
             ("background-status", "background_status"),
@@ -164,9 +239,37 @@ mod tests {
     }
 
     #[test]
+    fn argument_names_are_the_words_before_or() {
+        let cases = [
+            ("maximum dimension", "maximum dimension"),
+            ("name or count", "name"),
+            ("vm name, uuid or all", "vm name"),
+            ("IPv4/MASK or IPv6/MASK or dhcp", "IPv4/MASK"),
+            ("value", "value"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(key_words(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn keywords_and_taken_methods_join_a_neighbour() {
+        let method = |wanted: &str, key, parent| super::method(wanted.to_owned(), key, parent);
+        assert_eq!(method("stream", Some("file"), Some("file")), "stream_file");
+        assert_eq!(method("run", Some("command"), Some("ns")), "run_command");
+        assert_eq!(method("type", Some("str"), Some("vnc")), "type_str");
+        assert_eq!(method("clone", Some("vm"), Some("config")), "clone_vm");
+        assert_eq!(method("static", None, Some("route")), "route_static");
+        assert_eq!(method("type", None, None), "type_command");
+        assert_eq!(method("memory", Some("value"), Some("config")), "memory");
+        assert_eq!(param("match"), "match_value");
+        assert_eq!(param("replacement"), "replacement");
+    }
+
+    #[test]
     fn pascal_names() {
         assert_eq!(pascal("exec_once"), "ExecOnce");
-        assert_eq!(pascal("type_"), "Type");
+        assert_eq!(pascal("type_str"), "TypeStr");
         assert_eq!(pascal("n3d"), "N3d");
         assert_eq!(pascal(""), "N");
     }
@@ -181,6 +284,7 @@ mod tests {
         assert_eq!(types.claim("FooBar"), "FooBar");
         assert_eq!(types.claim("FooBar"), "FooBar2");
         assert_eq!(types.claim("T"), "T2");
+        assert_eq!(types.claim("M"), "M2");
         assert_eq!(types.claim("Self"), "Self2");
     }
 }

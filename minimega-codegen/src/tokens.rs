@@ -1,27 +1,39 @@
 //! Rust tokens for a named API: the `Commands` trait with the top-level
-//! commands, and one small builder type per node of the command tree.
+//! commands, one small builder type per node of the command tree, and the
+//! `spec()` the API was generated from.
 //!
 //! Every builder is a newtype over the runtime's `Builder`; each method
 //! pushes its words and arguments and wraps the result in the next type, so
-//! per-command code stays a few lines.
+//! per-command code stays a few lines. An unfinished command gets `run`,
+//! `stream` and `render` that can never be called: their unsatisfiable
+//! bound carries a message naming the methods that finish it.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::api::{Api, Method, NodeType, ParamKind, Push};
+use crate::api::{Api, Method, NodeType, Push};
+use crate::tree::ParamKind;
+use crate::SpecFn;
+
+/// How many ways on an unfinished command's message names.
+const HINTED_METHODS: usize = 6;
 
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
+fn runtime() -> TokenStream {
+    quote!(::minimega::runtime)
+}
+
 /// The whole expansion for `api`.
-pub fn expand(api: &Api) -> TokenStream {
-    let runtime = quote!(::minimega::runtime);
-    let commands = api
-        .commands
-        .iter()
-        .map(|method| method_tokens(api, method, &runtime, quote!(Self), true));
-    let types = api.types.iter().map(|ty| type_tokens(api, ty, &runtime));
+pub(crate) fn expand(api: &Api, spec_fn: &SpecFn<'_>) -> TokenStream {
+    let commands = api.commands.iter().map(|m| trait_method(api, m));
+    let types = api.types.iter().map(|ty| type_tokens(api, ty));
+    let hints = api.types.iter().filter(|ty| ty.complete.is_empty());
+    let hints = hints.map(hint_trait);
+    let runtime = runtime();
+    let spec = spec_tokens(spec_fn);
     quote! {
         /// Every top-level minimega command, on any target: a client, a
         /// namespace handle, or `Cmd` for a command that is only built.
@@ -37,33 +49,99 @@ pub fn expand(api: &Api) -> TokenStream {
         /// The builder types behind [`Commands`], one per step of a command.
         pub mod nodes {
             #(#types)*
+
+            /// The bounds of generated methods: what a `(command)` slot
+            /// takes, and the messages of unfinished commands.
+            pub mod bounds {
+                /// A whole command built on `Cmd`, for a `(command)` slot.
+                #[diagnostic::on_unimplemented(
+                    message = "`{Self}` is not a whole command built on `Cmd`",
+                    label = "a `(command)` slot takes a command",
+                    note = "build the nested command on `Cmd`, as in `Cmd.vm().info()`: it fits once it could `.render()` on its own"
+                )]
+                pub trait Nested: #runtime::Complete<Target = #runtime::Cmd> {}
+
+                impl<C: #runtime::Complete<Target = #runtime::Cmd>> Nested for C {}
+
+                #(#hints)*
+            }
+        }
+
+        #spec
+    }
+}
+
+/// The items a failed expansion still defines, so that code using them
+/// shows only the real error.
+pub(crate) fn fallback() -> TokenStream {
+    let runtime = runtime();
+    quote! {
+        /// Empty: the spec could not be read.
+        pub trait Commands: #runtime::Target + ::core::marker::Sized {}
+
+        impl<T: #runtime::Target> Commands for T {}
+
+        /// Empty: the spec could not be read.
+        pub mod nodes {}
+
+        /// Never returns: the spec could not be read.
+        pub fn spec() -> &'static ::minimega::spec::Spec {
+            ::core::unreachable!("the spec could not be read")
         }
     }
 }
 
-fn method_tokens(
-    api: &Api,
-    method: &Method,
-    runtime: &TokenStream,
-    target: TokenStream,
-    on_trait: bool,
-) -> TokenStream {
-    let doc = &method.doc;
-    let name = ident(&method.name);
-    let returns = ident(&api.types[method.returns].name);
-    let params = method.params.iter().map(|param| {
-        let name = ident(&param.name);
-        match param.kind {
-            ParamKind::Value => quote!(#name: impl #runtime::Arg),
-            ParamKind::Flag => quote!(#name: bool),
-            ParamKind::List { .. } => {
-                quote!(#name: impl ::core::iter::IntoIterator<Item = impl #runtime::Arg>)
+fn spec_tokens(spec_fn: &SpecFn<'_>) -> TokenStream {
+    let spec = quote!(::minimega::spec);
+    match spec_fn {
+        SpecFn::Shipped => quote! {
+            /// The spec this API was generated from: the one shipped with
+            /// `minimega-spec`.
+            pub fn spec() -> &'static #spec::Spec {
+                #spec::shipped()
             }
-            ParamKind::Command => {
-                quote!(#name: impl #runtime::Complete<Target = #runtime::Cmd>)
+        },
+        SpecFn::File {
+            include_path,
+            version,
+        } => {
+            let version = version.map(|v| quote!(.with_version(#v)));
+            quote! {
+                /// The spec this API was generated from, parsed once.
+                pub fn spec() -> &'static #spec::Spec {
+                    static SPEC: ::std::sync::OnceLock<#spec::Spec> = ::std::sync::OnceLock::new();
+                    SPEC.get_or_init(|| {
+                        #spec::Spec::from_json(::core::include_str!(#include_path))
+                            .expect("the spec was valid when the API was generated")
+                            #version
+                    })
+                }
             }
         }
-    });
+    }
+}
+
+/// The parameter list of a method; `nodes` is the path to the `nodes`
+/// module from where the method is.
+fn params(method: &Method, nodes: &TokenStream) -> Vec<TokenStream> {
+    let runtime = runtime();
+    method
+        .params
+        .iter()
+        .map(|param| {
+            let name = ident(&param.name);
+            match param.kind {
+                ParamKind::Value => quote!(#name: impl #runtime::Arg),
+                ParamKind::Flag => quote!(#name: bool),
+                ParamKind::List { .. } => quote!(#name: impl #runtime::Args<M>),
+                ParamKind::Command => quote!(#name: impl #nodes bounds::Nested),
+            }
+        })
+        .collect()
+}
+
+/// The builder calls that append what a method adds.
+fn pushes(method: &Method) -> TokenStream {
     let pushes = method.pushes.iter().map(|push| match push {
         Push::Word(word) => quote!(.word(#word)),
         Push::Param(index) => {
@@ -79,40 +157,50 @@ fn method_tokens(
             }
         }
     });
-    if on_trait {
-        quote! {
-            #[doc = #doc]
-            fn #name(self, #(#params),*) -> nodes::#returns<#target> {
-                nodes::#returns(#runtime::Builder::new(self) #(#pushes)*)
-            }
-        }
-    } else {
-        quote! {
-            #[doc = #doc]
-            pub fn #name(self, #(#params),*) -> #returns<#target> {
-                #returns(self.0 #(#pushes)*)
-            }
+    quote!(#(#pushes)*)
+}
+
+fn generics(method: &Method) -> Option<TokenStream> {
+    method.takes_list().then(|| quote!(<M>))
+}
+
+/// A top-level command: a provided method of `Commands`.
+fn trait_method(api: &Api, method: &Method) -> TokenStream {
+    let doc = &method.doc;
+    let name = ident(&method.name);
+    let generics = generics(method);
+    let params = params(method, &quote!(nodes::));
+    let returns = ident(&api.types[method.returns].name);
+    let pushes = pushes(method);
+    let runtime = runtime();
+    quote! {
+        #[doc = #doc]
+        fn #name #generics(self, #(#params),*) -> nodes::#returns<Self> {
+            nodes::#returns(#runtime::Builder::new(self) #pushes)
         }
     }
 }
 
-fn type_tokens(api: &Api, ty: &NodeType, runtime: &TokenStream) -> TokenStream {
+/// A step of a command: an inherent method of a builder type.
+fn node_method(api: &Api, method: &Method) -> TokenStream {
+    let doc = &method.doc;
+    let name = ident(&method.name);
+    let generics = generics(method);
+    let params = params(method, &TokenStream::new());
+    let returns = ident(&api.types[method.returns].name);
+    let pushes = pushes(method);
+    quote! {
+        #[doc = #doc]
+        pub fn #name #generics(self, #(#params),*) -> #returns<T> {
+            #returns(self.0 #pushes)
+        }
+    }
+}
+
+fn type_tokens(api: &Api, ty: &NodeType) -> TokenStream {
     let doc = &ty.doc;
     let name = ident(&ty.name);
-    let methods = ty
-        .methods
-        .iter()
-        .map(|method| method_tokens(api, method, runtime, quote!(T), false));
-    let complete = (!ty.complete.is_empty()).then(|| {
-        quote! {
-            impl<T> #runtime::Complete for #name<T> {
-                type Target = T;
-                fn into_builder(self) -> #runtime::Builder<T> {
-                    self.0
-                }
-            }
-        }
-    });
+    let methods = ty.methods.iter().map(|m| node_method(api, m));
     let methods_impl = (!ty.methods.is_empty()).then(|| {
         quote! {
             #[allow(clippy::should_implement_trait, clippy::wrong_self_convention, clippy::too_many_arguments)]
@@ -121,12 +209,92 @@ fn type_tokens(api: &Api, ty: &NodeType, runtime: &TokenStream) -> TokenStream {
             }
         }
     });
+    let finish = if ty.complete.is_empty() {
+        unfinished_methods(ty)
+    } else {
+        complete_impl(ty)
+    };
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
         #[must_use = "a command does nothing until it is run or rendered"]
-        pub struct #name<T>(pub(super) #runtime::Builder<T>);
+        pub struct #name<T>(pub(super) ::minimega::runtime::Builder<T>);
         #methods_impl
-        #complete
+        #finish
+    }
+}
+
+fn complete_impl(ty: &NodeType) -> TokenStream {
+    let name = ident(&ty.name);
+    let runtime = runtime();
+    quote! {
+        impl<T> #runtime::Complete for #name<T> {
+            type Target = T;
+            fn into_builder(self) -> #runtime::Builder<T> {
+                self.0
+            }
+        }
+    }
+}
+
+/// `run`, `stream` and `render` on an unfinished command, which fail to
+/// compile with the message of its trait in `bounds`.
+fn unfinished_methods(ty: &NodeType) -> TokenStream {
+    let name = ident(&ty.name);
+    let runtime = runtime();
+    quote! {
+        #[doc(hidden)]
+        impl<T> #name<T> {
+            pub fn run(self) -> ::core::result::Result<#runtime::Responses, #runtime::Error>
+            where
+                Self: bounds::#name,
+            {
+                ::core::unreachable!()
+            }
+            pub fn stream(self) -> ::core::result::Result<#runtime::ResponseStream<'static>, #runtime::Error>
+            where
+                Self: bounds::#name,
+            {
+                ::core::unreachable!()
+            }
+            pub fn render(self) -> ::core::result::Result<::std::string::String, #runtime::ArgumentError>
+            where
+                Self: bounds::#name,
+            {
+                ::core::unreachable!()
+            }
+        }
+    }
+}
+
+/// The never-implemented trait behind an unfinished command's `run`, with
+/// the message that names the ways to finish it.
+fn hint_trait(ty: &NodeType) -> TokenStream {
+    let name = ident(&ty.name);
+    let message = format!("`{}` is not a whole command", ty.path);
+    let ways: Vec<String> = ty
+        .methods
+        .iter()
+        .take(HINTED_METHODS)
+        .map(|m| {
+            let args = if m.params.is_empty() { "" } else { ".." };
+            format!("`.{}({args})`", m.name)
+        })
+        .collect();
+    let more = ty.methods.len().saturating_sub(HINTED_METHODS);
+    let label = match (&ways[..], more) {
+        ([only], _) => format!("finish it with {only}"),
+        (_, 0) => format!("finish it with one of {}", ways.join(", ")),
+        _ => format!(
+            "finish it with one of {}, or {more} more (see `{}`)",
+            ways.join(", "),
+            ty.name
+        ),
+    };
+    let doc = format!("Never implemented: `{}` is not a whole command.", ty.path);
+    quote! {
+        #[doc = #doc]
+        #[diagnostic::on_unimplemented(message = #message, label = #label)]
+        pub trait #name {}
     }
 }

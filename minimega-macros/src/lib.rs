@@ -1,66 +1,228 @@
 //! `generate_api!`: expands a minimega command spec into a typed Rust API.
 //!
-//! This crate is only the entry point: it reads the file and reports errors
-//! on the macro's argument; everything else happens in `minimega-codegen`.
-//! The naming rules of the generated API are documented in
-//! `minimega_codegen::naming`.
+//! This crate is only the entry point: it reads its arguments and the file,
+//! and reports errors on them; everything else happens in
+//! `minimega-codegen`, whose `naming` module documents the names of the
+//! generated API.
 
 #![warn(missing_docs)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use proc_macro::TokenStream;
-use quote::quote;
-use syn::{parse_macro_input, LitStr};
+use minimega_codegen::SpecFn;
+use proc_macro2::TokenStream;
+use syn::parse::{Parse, ParseStream};
+use syn::{Ident, LitStr, Token};
 
-/// Expands the spec at the given path (relative to the calling crate's
-/// `Cargo.toml`, as printed by `minimega -cli`) into:
+/// Expands a minimega command spec into:
 ///
 /// - a trait `Commands`, implemented for every runtime target (a client, a
 ///   namespace handle, or `Cmd`), with one method per top-level command;
-/// - a module `nodes` with one builder type per step of a command.
+/// - a module `nodes` with one builder type per step of a command;
+/// - `fn spec() -> &'static minimega::spec::Spec`, the spec itself, parsed
+///   once, for checks at run time.
 ///
-/// Method chains follow the command's words: `vm launch kvm 10` is
-/// `.vm().launch().kvm(10)`. Required arguments are parameters, an optional
-/// last argument is a method on the finished command, and only complete
-/// commands implement `Complete`, so they alone can run.
-///
-/// Any problem with the spec (a missing file, malformed JSON, a pattern
-/// minicli would reject) is a compile error on the path literal. Cargo
-/// rebuilds the calling crate when the spec changes.
+/// Three forms:
 ///
 /// ```text
-/// mod my_minimega {
-///     minimega::generate_api!("specs/minimega-2.9.json");
-/// }
+/// minimega::generate_api!();                              // the spec shipped with minimega-spec
+/// minimega::generate_api!("specs/minimega-2.9.json");     // your own `minimega -cli` dump
+/// minimega::generate_api!("specs/minimega-2.9.json", version = "2.9.0");
 /// ```
 ///
-/// (`tests/awkward_spec.rs` in the workspace compiles exactly this, on a
-/// spec with awkward names.)
+/// The path is relative to the calling crate's `Cargo.toml`; `version`
+/// records the minimega version the dump came from in `spec()`. Method
+/// chains follow the command's words: `vm launch kvm 10` is
+/// `.vm().launch().kvm(10)`. Required arguments are parameters, and only
+/// complete commands implement `Complete`, so they alone can run.
+///
+/// Any problem with the spec (a missing file, malformed JSON, a pattern
+/// minicli would reject) is a compile error on the path literal, and the
+/// three items are still defined (empty), so that the code using them shows
+/// only that error. Cargo rebuilds the calling crate when the spec changes.
+///
+/// (`tests/awkward_spec.rs` in the workspace compiles a spec of its own, with
+/// awkward names.)
 #[proc_macro]
-pub fn generate_api(input: TokenStream) -> TokenStream {
-    let path = parse_macro_input!(input as LitStr);
-    expand(&path)
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+pub fn generate_api(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    expand(input.into(), manifest_dir.as_deref(), |path| {
+        std::fs::read_to_string(path)
+    })
+    .into()
 }
 
-fn expand(path: &LitStr) -> syn::Result<proc_macro2::TokenStream> {
-    let error = |message: String| syn::Error::new(path.span(), message);
-    let base = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .ok_or_else(|| error("CARGO_MANIFEST_DIR is not set: build with cargo".into()))?;
-    let file = base.join(path.value());
-    let json = std::fs::read_to_string(&file)
-        .map_err(|e| error(format!("cannot read the spec `{}`: {e}", file.display())))?;
-    let api = minimega_codegen::generate(&json)
-        .map_err(|e| error(format!("in the spec `{}`: {e}", file.display())))?;
-    let tracked = file
-        .to_str()
-        .ok_or_else(|| error(format!("the path `{}` is not UTF-8", file.display())))?;
-    Ok(quote! {
-        // Makes cargo rebuild when the spec changes.
-        const _: &str = ::core::include_str!(#tracked);
-        #api
+/// The macro's arguments: nothing, or a path and an optional version.
+struct Args {
+    path: Option<LitStr>,
+    version: Option<LitStr>,
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Args> {
+        if input.is_empty() {
+            return Ok(Args {
+                path: None,
+                version: None,
+            });
+        }
+        let path: LitStr = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected the spec's path, as in `generate_api!(\"my-spec.json\")`, or nothing for the shipped spec",
+            )
+        })?;
+        let mut version = None;
+        if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
+            let key: Ident = input.parse()?;
+            if key != "version" {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "the only option is `version = \"3.1.0\"`",
+                ));
+            }
+            input.parse::<Token![=]>()?;
+            version = Some(input.parse()?);
+            input.parse::<Option<Token![,]>>()?;
+        }
+        if !input.is_empty() {
+            return Err(input.error("unexpected input after the macro's arguments"));
+        }
+        Ok(Args {
+            path: Some(path),
+            version,
+        })
+    }
+}
+
+/// The expansion, or the error with empty stand-ins for the items, so that
+/// code using them shows only the real error.
+fn expand(
+    input: TokenStream,
+    manifest_dir: Option<&Path>,
+    read: impl FnOnce(&Path) -> std::io::Result<String>,
+) -> TokenStream {
+    try_expand(input, manifest_dir, read).unwrap_or_else(|error| {
+        let mut tokens = error.into_compile_error();
+        tokens.extend(minimega_codegen::fallback());
+        tokens
     })
+}
+
+fn try_expand(
+    input: TokenStream,
+    manifest_dir: Option<&Path>,
+    read: impl FnOnce(&Path) -> std::io::Result<String>,
+) -> syn::Result<TokenStream> {
+    let args: Args = syn::parse2(input)?;
+    let Some(path) = args.path else {
+        return Ok(
+            minimega_codegen::generate(minimega_spec::MINIMEGA_JSON, &SpecFn::Shipped)
+                .expect("the shipped spec is valid"),
+        );
+    };
+    let error = |message: String| syn::Error::new(path.span(), message);
+    let written = path.value();
+    let base = manifest_dir
+        .ok_or_else(|| error("CARGO_MANIFEST_DIR is not set: build with cargo".into()))?;
+    let file = base.join(&written);
+    let json = read(&file).map_err(|e| {
+        error(format!(
+            "cannot read the spec `{written}` (a path relative to this crate's Cargo.toml): {e}"
+        ))
+    })?;
+    let include_path = file
+        .to_str()
+        .ok_or_else(|| error(format!("the path `{written}` is not UTF-8")))?;
+    let version = args.version.as_ref().map(LitStr::value);
+    minimega_codegen::generate(
+        &json,
+        &SpecFn::File {
+            include_path,
+            version: version.as_deref(),
+        },
+    )
+    .map_err(|e| error(format!("in the spec `{written}`: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    /// Expands `input` as if the crate's spec files held `json`.
+    fn expand_text(input: TokenStream, json: &str) -> String {
+        expand(input, Some(Path::new("/crate")), |_| Ok(json.to_owned())).to_string()
+    }
+
+    fn compile_error(tokens: &str) -> &str {
+        let start = tokens.find("compile_error").expect("an error");
+        let open = tokens[start..].find('"').expect("a message") + start + 1;
+        let close = tokens[open..].find("\" }").expect("its end") + open;
+        &tokens[open..close]
+    }
+
+    #[test]
+    fn malformed_json_names_the_file_as_written_and_the_place() {
+        let tokens = expand_text(
+            quote!("specs/mine.json"),
+            "[\n {\n  \"patterns\": [\"vm\"] ]",
+        );
+        assert_eq!(
+            compile_error(&tokens),
+            "in the spec `specs/mine.json`: malformed spec at line 3, column 22: expected `,` or `}` at line 3 column 22"
+        );
+    }
+
+    #[test]
+    fn a_pattern_minicli_rejects_names_the_handler() {
+        let json = r#"[{"shared_prefix": "vm", "patterns": ["vm launch <kvm,> <name or count"]}]"#;
+        let tokens = expand_text(quote!("mine.json"), json);
+        assert_eq!(
+            compile_error(&tokens),
+            "in the spec `mine.json`: handler 0 (`vm`): invalid pattern `vm launch <kvm,> <name or count`: missing terminal `>`"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_file_says_where_the_path_starts() {
+        let tokens = expand(quote!("no/such.json"), Some(Path::new("/crate")), |_| {
+            Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+        })
+        .to_string();
+        assert_eq!(
+            compile_error(&tokens),
+            "cannot read the spec `no/such.json` (a path relative to this crate's Cargo.toml): entity not found"
+        );
+    }
+
+    #[test]
+    fn an_error_still_defines_the_items() {
+        let tokens = expand_text(quote!("mine.json"), "not json");
+        for item in ["pub trait Commands", "pub mod nodes", "pub fn spec"] {
+            assert!(tokens.contains(item), "{item} in {tokens}");
+        }
+    }
+
+    #[test]
+    fn arguments_are_a_path_and_an_optional_version() {
+        let json = r#"[{"patterns": ["version"]}]"#;
+        let tokens = expand_text(quote!("mine.json", version = "3.2.0"), json);
+        assert!(tokens.contains("with_version (\"3.2.0\")"), "{tokens}");
+        assert!(tokens.contains("include_str ! (\"/crate/mine.json\")"));
+        let tokens = expand_text(quote!("mine.json", versio = "3.2.0"), json);
+        assert_eq!(
+            compile_error(&tokens),
+            "the only option is `version = \\\"3.1.0\\\"`"
+        );
+        let tokens = expand_text(quote!(mine), json);
+        assert!(compile_error(&tokens).starts_with("expected the spec's path"));
+    }
+
+    #[test]
+    fn no_argument_is_the_shipped_spec() {
+        let tokens = expand_text(quote!(), "unused");
+        assert!(tokens.contains(":: minimega :: spec :: shipped ()"));
+        assert!(!tokens.contains("include_str"));
+    }
 }

@@ -1,5 +1,6 @@
 use minimega::prelude::*;
 
 fn main() {
-    let _ = Cmd.vm().config().snapshot().enabled("yes");
+    // `vm config snapshot [true,false]` takes a `bool`.
+    let _ = Cmd.vm().config().snapshot("yes");
 }

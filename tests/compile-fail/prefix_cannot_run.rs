@@ -1,9 +1,9 @@
 use minimega::prelude::*;
 use minimega::runtime::Client;
 
-fn launch(mm: &mut Client) {
-    // `vm` alone is not a command.
-    let _ = mm.vm().run();
+fn connect(mm: &mut Client) {
+    // `vm net` alone is not a command.
+    let _ = mm.vm().net().run();
 }
 
 fn main() {}

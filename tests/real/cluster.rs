@@ -82,11 +82,7 @@ fn hosts(answer: &minimega::runtime::Responses) -> BTreeSet<String> {
 
 fn mesh_send_to_all_answers_once_per_peer(tier: &Tier) {
     let Cluster { mut mm, peers, .. } = cluster(tier);
-    let answer = mm
-        .mesh()
-        .send("all", Cmd.echo().args(["hi"]))
-        .run()
-        .unwrap();
+    let answer = mm.mesh().send("all", Cmd.echo(["hi"])).run().unwrap();
     assert_eq!(answer.len(), peers.len(), "one response per peer");
     assert_eq!(hosts(&answer), peers);
     assert!(answer.iter().all(|r| r.text() == "hi"));
@@ -115,7 +111,7 @@ fn mesh_send_to_a_range_with_the_head_names_the_silent_head(tier: &Tier) {
     // minimega does not run a `mesh send` on the node it is sent from.
     let error = mm
         .mesh()
-        .send(&targets, Cmd.echo().args(["self"]))
+        .send(&targets, Cmd.echo(["self"]))
         .run()
         .unwrap_err();
     let Error::Unanswered {
@@ -128,7 +124,7 @@ fn mesh_send_to_a_range_with_the_head_names_the_silent_head(tier: &Tier) {
     assert_eq!(responses.len(), peers.len());
     let kept = mm
         .mesh()
-        .send(&targets, Cmd.echo().args(["self"]))
+        .send(&targets, Cmd.echo(["self"]))
         .run_with(RunOptions::new().failures(Failures::Keep))
         .unwrap();
     assert_eq!(kept.missing_hosts(), [head.as_str()]);
@@ -140,7 +136,7 @@ fn mesh_send_to_an_unknown_host_is_not_silent(tier: &Tier) {
     // minimega answers no response and no error for a host it does not know.
     let error = mm
         .mesh()
-        .send("rs-nosuch-node", Cmd.echo().args(["x"]))
+        .send("rs-nosuch-node", Cmd.echo(["x"]))
         .run()
         .unwrap_err();
     assert!(
@@ -162,8 +158,8 @@ fn a_namespace_spans_the_peers(tier: &Tier) {
         let listed = minimega::spec::ranges::expand(ns_hosts.text().unwrap()).unwrap();
         assert_eq!(listed.into_iter().collect::<BTreeSet<_>>(), peers);
 
-        lab.vm().config().cpu().value("qemu64").run().unwrap();
-        lab.vm().config().memory().value(128).run().unwrap();
+        lab.vm().config().cpu("qemu64").run().unwrap();
+        lab.vm().config().memory(128).run().unwrap();
         lab.vm().launch().kvm("rs-db[1-3]").run().unwrap();
         let info = lab.columns("name,state", Cmd.vm().info()).run().unwrap();
         let names: BTreeSet<&str> = info.rows().map(|r| r.get("name").unwrap()).collect();
@@ -179,10 +175,10 @@ fn a_namespace_spans_the_peers(tier: &Tier) {
         let info = lab.columns("name,state", Cmd.vm().info()).run().unwrap();
         assert!(info.rows().all(|r| r.get("state") == Some("RUNNING")));
         lab.vm().kill("all").run().unwrap();
-        lab.vm().flush().run().unwrap();
+        lab.vm().flush_bare().run().unwrap();
         assert_eq!(lab.vm().info().run().unwrap().rows().count(), 0);
     }
-    mm.clear().namespace().name("rs-lab").run().unwrap();
+    mm.clear().namespace("rs-lab").run().unwrap();
     count_lines(12);
 }
 
@@ -218,7 +214,7 @@ fn values_arrive_intact_on_every_host(tier: &Tier) {
             let answer = mm
                 .borrow_mut()
                 .mesh()
-                .send("all", Cmd.echo().args([&value]))
+                .send("all", Cmd.echo([&value]))
                 .run()
                 .unwrap();
             assert_eq!(hosts(&answer), peers);
@@ -234,13 +230,13 @@ fn values_arrive_intact_on_every_host(tier: &Tier) {
     {
         let mut lab = mm.namespace("rs-values").unwrap();
         for value in ["a$HOME", "file:x", "${PATH}", "q \"r\" #s"] {
-            lab.vm().config().hostname().value(value).run().unwrap();
-            let read = lab.vm().config().hostname().run().unwrap();
+            lab.vm().config().hostname(value).run().unwrap();
+            let read = lab.vm().config().hostname_bare().run().unwrap();
             assert_eq!(read.text().unwrap(), value);
             count_values(1);
         }
     }
-    mm.clear().namespace().name("rs-values").run().unwrap();
+    mm.clear().namespace("rs-values").run().unwrap();
 }
 
 fn status_lines_during_a_file_transfer(tier: &Tier) {
@@ -263,24 +259,24 @@ fn status_lines_during_a_file_transfer(tier: &Tier) {
     mm.shell(["truncate", "-s", "1G", image.as_str()])
         .run()
         .unwrap();
-    mm.status().updates().frequency("1s").run().unwrap();
+    mm.status().updates("1s").run().unwrap();
     let launched = {
         let mut lab = mm.namespace("rs-transfer").unwrap();
-        lab.vm().config().cpu().value("qemu64").run().unwrap();
-        lab.vm().config().memory().value(128).run().unwrap();
-        lab.vm().config().snapshot().enabled(false).run().unwrap();
-        lab.vm().config().disks().diskspec([&image]).run().unwrap();
+        lab.vm().config().cpu("qemu64").run().unwrap();
+        lab.vm().config().memory(128).run().unwrap();
+        lab.vm().config().snapshot(false).run().unwrap();
+        lab.vm().config().disks([&image]).run().unwrap();
         let launched = lab
             .vm()
             .launch()
             .kvm(peers.len())
             .run_with(RunOptions::new().timeout(Duration::from_secs(120)));
         let _ = lab.vm().kill("all").run();
-        let _ = lab.vm().flush().run();
+        let _ = lab.vm().flush_bare().run();
         launched
     };
-    let _ = mm.clear().namespace().name("rs-transfer").run();
-    let _ = mm.status().updates().frequency("3s").run();
+    let _ = mm.clear().namespace("rs-transfer").run();
+    let _ = mm.status().updates("3s").run();
     let _ = mm
         .mesh()
         .send("all", Cmd.file().delete("rs-transfer.img"))

@@ -91,8 +91,8 @@ fn classic_lifecycle(tier: &Tier) {
     let mut client = tier.daemon.client();
     let mut mm = client.namespace("rs-classic").unwrap();
     // Without /dev/kvm, qemu only starts with an emulated CPU.
-    mm.vm().config().cpu().value("qemu64").run().unwrap();
-    mm.vm().config().memory().value(128).run().unwrap();
+    mm.vm().config().cpu("qemu64").run().unwrap();
+    mm.vm().config().memory(128).run().unwrap();
     mm.vm().launch().kvm(3).run().unwrap();
     let launched = vms(&mut mm);
     let names: std::collections::BTreeSet<&str> =
@@ -115,10 +115,10 @@ fn classic_lifecycle(tier: &Tier) {
     mm.vm().kill("all").run().unwrap();
     let killed = vms(&mut mm);
     assert!(killed.iter().all(|vm| vm.state == "QUIT"), "{killed:?}");
-    mm.vm().flush().run().unwrap();
+    mm.vm().flush_bare().run().unwrap();
     assert!(vms(&mut mm).is_empty());
     drop(mm);
-    client.clear().namespace().name("rs-classic").run().unwrap();
+    client.clear().namespace("rs-classic").run().unwrap();
     count_lines(9);
 }
 
@@ -146,7 +146,7 @@ fn any_value_arrives_intact_through_echo(tier: &Tier) {
     let mm = RefCell::new(tier.daemon.client());
     runner(300)
         .run(&awkward_string(), |value| {
-            let answer = mm.borrow_mut().echo().args([&value]).run().unwrap();
+            let answer = mm.borrow_mut().echo([&value]).run().unwrap();
             prop_assert_eq!(answer.text().unwrap(), value.as_str());
             count_values(1);
             Ok(())
@@ -160,15 +160,15 @@ fn any_value_arrives_intact_through_vm_config(tier: &Tier) {
     runner(200)
         .run(&awkward_string(), |value| {
             let mut mm = mm.borrow_mut();
-            mm.vm().config().hostname().value(&value).run().unwrap();
-            let read = mm.vm().config().hostname().run().unwrap();
+            mm.vm().config().hostname(&value).run().unwrap();
+            let read = mm.vm().config().hostname_bare().run().unwrap();
             prop_assert_eq!(read.text().unwrap(), value.as_str());
             count_values(1);
             Ok(())
         })
         .unwrap();
     drop(mm);
-    client.clear().namespace().name("rs-values").run().unwrap();
+    client.clear().namespace("rs-values").run().unwrap();
 }
 
 fn expansion_happens_only_when_asked_for(tier: &Tier) {
@@ -176,9 +176,9 @@ fn expansion_happens_only_when_asked_for(tier: &Tier) {
 
     let mut mm = tier.daemon.client();
     let files = tier.daemon.base().join("files");
-    let verbatim = mm.echo().args(["file:foo"]).run().unwrap();
+    let verbatim = mm.echo(["file:foo"]).run().unwrap();
     assert_eq!(verbatim.text().unwrap(), "file:foo");
-    let expanded = mm.echo().args([Expand("file:foo")]).run().unwrap();
+    let expanded = mm.echo([Expand("file:foo")]).run().unwrap();
     assert_eq!(
         expanded.text().unwrap(),
         files.join("foo").display().to_string()
@@ -196,21 +196,21 @@ fn namespace_handles_are_scoped(tier: &Tier) {
     let mut mm = tier.daemon.client();
     {
         let mut outer = mm.namespace("rs-outer").unwrap();
-        outer.vm().config().memory().value(512).run().unwrap();
+        outer.vm().config().memory(512).run().unwrap();
         {
             let mut inner = outer.namespace("rs-inner").unwrap();
-            inner.vm().config().memory().value(256).run().unwrap();
-            let memory = inner.vm().config().memory().run().unwrap();
+            inner.vm().config().memory(256).run().unwrap();
+            let memory = inner.vm().config().memory_bare().run().unwrap();
             assert_eq!(memory.text().unwrap(), "256");
         }
-        let memory = outer.vm().config().memory().run().unwrap();
+        let memory = outer.vm().config().memory_bare().run().unwrap();
         assert_eq!(
             memory.text().unwrap(),
             "512",
             "the inner handle did not leak"
         );
     }
-    let memory = mm.vm().config().memory().run().unwrap();
+    let memory = mm.vm().config().memory_bare().run().unwrap();
     assert_eq!(
         memory.text().unwrap(),
         "2048",
@@ -221,8 +221,8 @@ fn namespace_handles_are_scoped(tier: &Tier) {
     for name in ["rs-outer", "rs-inner"] {
         assert!(listed.iter().any(|(ns, _)| ns == name), "{listed:?}");
     }
-    mm.clear().namespace().name("rs-inner").run().unwrap();
-    mm.clear().namespace().name("rs-outer").run().unwrap();
+    mm.clear().namespace("rs-inner").run().unwrap();
+    mm.clear().namespace("rs-outer").run().unwrap();
     let listed = mm.namespace_list();
     assert!(
         !listed
@@ -240,7 +240,7 @@ trait NamespaceList {
 
 impl NamespaceList for Client {
     fn namespace_list(&mut self) -> Vec<(String, bool)> {
-        let table = self.namespace_cmd().run().unwrap();
+        let table = self.namespace_bare().run().unwrap();
         assert_eq!(
             table.single().unwrap().header(),
             ["namespace", "vlans", "active"]
@@ -257,23 +257,11 @@ impl NamespaceList for Client {
     }
 }
 
-/// The generated `namespace` command on a client (the inherent
-/// `Client::namespace` makes scoped handles).
-trait NamespaceCommand {
-    fn namespace_cmd(&mut self) -> minimega::api::nodes::Namespace<&mut Client>;
-}
-
-impl NamespaceCommand for Client {
-    fn namespace_cmd(&mut self) -> minimega::api::nodes::Namespace<&mut Client> {
-        Commands::namespace(self)
-    }
-}
-
 fn output_modifiers_on_real_tables(tier: &Tier) {
     let mut client = tier.daemon.client();
     let mut mm = client.namespace("rs-modifiers").unwrap();
-    mm.vm().config().cpu().value("qemu64").run().unwrap();
-    mm.vm().config().memory().value(128).run().unwrap();
+    mm.vm().config().cpu("qemu64").run().unwrap();
+    mm.vm().config().memory(128).run().unwrap();
     mm.vm().launch().kvm("web[1-2],db").run().unwrap();
 
     let columns = mm.columns("name,state", Cmd.vm().info()).run().unwrap();
@@ -290,40 +278,26 @@ fn output_modifiers_on_real_tables(tier: &Tier) {
     assert_eq!(contains.rows().count(), 2);
 
     // The rendering modifiers change `Rendered`, never the responses.
-    let json = mm
-        .json()
-        .enabled(true)
-        .command(Cmd.vm().info())
-        .run()
-        .unwrap();
+    let json = mm.json(true, Cmd.vm().info()).run().unwrap();
     let rendered: serde_json::Value = serde_json::from_str(&json.rendered()).unwrap();
     assert_eq!(rendered[0]["Tabular"].as_array().unwrap().len(), 3);
     assert_eq!(json.rows().count(), 3);
     let bare = mm
-        .headers()
-        .enabled(false)
-        .command(Cmd.columns("name", Cmd.vm().info()))
+        .headers(false, Cmd.columns("name", Cmd.vm().info()))
         .run()
         .unwrap();
     assert_eq!(bare.single().unwrap().header(), ["name"], "{bare:?}");
     assert!(!bare.rendered().contains("name"), "{}", bare.rendered());
     let annotated = mm
-        .annotate()
-        .enabled(false)
-        .command(Cmd.columns("name", Cmd.vm().info()))
+        .annotate(false, Cmd.columns("name", Cmd.vm().info()))
         .run()
         .unwrap();
     assert!(!annotated.rendered().contains(&tier.daemon.host));
 
     mm.vm().kill("all").run().unwrap();
-    mm.vm().flush().run().unwrap();
+    mm.vm().flush_bare().run().unwrap();
     drop(mm);
-    client
-        .clear()
-        .namespace()
-        .name("rs-modifiers")
-        .run()
-        .unwrap();
+    client.clear().namespace("rs-modifiers").run().unwrap();
     count_lines(12);
 }
 
@@ -341,8 +315,7 @@ fn errors_name_their_host(tier: &Tier) {
     let kept = mm
         .vm()
         .config()
-        .memory()
-        .value("notanumber")
+        .memory("notanumber")
         .run_with(RunOptions::new().failures(Failures::Keep))
         .unwrap();
     assert_eq!(
@@ -351,12 +324,7 @@ fn errors_name_their_host(tier: &Tier) {
     );
     // The connection goes on.
     assert_eq!(
-        mm.echo()
-            .args(["still here"])
-            .run()
-            .unwrap()
-            .text()
-            .unwrap(),
+        mm.echo(["still here"]).run().unwrap().text().unwrap(),
         "still here"
     );
     count_lines(3);
@@ -395,10 +363,7 @@ fn a_long_read_streams_in_order(tier: &Tier) {
     let want: Vec<String> = (0..LINES).map(|i| format!("line-{i}")).collect();
     assert_eq!(texts, want);
     // The connection is ready for the next command.
-    assert_eq!(
-        mm.echo().args(["after"]).run().unwrap().text().unwrap(),
-        "after"
-    );
+    assert_eq!(mm.echo(["after"]).run().unwrap().text().unwrap(), "after");
     count_lines(LINES + 1);
 }
 
