@@ -8,6 +8,9 @@
 //! - `\` escapes one character, in or out of quotes: `\n`, `\r`, `\t`,
 //!   `\\`, `\"`, `\'` and `\#` are the only escapes;
 //! - outside quotes `#` starts a comment that runs to the end of the line.
+//!
+//! minimega also passes nested commands on as text (see
+//! [`forwarding_problem`]), which not every token survives.
 
 /// Why a command line cannot be split into tokens.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -110,6 +113,67 @@ pub fn join<S: AsRef<str>>(tokens: &[S]) -> String {
         .join(" ")
 }
 
+/// Why a token would not survive minimega passing it on, as part of a nested
+/// command, to be parsed again.
+///
+/// minimega passes the `(command)` of `namespace`, `mesh send`, `ns run` and
+/// the output modifiers on as text, parsed again on the same node or
+/// another: each token is written back double-quoted with Go's escapes if it
+/// holds white space, and bare otherwise. A token that does not read back as
+/// itself changes the command, makes `mesh send` wait forever for a host
+/// that could not parse it, or makes minimega exit (it re-parses a
+/// namespace's local copy with a parse that aborts the process on error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ForwardingProblem {
+    /// An empty token is written as nothing.
+    #[error("an empty argument would vanish")]
+    Empty,
+    /// A quote, backslash or `#` in a token without white space is written
+    /// bare, where it opens a quote, escapes or starts a comment.
+    #[error("`{0}` in an argument without white space would be read as syntax")]
+    Bare(char),
+    /// A character Go's quoting escapes in a way minicli cannot read.
+    #[error("U+{:04X} in an argument with white space would be escaped in a way minimega cannot read", u32::from(*.0))]
+    Escaped(char),
+}
+
+/// What would go wrong with `token` inside a nested command, if anything.
+pub fn forwarding_problem(token: &str) -> Option<ForwardingProblem> {
+    if token.is_empty() {
+        return Some(ForwardingProblem::Empty);
+    }
+    if !token.chars().any(char::is_whitespace) {
+        return token
+            .chars()
+            .find(|c| matches!(c, '"' | '\'' | '\\' | '#'))
+            .map(ForwardingProblem::Bare);
+    }
+    token
+        .chars()
+        .find(|&c| !quoted_as_itself(c))
+        .map(ForwardingProblem::Escaped)
+}
+
+/// Whether Go's `strconv.Quote` writes `c` as itself or with an escape
+/// minicli reads back (`\n`, `\r`, `\t`, `\"`, `\\`).
+fn quoted_as_itself(c: char) -> bool {
+    if c.is_ascii() {
+        return matches!(c, ' '..='~' | '\t' | '\n' | '\r');
+    }
+    let code = u32::from(c);
+    crate::go_printable::GO_PRINTABLE
+        .binary_search_by(|&(low, high)| {
+            if high < code {
+                std::cmp::Ordering::Less
+            } else if low > code {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +213,42 @@ mod tests {
         assert_eq!(quote("a b"), "\"a b\"");
         assert_eq!(quote("c#d"), "\"c#d\"");
         assert_eq!(quote("say \"hi\"\n"), r#""say \"hi\"\n""#);
+    }
+
+    #[test]
+    fn knows_which_tokens_survive_forwarding() {
+        for fine in [
+            "vm1",
+            "a b",
+            "say \"hi\" #1 'x'",
+            "tab\there",
+            "line\nbreak",
+            "café au lait",
+            "東京 サーバー",
+            "ünï",
+            "x$y",
+            "🚀 launch",
+        ] {
+            assert_eq!(forwarding_problem(fine), None, "{fine:?}");
+        }
+        let cases = [
+            ("", ForwardingProblem::Empty),
+            ("a'b", ForwardingProblem::Bare('\'')),
+            ("c#d", ForwardingProblem::Bare('#')),
+            ("x\\y", ForwardingProblem::Bare('\\')),
+            ("\"q\"", ForwardingProblem::Bare('"')),
+            ("a\u{a0}b", ForwardingProblem::Escaped('\u{a0}')),
+            ("a b\u{0}", ForwardingProblem::Escaped('\u{0}')),
+            ("a b\u{b}", ForwardingProblem::Escaped('\u{b}')),
+            (
+                "soft\u{ad}hyphen here",
+                ForwardingProblem::Escaped('\u{ad}'),
+            ),
+            ("private \u{e000}", ForwardingProblem::Escaped('\u{e000}')),
+        ];
+        for (token, problem) in cases {
+            assert_eq!(forwarding_problem(token), Some(problem), "{token:?}");
+        }
     }
 
     proptest! {

@@ -29,6 +29,7 @@
 #![warn(missing_docs)]
 
 pub mod daemon_wide;
+mod go_printable;
 pub mod input;
 pub mod matcher;
 pub mod model;

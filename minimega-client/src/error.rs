@@ -12,6 +12,8 @@ use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use minimega_spec::daemon_wide::DaemonWide;
+use minimega_spec::input::ForwardingProblem;
 use minimega_spec::CompileError;
 
 use crate::command::ArgumentError;
@@ -29,6 +31,45 @@ pub struct Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.host, self.message)
+    }
+}
+
+/// Why the client refused to send a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The line changes state minimega keeps for every client (see
+    /// [`minimega_spec::daemon_wide`]).
+    DaemonWide(DaemonWide),
+    /// A token inside a nested command that would not survive minimega
+    /// passing the command on as text: it would change the command, leave
+    /// `mesh send` waiting forever, or make minimega exit.
+    Unforwardable {
+        /// The token (cut if long).
+        token: String,
+        /// What would happen to it.
+        problem: ForwardingProblem,
+    },
+    /// A hand-written line with a line break, which minimega would read as
+    /// white space, running the lines as one command.
+    LineBreak,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::DaemonWide(why) => write!(f, "it {why}; {}", why.instead()),
+            Refusal::Unforwardable { token, problem } => write!(
+                f,
+                "`{token}` is part of a nested command (in a namespace, a `mesh send` or an \
+                 output modifier), which minimega passes on as text, and {problem}; send it \
+                 outside a nested command, or without that character"
+            ),
+            Refusal::LineBreak => f.write_str(
+                "a raw line holds one command, and minimega would run its lines as one; send \
+                 each line on its own (a line break inside an argument is written `\\n` in quotes)",
+            ),
+        }
     }
 }
 
@@ -136,12 +177,14 @@ pub enum Error {
         source: CompileError,
     },
 
-    /// The line would switch minimega's active namespace, for every client
-    /// of that minimega; nothing was sent.
-    #[error("`{line}` would switch minimega's active namespace for every client; use `Client::namespace(name)` for a scoped handle instead")]
-    NamespaceSwitch {
-        /// The rejected line (cut if long).
+    /// Sending the line could change or harm minimega for every client of
+    /// the daemon; nothing was sent.
+    #[error("refused before sending `{line}`: {refusal}")]
+    Refused {
+        /// The line as it would have been sent (cut if long).
         line: String,
+        /// The rule it breaks.
+        refusal: Refusal,
     },
 
     /// One or more hosts answered with an error. `responses` holds the whole

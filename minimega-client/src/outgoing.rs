@@ -5,8 +5,11 @@
 
 use minimega_spec::{Item, Match, Spec};
 
+use minimega_spec::daemon_wide;
+use minimega_spec::input::forwarding_problem;
+
 use crate::command::CommandLine;
-use crate::error::Error;
+use crate::error::{excerpt, Error, Refusal};
 
 /// Where a command runs.
 #[derive(Debug, Clone, Copy)]
@@ -30,7 +33,9 @@ pub(crate) struct Outgoing {
 }
 
 /// Prepares `line` to run in `namespace` (if any); `None` for a line with
-/// no tokens, which minimega would not answer.
+/// no tokens, which minimega would not answer. The line is refused if, as
+/// sent, it would change minimega for every client or carry a token that
+/// minimega cannot pass on intact.
 pub(crate) fn prepare(
     spec: &Spec,
     namespace: Option<&str>,
@@ -42,16 +47,6 @@ pub(crate) fn prepare(
     if line.tokens().is_empty() {
         return Ok(None);
     }
-    let matched = spec.compile_tokens(line.tokens());
-    if matched
-        .as_ref()
-        .is_some_and(|m| switches_namespace(spec, m))
-    {
-        return Err(Error::NamespaceSwitch {
-            line: crate::error::excerpt(&line.to_string()),
-        });
-    }
-    let expected_hosts = matched.as_ref().and_then(|m| mesh_targets(spec, m));
     let verbatim = crate::preprocess::needs_verbatim(&line)?;
     let line = match namespace {
         Some(name) => line.prefixed(["namespace", name]),
@@ -63,26 +58,65 @@ pub(crate) fn prepare(
     } else {
         line
     };
+    let matched = spec.compile_tokens(line.tokens());
+    check(spec, matched.as_ref(), line.tokens()).map_err(|refusal| Error::Refused {
+        line: excerpt(&line.to_string()),
+        refusal,
+    })?;
     Ok(Some(Outgoing {
+        expected_hosts: matched.as_ref().and_then(|m| mesh_targets(spec, m)),
         line: line.render()?,
-        expected_hosts,
     }))
+}
+
+/// The rules a line must keep to be sent.
+fn check(spec: &Spec, matched: Option<&Match>, tokens: &[String]) -> Result<(), Refusal> {
+    if let Some(why) = matched.and_then(|m| daemon_wide::refusal_in(spec, m)) {
+        return Err(Refusal::DaemonWide(why));
+    }
+    let forwarded = tokens
+        .get(forwarded_from(spec, matched)..)
+        .unwrap_or_default();
+    match forwarded
+        .iter()
+        .find_map(|token| forwarding_problem(token).map(|problem| (token, problem)))
+    {
+        Some((token, problem)) => Err(Refusal::Unforwardable {
+            token: excerpt(token),
+            problem,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Where the tokens of the line's nested command start: every item before
+/// a pattern's `(command)` takes one token; a line without one nests
+/// nothing. A line the spec does not know is taken to nest from its second
+/// token, to be safe.
+fn forwarded_from(spec: &Spec, matched: Option<&Match>) -> usize {
+    let Some(found) = matched else {
+        return 1;
+    };
+    let items = &spec.pattern(found.id).items;
+    let Some(slot) = items
+        .iter()
+        .position(|item| matches!(item, Item::Command { .. }))
+    else {
+        return usize::MAX;
+    };
+    let one_token_each = items[..slot]
+        .iter()
+        .all(|item| !item.is_optional() && !matches!(item, Item::List { .. }));
+    if one_token_each {
+        slot
+    } else {
+        1
+    }
 }
 
 /// The match and the commands nested in it, outermost first.
 fn nesting(found: &Match) -> impl Iterator<Item = &Match> {
     std::iter::successors(Some(found), |m| m.subcommand.as_deref())
-}
-
-/// Whether the line, or a command nested in it, is a plain `namespace
-/// <name>`, which switches the active namespace of the whole minimega.
-fn switches_namespace(spec: &Spec, found: &Match) -> bool {
-    nesting(found).any(|m| {
-        matches!(
-            spec.pattern(m.id).items.as_slice(),
-            [Item::Literal(word), Item::Value { key, .. }] if word == "namespace" && m.value(key).is_some()
-        )
-    })
 }
 
 /// The hosts of the first `mesh send <hosts> (command)` in the line, if it
@@ -116,17 +150,71 @@ mod tests {
             .unwrap()
     }
 
-    #[test]
-    fn spots_namespace_switches() {
+    fn refusal(line: &str) -> Option<Refusal> {
         let spec = minimega_spec::shipped();
-        let switches = |line: &str| switches_namespace(spec, &matched(line));
-        assert!(switches("namespace foo"));
-        assert!(switches(".columns name namespace foo"));
-        assert!(switches("mesh send all namespace foo"));
-        assert!(!switches("namespace"));
-        assert!(!switches("namespace foo vm info"));
-        assert!(!switches("clear namespace foo"));
-        assert!(!switches("vm info"));
+        let tokens = minimega_spec::input::lex(line).unwrap();
+        check(spec, spec.compile_tokens(&tokens).as_ref(), &tokens).err()
+    }
+
+    #[test]
+    fn refuses_what_changes_minimega_for_everyone() {
+        for line in [
+            "namespace foo",
+            ".columns name namespace foo",
+            "mesh send all namespace foo",
+            "clear namespace",
+            ".json true",
+            ".alias x=vm info",
+            ".unalias x",
+            ".env HOME /tmp",
+        ] {
+            assert!(
+                matches!(refusal(line), Some(Refusal::DaemonWide(_))),
+                "{line}"
+            );
+        }
+        for line in [
+            "namespace",
+            "namespace foo vm info",
+            "clear namespace foo",
+            ".json true vm info",
+            ".alias",
+            "vm info",
+        ] {
+            assert_eq!(refusal(line), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn refuses_tokens_a_nested_command_cannot_carry() {
+        assert_eq!(
+            refusal(r#"vm start "a'b""#),
+            None,
+            "not nested: parsed once"
+        );
+        for line in [
+            r#"namespace x vm start "a'b""#,
+            r#"mesh send all echo "c#d""#,
+            r#".columns name vm tag all k "x\\y""#,
+            r#"namespace x echo """#,
+            "namespace x echo \"a\u{a0}b\"",
+        ] {
+            assert!(
+                matches!(refusal(line), Some(Refusal::Unforwardable { .. })),
+                "{line}: {:?}",
+                refusal(line)
+            );
+        }
+        assert_eq!(refusal(r#"namespace x echo "a 'b' #c""#), None);
+        assert_eq!(
+            refusal(r#"mesh send "a'b" echo x"#),
+            None,
+            "the hosts are not passed on"
+        );
+        assert!(
+            refusal(r#"frobnicate "a'b""#).is_some(),
+            "unknown lines are checked whole"
+        );
     }
 
     #[test]

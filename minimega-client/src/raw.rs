@@ -60,6 +60,7 @@ impl<T> Complete for Raw<T> {
 
 /// Splits `line` into tokens and checks it against `spec`.
 pub(crate) fn checked(spec: &Spec, line: &str) -> Result<CommandLine, Error> {
+    one_line(line)?;
     spec.compile(line).map_err(|source| Error::Spec {
         line: crate::error::excerpt(line),
         source,
@@ -69,11 +70,25 @@ pub(crate) fn checked(spec: &Spec, line: &str) -> Result<CommandLine, Error> {
 
 /// Splits `line` into tokens.
 pub(crate) fn unchecked(line: &str) -> Result<CommandLine, Error> {
+    one_line(line)?;
     let tokens = input::lex(line).map_err(|e| Error::Spec {
         line: crate::error::excerpt(line),
         source: CompileError::Lex(e),
     })?;
     Ok(CommandLine::from_tokens(tokens))
+}
+
+/// minimega reads a line break as white space, so two lines would run as
+/// one command.
+fn one_line(line: &str) -> Result<(), Error> {
+    if line.contains(['\n', '\r']) {
+        Err(Error::Refused {
+            line: crate::error::excerpt(line),
+            refusal: crate::error::Refusal::LineBreak,
+        })
+    } else {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -94,6 +109,23 @@ mod tests {
             .unwrap()
             .tokens()
             .is_empty());
+    }
+
+    #[test]
+    fn a_raw_line_is_one_line() {
+        let spec = minimega_spec::shipped();
+        for line in ["echo a\necho b", "echo a\r"] {
+            assert!(matches!(
+                checked(spec, line),
+                Err(Error::Refused {
+                    refusal: crate::error::Refusal::LineBreak,
+                    ..
+                })
+            ));
+            assert!(unchecked(line).is_err());
+        }
+        let escaped = checked(spec, r#"echo "a\nb""#).unwrap();
+        assert_eq!(escaped.tokens(), ["echo", "a\nb"]);
     }
 
     #[test]

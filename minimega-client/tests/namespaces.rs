@@ -111,7 +111,7 @@ fn never_switches_the_active_namespace() {
     let (mock, mut mm) = mock_and_client();
     for line in ["namespace foo", ".columns name namespace foo"] {
         let error = mm.run_line(line).unwrap_err();
-        assert!(matches!(error, Error::NamespaceSwitch { .. }), "{error}");
+        assert!(matches!(error, Error::Refused { .. }), "{error}");
     }
     // Not even unchecked, nor inside a handle.
     assert!(mm.raw_unchecked("namespace foo").unwrap().run().is_err());

@@ -35,6 +35,7 @@ pub struct Tier {
 /// Totals printed at the end, so a run shows how much it checked.
 pub static LINES_CHECKED: AtomicUsize = AtomicUsize::new(0);
 pub static VALUES_CHECKED: AtomicUsize = AtomicUsize::new(0);
+pub static VALUES_REFUSED: AtomicUsize = AtomicUsize::new(0);
 
 pub fn count_lines(n: usize) {
     LINES_CHECKED.fetch_add(n, Ordering::Relaxed);
@@ -42,6 +43,10 @@ pub fn count_lines(n: usize) {
 
 pub fn count_values(n: usize) {
     VALUES_CHECKED.fetch_add(n, Ordering::Relaxed);
+}
+
+pub fn count_refused(n: usize) {
+    VALUES_REFUSED.fetch_add(n, Ordering::Relaxed);
 }
 
 /// One test of the tier.
@@ -132,9 +137,10 @@ fn main() {
         }
     }
     println!(
-        "checked {} command lines and {} values against the real minimega",
+        "checked {} command lines and {} values against the real minimega; {} values refused unsent",
         LINES_CHECKED.load(Ordering::Relaxed),
-        VALUES_CHECKED.load(Ordering::Relaxed)
+        VALUES_CHECKED.load(Ordering::Relaxed),
+        VALUES_REFUSED.load(Ordering::Relaxed)
     );
     if !failed.is_empty() {
         println!("failed: {}", failed.join(", "));
