@@ -14,16 +14,12 @@ use minimega::prelude::*;
 use minimega::runtime::CommandLine;
 use minimega::spec::{daemon_wide, input, shipped, Item, Line, Match};
 
+#[path = "support/pattern_values.rs"]
+mod pattern_values;
+
+use pattern_values::{list, value};
+
 include!("generated/every_pattern_calls.rs");
-
-/// An argument value that needs every kind of quoting minicli has.
-fn value(key: &str) -> String {
-    format!("{key} \"x\" 'y' #z \\ é\t\n")
-}
-
-fn list(key: &str) -> Vec<String> {
-    vec![format!("{key} one"), format!("{key}#two"), String::new()]
-}
 
 fn check_arguments(pattern: &str, full: bool, m: &Match) {
     let spec = shipped();

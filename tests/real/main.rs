@@ -16,6 +16,9 @@
 
 mod cluster;
 mod daemon;
+mod oracle;
+#[path = "../support/pattern_values.rs"]
+mod pattern_values;
 mod single;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -107,6 +110,7 @@ fn main() {
     };
 
     let mut cases: Vec<Case> = single::cases();
+    cases.extend(oracle::cases());
     match &tier.cluster {
         Some(socket) => {
             println!("cluster tests: head socket {}", socket.display());
