@@ -113,6 +113,19 @@ pub fn join<S: AsRef<str>>(tokens: &[S]) -> String {
         .join(" ")
 }
 
+/// The first character of `token` that minimega cannot write back into a
+/// command line, if any: a control character other than tab, line feed and
+/// carriage return, or a non-printing Unicode character.
+///
+/// minimega writes some values back into command lines it parses again
+/// (with Go's `%q` quoting: VLAN aliases, bridge names, nested commands),
+/// and Go escapes such characters as `\u00a0`, `\a` or `\x00`, which
+/// minimega's own parser rejects; on some of those paths the rejection makes
+/// minimega exit (`vm config net "a\u{a0}b"` does).
+pub fn unwritable_char(token: &str) -> Option<char> {
+    token.chars().find(|&c| !quoted_as_itself(c))
+}
+
 /// Why a token would not survive minimega passing it on, as part of a nested
 /// command, to be parsed again.
 ///
@@ -132,8 +145,8 @@ pub enum ForwardingProblem {
     /// bare, where it opens a quote, escapes or starts a comment.
     #[error("`{0}` in an argument without white space would be read as syntax")]
     Bare(char),
-    /// A character Go's quoting escapes in a way minicli cannot read.
-    #[error("U+{:04X} in an argument with white space would be escaped in a way minimega cannot read", u32::from(*.0))]
+    /// A character minimega cannot write back (see [`unwritable_char`]).
+    #[error("U+{:04X} would be written back as an escape minimega cannot read", u32::from(*.0))]
     Escaped(char),
 }
 
@@ -142,16 +155,16 @@ pub fn forwarding_problem(token: &str) -> Option<ForwardingProblem> {
     if token.is_empty() {
         return Some(ForwardingProblem::Empty);
     }
-    if !token.chars().any(char::is_whitespace) {
-        return token
-            .chars()
-            .find(|c| matches!(c, '"' | '\'' | '\\' | '#'))
-            .map(ForwardingProblem::Bare);
+    if let Some(c) = unwritable_char(token) {
+        return Some(ForwardingProblem::Escaped(c));
+    }
+    if token.chars().any(char::is_whitespace) {
+        return None;
     }
     token
         .chars()
-        .find(|&c| !quoted_as_itself(c))
-        .map(ForwardingProblem::Escaped)
+        .find(|c| matches!(c, '"' | '\'' | '\\' | '#'))
+        .map(ForwardingProblem::Bare)
 }
 
 /// Whether Go's `strconv.Quote` writes `c` as itself or with an escape
@@ -238,6 +251,7 @@ mod tests {
             ("x\\y", ForwardingProblem::Bare('\\')),
             ("\"q\"", ForwardingProblem::Bare('"')),
             ("a\u{a0}b", ForwardingProblem::Escaped('\u{a0}')),
+            ("bell\u{7}", ForwardingProblem::Escaped('\u{7}')),
             ("a b\u{0}", ForwardingProblem::Escaped('\u{0}')),
             ("a b\u{b}", ForwardingProblem::Escaped('\u{b}')),
             (
@@ -249,6 +263,8 @@ mod tests {
         for (token, problem) in cases {
             assert_eq!(forwarding_problem(token), Some(problem), "{token:?}");
         }
+        assert_eq!(unwritable_char("a\u{a0}b"), Some('\u{a0}'));
+        assert_eq!(unwritable_char("tab\t line\n ünï 🚀"), None);
     }
 
     proptest! {

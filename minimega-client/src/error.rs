@@ -41,6 +41,15 @@ pub enum Refusal {
     /// The line changes state minimega keeps for every client (see
     /// [`minimega_spec::daemon_wide`]).
     DaemonWide(DaemonWide),
+    /// A character minimega cannot write back into a command line, which it
+    /// does with some values (VLAN aliases, bridge names, nested commands):
+    /// on some of those paths it then exits.
+    Unwritable {
+        /// The token (cut if long).
+        token: String,
+        /// The character.
+        character: char,
+    },
     /// A token inside a nested command that would not survive minimega
     /// passing the command on as text: it would change the command, leave
     /// `mesh send` waiting forever, or make minimega exit.
@@ -59,6 +68,13 @@ impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Refusal::DaemonWide(why) => write!(f, "it {why}; {}", why.instead()),
+            Refusal::Unwritable { token, character } => write!(
+                f,
+                "`{token}` holds U+{:04X}, a character minimega writes back as an escape it \
+                 cannot read when it passes a value on, which can make it exit; leave it out \
+                 (tab, line feed and carriage return are fine)",
+                u32::from(*character)
+            ),
             Refusal::Unforwardable { token, problem } => write!(
                 f,
                 "`{token}` is part of a nested command (in a namespace, a `mesh send` or an \

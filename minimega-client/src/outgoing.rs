@@ -6,7 +6,7 @@
 use minimega_spec::{Item, Match, Spec};
 
 use minimega_spec::daemon_wide;
-use minimega_spec::input::forwarding_problem;
+use minimega_spec::input::{forwarding_problem, unwritable_char};
 
 use crate::command::CommandLine;
 use crate::error::{excerpt, Error, Refusal};
@@ -73,6 +73,15 @@ pub(crate) fn prepare(
 fn check(spec: &Spec, matched: Option<&Match>, tokens: &[String]) -> Result<(), Refusal> {
     if let Some(why) = matched.and_then(|m| daemon_wide::refusal_in(spec, m)) {
         return Err(Refusal::DaemonWide(why));
+    }
+    if let Some((token, character)) = tokens
+        .iter()
+        .find_map(|token| unwritable_char(token).map(|c| (token, c)))
+    {
+        return Err(Refusal::Unwritable {
+            token: excerpt(token),
+            character,
+        });
     }
     let forwarded = tokens
         .get(forwarded_from(spec, matched)..)
@@ -197,7 +206,6 @@ mod tests {
             r#"mesh send all echo "c#d""#,
             r#".columns name vm tag all k "x\\y""#,
             r#"namespace x echo """#,
-            "namespace x echo \"a\u{a0}b\"",
         ] {
             assert!(
                 matches!(refusal(line), Some(Refusal::Unforwardable { .. })),

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use minimega::prelude::*;
 use minimega::runtime::{Client, Error, Event, Failures, Refusal, RunOptions};
-use minimega::spec::input::forwarding_problem;
+use minimega::spec::input::{forwarding_problem, unwritable_char, ForwardingProblem};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde::Deserialize;
@@ -163,12 +163,20 @@ fn any_value_arrives_intact_through_echo(tier: &Tier) {
         .run(&awkward_string(), |value| {
             match mm.borrow_mut().echo([&value]).run() {
                 Ok(answer) => {
+                    prop_assert!(unwritable_char(&value).is_none(), "{value:?} was sent");
                     prop_assert_eq!(answer.text().unwrap(), value.as_str());
                     count_values(1);
                 }
+                Err(Error::Refused {
+                    refusal: Refusal::Unwritable { .. },
+                    ..
+                }) => {
+                    prop_assert!(unwritable_char(&value).is_some());
+                    count_refused(1);
+                }
                 // Only a value the preprocessor would touch is sent nested
                 // (under `.preprocess false`), and only then can it be
-                // refused.
+                // refused for that.
                 Err(Error::Refused {
                     refusal: Refusal::Unforwardable { .. },
                     ..
@@ -193,6 +201,13 @@ pub fn arrives_or_is_refused<T: std::fmt::Debug>(
     match (forwarding_problem(value), sent) {
         (None, Ok(answer)) => Ok(Some(answer)),
         (
+            Some(ForwardingProblem::Escaped(_)),
+            Err(Error::Refused {
+                refusal: Refusal::Unwritable { .. },
+                ..
+            }),
+        )
+        | (
             Some(_),
             Err(Error::Refused {
                 refusal: Refusal::Unforwardable { .. },
@@ -283,7 +298,7 @@ fn values_minimega_cannot_pass_on_are_refused_and_it_lives(tier: &Tier) {
                 matches!(
                     &error,
                     Error::Refused {
-                        refusal: Refusal::Unforwardable { .. },
+                        refusal: Refusal::Unforwardable { .. } | Refusal::Unwritable { .. },
                         ..
                     }
                 ),
