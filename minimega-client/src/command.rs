@@ -52,6 +52,19 @@ pub enum ArgumentError {
         /// The value (cut if long).
         value: String,
     },
+    /// The argument holds U+FFFD, the mark left where text was not valid
+    /// UTF-8 (a path written with `Path::display`, say): minimega would get
+    /// a different value than the one meant.
+    #[error(
+        "`{key}` = `{value}` holds U+FFFD, the mark of text that was not valid UTF-8 (such as a \
+         path written with `Path::display`); pass the value as UTF-8 (e.g. `path.to_str()`)"
+    )]
+    NotUtf8 {
+        /// The argument's key in the pattern.
+        key: &'static str,
+        /// The value (cut if long).
+        value: String,
+    },
     /// One argument asks for minimega's expansion and another must arrive as
     /// written, but minimega expands a whole command or none of it.
     #[error(
@@ -306,7 +319,12 @@ impl<T> Builder<T> {
     /// Appends the argument `key`.
     pub fn arg(mut self, key: &'static str, value: impl Arg) -> Builder<T> {
         let expands = value.expands();
-        self.line.push(value.to_arg(), Origin::Arg { key, expands });
+        let text = value.to_arg();
+        if text.contains(char::REPLACEMENT_CHARACTER) {
+            let value = crate::error::excerpt(&text);
+            self.line.note(ArgumentError::NotUtf8 { key, value });
+        }
+        self.line.push(text, Origin::Arg { key, expands });
         self
     }
 

@@ -473,3 +473,53 @@ impl Socket {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair() -> (Socket, UnixStream) {
+        let (ours, theirs) = UnixStream::pair().unwrap();
+        let socket = Socket {
+            stream: ours,
+            buf: Vec::new(),
+            scanned: 0,
+            read_timeout: None,
+        };
+        (socket, theirs)
+    }
+
+    #[test]
+    fn a_huge_line_does_not_pin_its_buffer() {
+        let (mut socket, mut peer) = pair();
+        let writer = std::thread::spawn(move || {
+            let huge = vec![b'x'; 8 << 20];
+            peer.write_all(&huge).unwrap();
+            peer.write_all(b"\n").unwrap();
+            peer
+        });
+        let line = socket
+            .read_line(Deadline::after(None), &Limits::default())
+            .unwrap();
+        assert_eq!(line.len(), 8 << 20);
+        let mut peer = writer.join().unwrap();
+        assert!(
+            socket.buf.capacity() <= KEEP_BUFFER,
+            "{}",
+            socket.buf.capacity()
+        );
+        peer.write_all(b"small\n").unwrap();
+        let line = socket
+            .read_line(Deadline::after(None), &Limits::default())
+            .unwrap();
+        assert_eq!(line, b"small");
+    }
+
+    #[test]
+    fn a_deadline_too_far_away_means_no_limit() {
+        let far = Deadline::after(Some(Duration::MAX));
+        assert_eq!(far.at, None);
+        assert!(!far.expired());
+        assert!(Deadline::after(Some(Duration::ZERO)).expired());
+    }
+}

@@ -68,5 +68,5 @@ pub use namespace::{validate_namespace, Namespace};
 pub use options::{Failures, RunOptions};
 pub use raw::Raw;
 pub use response::{Response, Responses, Row};
-pub use stream::{Event, ResponseStream};
+pub use stream::{Event, ResponseStream, DRAIN_ON_DROP};
 pub use version::VersionCheck;

@@ -1,0 +1,439 @@
+//! The client against servers that misbehave on purpose, one script each:
+//! answers that never end, that come when nobody asked, that are huge or
+//! malformed, servers that never read. Whatever the server does, an answer
+//! is never delivered to the wrong command, deadlines hold, memory stays
+//! capped, and the client stays usable or clearly closed.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use minimega_client::{
+    Builder, Client, Complete, Error, Event, Refusal, RunOptions, DRAIN_ON_DROP,
+};
+
+/// A server that runs `script` on the first connection it accepts.
+struct Server {
+    dir: PathBuf,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(script: impl FnOnce(Conn) + Send + 'static) -> Server {
+        static COUNT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "minimega-hostile-{}-{}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let listener = UnixListener::bind(dir.join("minimega")).unwrap();
+        let thread = std::thread::spawn(move || {
+            if let Ok((stream, _)) = listener.accept() {
+                script(Conn::new(stream));
+            }
+        });
+        Server {
+            dir,
+            thread: Some(thread),
+        }
+    }
+
+    fn client(&self) -> Client {
+        Client::connect_base(&self.dir).unwrap()
+    }
+
+    fn builder(&self) -> minimega_client::ClientBuilder {
+        Client::builder().base(&self.dir)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // A script may still wait on its client; closing the socket file is
+        // enough for tests that already got their answer.
+        if let Some(thread) = self.thread.take() {
+            if thread.is_finished() {
+                let _ = thread.join();
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The server's side of one connection.
+struct Conn {
+    reader: BufReader<UnixStream>,
+    writer: UnixStream,
+}
+
+impl Conn {
+    fn new(stream: UnixStream) -> Conn {
+        Conn {
+            writer: stream.try_clone().unwrap(),
+            reader: BufReader::new(stream),
+        }
+    }
+
+    /// The next request's command (or suggestion) text; `None` at EOF.
+    fn request(&mut self) -> Option<String> {
+        let mut line = String::new();
+        if self.reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let request: serde_json::Value = serde_json::from_str(&line).ok()?;
+        Some(
+            request["Command"]
+                .as_str()
+                .or_else(|| request["Suggest"].as_str())
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    }
+
+    fn send(&mut self, line: &str) {
+        let _ = self.writer.write_all(format!("{line}\n").as_bytes());
+    }
+
+    /// One message answering `text` on host `h`.
+    fn answer(&mut self, text: &str, more: bool) {
+        self.send(&message(text, more));
+    }
+
+    /// Answers every further request by echoing its last word.
+    fn echo_the_rest(mut self) {
+        while let Some(command) = self.request() {
+            let last = command.rsplit(' ').next().unwrap_or_default().to_owned();
+            self.answer(&last, false);
+        }
+    }
+}
+
+fn message(text: &str, more: bool) -> String {
+    serde_json::json!({
+        "Resp": [{"Host": "h", "Response": text, "Header": null, "Tabular": null, "Error": "", "Data": null}],
+        "Rendered": format!("h: {text}"),
+        "More": more,
+        "Status": false,
+    })
+    .to_string()
+}
+
+fn status(text: &str) -> String {
+    serde_json::json!({"Resp": null, "Rendered": text, "More": false, "Status": true}).to_string()
+}
+
+/// A whole command on `target` of `words`, as generated builders make.
+struct Line<T>(Builder<T>);
+
+impl<T> Complete for Line<T> {
+    type Target = T;
+    fn into_builder(self) -> Builder<T> {
+        self.0
+    }
+}
+
+fn echo<T>(target: T, word: &str) -> Line<T> {
+    Line(Builder::new(target).word("echo").arg("args", word))
+}
+
+fn read<T>(target: T) -> Line<T> {
+    Line(Builder::new(target).word("read").arg("file", "script.mm"))
+}
+
+/// Answers `read` with three messages, then echoes.
+fn three_message_read(mut conn: Conn) {
+    conn.request();
+    conn.answer("one", true);
+    conn.answer("two", true);
+    conn.answer("three", false);
+    conn.echo_the_rest();
+}
+
+#[test]
+fn a_forgotten_stream_never_gives_its_answer_to_the_next_command() {
+    let server = Server::start(three_message_read);
+    let mut mm = server.client();
+    let mut stream = read(&mut mm).stream().unwrap();
+    assert_eq!(stream.next().unwrap().unwrap().text(), "one");
+    std::mem::forget(stream);
+    let answer = echo(&mut mm, "mine1").run().unwrap();
+    assert_eq!(answer.text().unwrap(), "mine1");
+    assert_eq!(
+        echo(&mut mm, "mine2").run().unwrap().text().unwrap(),
+        "mine2"
+    );
+}
+
+#[test]
+fn a_panicking_status_handler_leaves_the_answers_in_step() {
+    let server = Server::start(|mut conn| {
+        conn.request();
+        conn.answer("one", true);
+        conn.send(&status("copying"));
+        conn.answer("two", true);
+        conn.answer("three", false);
+        conn.echo_the_rest();
+    });
+    let mut mm = server.client();
+    mm.set_status_handler(|_| panic!("the handler fails"));
+    let panicked = catch_unwind(AssertUnwindSafe(|| read(&mut mm).run()));
+    assert!(panicked.is_err(), "the handler's panic reaches the caller");
+    assert!(!mm.is_closed());
+    mm.set_status_handler(|_| {});
+    assert_eq!(echo(&mut mm, "mine").run().unwrap().text().unwrap(), "mine");
+}
+
+#[test]
+fn a_suggestion_answered_in_several_messages_is_read_to_its_end() {
+    let server = Server::start(|mut conn| {
+        conn.request();
+        let part = |words: &[&str], more: bool| {
+            serde_json::json!({"Resp": null, "Rendered": "", "More": more, "Status": false, "Suggest": words})
+                .to_string()
+        };
+        conn.send(&part(&["vm launch "], true));
+        conn.send(&part(&["vm last "], false));
+        conn.echo_the_rest();
+    });
+    let mut mm = server.client();
+    assert_eq!(mm.suggest("vm la").unwrap(), ["vm launch ", "vm last "]);
+    assert_eq!(echo(&mut mm, "mine").run().unwrap().text().unwrap(), "mine");
+}
+
+#[test]
+fn an_unsolicited_message_is_an_error_never_an_answer() {
+    let server = Server::start(|mut conn| {
+        conn.request();
+        conn.answer("first", false);
+        conn.answer("nobody asked", false);
+        conn.echo_the_rest();
+    });
+    let mut mm = server.client();
+    assert_eq!(
+        echo(&mut mm, "first").run().unwrap().text().unwrap(),
+        "first"
+    );
+    // Let the extra message arrive before the next command is sent.
+    std::thread::sleep(Duration::from_millis(100));
+    let error = echo(&mut mm, "second").run().unwrap_err();
+    assert!(matches!(error, Error::Unsolicited { .. }), "{error}");
+    assert!(error.to_string().contains("nobody asked"), "{error}");
+    assert!(mm.is_closed());
+}
+
+#[test]
+fn an_empty_object_is_not_an_answer() {
+    let server = Server::start(|mut conn| {
+        conn.request();
+        conn.send("{}");
+    });
+    let error = echo(&mut server.client(), "x").run().unwrap_err();
+    assert!(matches!(error, Error::Protocol { .. }), "{error}");
+}
+
+/// A 4 MB command, to a server that reads nothing (or a trickle).
+fn big_write(mm: &mut Client, timeout: Duration) -> (Result<(), Error>, Duration) {
+    let big = "x".repeat(4 << 20);
+    let started = Instant::now();
+    let result = echo(mm, &big)
+        .run_with(RunOptions::new().timeout(timeout))
+        .map(drop);
+    (result, started.elapsed())
+}
+
+#[test]
+fn the_write_deadline_holds_against_a_server_that_never_reads() {
+    let server = Server::start(|conn| {
+        std::thread::sleep(Duration::from_secs(5));
+        drop(conn);
+    });
+    let mut mm = server.client();
+    let (result, took) = big_write(&mut mm, Duration::from_millis(300));
+    assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+}
+
+#[test]
+fn the_write_deadline_holds_against_a_trickling_reader() {
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = Arc::clone(&stop);
+    let server = Server::start(move |mut conn| {
+        let mut byte = [0u8; 512];
+        while !stopped.load(Ordering::Relaxed) && conn.reader.read(&mut byte).unwrap_or(0) > 0 {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    });
+    let mut mm = server.client();
+    let (result, took) = big_write(&mut mm, Duration::from_millis(500));
+    stop.store(true, Ordering::Relaxed);
+    assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+}
+
+/// Answers the first request with `More` forever, until the client leaves.
+fn endless_more(mut conn: Conn) {
+    conn.request();
+    let line = message("again", true) + "\n";
+    while conn.writer.write_all(line.as_bytes()).is_ok() {}
+}
+
+#[test]
+fn dropping_a_stream_that_never_ends_returns_at_once() {
+    let server = Server::start(endless_more);
+    let mut mm = server.client();
+    let mut stream = read(&mut mm).stream().unwrap();
+    assert!(stream.next().unwrap().is_ok());
+    let started = Instant::now();
+    drop(stream);
+    let took = started.elapsed();
+    assert!(
+        took < DRAIN_ON_DROP + Duration::from_secs(1),
+        "took {took:?}"
+    );
+    // The next command cannot start while that answer goes on: within its
+    // deadline it gives up, and the connection closes.
+    let started = Instant::now();
+    let error = echo(&mut mm, "x")
+        .run_with(RunOptions::new().timeout(Duration::from_millis(300)))
+        .unwrap_err();
+    assert!(matches!(error, Error::Closed { .. }), "{error}");
+    assert!(error.to_string().contains("still arriving"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(mm.is_closed());
+}
+
+#[test]
+fn an_endless_answer_gathered_by_run_is_capped() {
+    let server = Server::start(endless_more);
+    let mut mm = server
+        .builder()
+        .max_answer_bytes(1 << 20)
+        .connect()
+        .unwrap();
+    let error = read(&mut mm).run().unwrap_err();
+    assert!(
+        matches!(error, Error::TooLarge { limit, .. } if limit == 1 << 20),
+        "{error}"
+    );
+    assert!(mm.is_closed());
+}
+
+#[test]
+fn a_line_longer_than_the_cap_closes_the_connection() {
+    let server = Server::start(|mut conn| {
+        conn.request();
+        let huge = "y".repeat(3 << 20);
+        conn.answer(&huge, false);
+    });
+    let mut mm = server.builder().max_line_bytes(1 << 20).connect().unwrap();
+    let error = echo(&mut mm, "x").run().unwrap_err();
+    assert!(matches!(error, Error::Protocol { .. }), "{error}");
+    assert!(error.to_string().len() < 1000, "{error}");
+    assert!(mm.is_closed());
+}
+
+#[test]
+fn huge_and_zero_timeouts_behave() {
+    let server = Server::start(|mut conn| {
+        // The zero-timeout command is never sent: the first request is the
+        // one with the huge timeout.
+        let first = conn.request().unwrap();
+        conn.answer(&first, false);
+        conn.echo_the_rest();
+    });
+    let mut mm = server.builder().timeout(Duration::MAX).connect().unwrap();
+    let zero = echo(&mut mm, "never")
+        .run_with(RunOptions::new().timeout(Duration::ZERO))
+        .unwrap_err();
+    assert!(
+        matches!(zero, Error::Timeout { after, .. } if after.is_zero()),
+        "{zero}"
+    );
+    assert!(
+        !zero.closes_connection() && !mm.is_closed(),
+        "nothing was sent"
+    );
+    let answer = echo(&mut mm, "huge")
+        .run_with(RunOptions::new().timeout(Duration::MAX))
+        .unwrap();
+    assert_eq!(answer.text().unwrap(), "echo huge");
+    let mut stream = echo(&mut mm, "streamed")
+        .stream_with(RunOptions::new().timeout(Duration::MAX))
+        .unwrap();
+    assert!(matches!(stream.next_event(), Some(Ok(Event::Response(_)))));
+}
+
+#[test]
+fn errors_quote_a_few_hundred_bytes_of_the_command() {
+    let server = Server::start(|mut conn| {
+        conn.request();
+    });
+    let mut mm = server.client();
+    let big = "z".repeat(1 << 20);
+    let error = echo(&mut mm, &big)
+        .run_with(RunOptions::new().timeout(Duration::from_millis(200)))
+        .unwrap_err();
+    let text = error.to_string();
+    assert!(text.len() < 1000, "{} bytes", text.len());
+    let later = echo(&mut mm, "x").run().unwrap_err();
+    assert!(later.to_string().len() < 1500, "{later}");
+}
+
+#[test]
+fn a_raw_line_with_a_line_break_is_refused() {
+    let server = Server::start(|conn| conn.echo_the_rest());
+    let mut mm = server.client();
+    let error = mm.raw_unchecked("echo a\necho b").unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Refused {
+                refusal: Refusal::LineBreak,
+                ..
+            }
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn connecting_to_a_file_or_directory_says_so() {
+    let dir = std::env::temp_dir();
+    let error = Client::connect_to(&dir).unwrap_err();
+    assert!(error.to_string().contains("directory"), "{error}");
+    let file = dir.join(format!("minimega-not-a-socket-{}", std::process::id()));
+    std::fs::write(&file, "").unwrap();
+    let error = Client::connect_to(&file).unwrap_err();
+    std::fs::remove_file(&file).unwrap();
+    assert!(error.to_string().contains("not a socket"), "{error}");
+}
+
+#[test]
+fn a_path_that_is_not_utf8_is_refused_not_mangled() {
+    use std::os::unix::ffi::OsStrExt;
+
+    let server = Server::start(|conn| conn.echo_the_rest());
+    let mut mm = server.client();
+    let path = std::path::Path::new(std::ffi::OsStr::from_bytes(b"/srv/\xff.mm"));
+    let error = Line(
+        Builder::new(&mut mm)
+            .word("read")
+            .arg("file", path.display()),
+    )
+    .run()
+    .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Argument(minimega_client::ArgumentError::NotUtf8 { key: "file", .. })
+        ),
+        "{error}"
+    );
+    assert_eq!(echo(&mut mm, "sent").run().unwrap().text().unwrap(), "sent");
+}
