@@ -17,7 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mm = &mut minimega.client;
 
     // Three VMs, spread over the namespace's hosts; none is running yet.
-    let mut lab = mm.namespace("lab")?;
+    let mut lab = mm.in_namespace("lab")?;
     lab.vm().launch().kvm("db[1-3]").run()?;
 
     // By default a failure on any host is an `Err` naming every one.

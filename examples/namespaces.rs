@@ -15,11 +15,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut minimega = common::connect(MockMinimega::builder().hosts(["head", "node1", "node2"]))?;
     let mm = &mut minimega.client;
 
-    let mut red = mm.namespace("red-team")?;
+    let mut red = mm.in_namespace("red-team")?;
     red.vm().launch().container("attacker[1-2]").run()?;
     {
         // Nested: commands on `blue` run in `blue-team`, not `red-team`.
-        let mut blue = red.namespace("blue-team")?;
+        let mut blue = red.in_namespace("blue-team")?;
         blue.vm().launch().kvm("defender").run()?;
         println!("blue-team hosts: {}", blue.ns().hosts().run()?.rendered());
     }
@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // Names are checked before anything is sent.
-    match mm.namespace("not a name!") {
+    match mm.in_namespace("not a name!") {
         Err(error) => println!("refused: {error}"),
         Ok(_) => unreachable!("spaces and `!` are not allowed in namespace names"),
     }

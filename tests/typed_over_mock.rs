@@ -57,9 +57,9 @@ fn namespace_handles_nest_and_never_switch_the_active_namespace() {
         .unwrap();
     let mut mm = mock.client().unwrap();
     {
-        let mut outer = mm.namespace("outer").unwrap();
+        let mut outer = mm.in_namespace("outer").unwrap();
         outer.vm().launch().container("c1").run().unwrap();
-        let mut inner = outer.namespace("inner").unwrap();
+        let mut inner = outer.in_namespace("inner").unwrap();
         let answer = inner.vm().info().run().unwrap();
         assert_eq!(
             answer.hosts().collect::<Vec<_>>(),
@@ -104,7 +104,7 @@ fn a_command_built_on_cmd_runs_on_any_connection() {
     let mut mm = mock.client().unwrap();
     let launch = Cmd.vm().launch().container("web[1-2]");
     launch.clone().on(&mut mm).run().unwrap();
-    let mut ns = mm.namespace("other").unwrap();
+    let mut ns = mm.in_namespace("other").unwrap();
     launch.on(&mut ns).run().unwrap();
     let names: Vec<String> = ns
         .vm()
@@ -162,4 +162,45 @@ fn values_minimega_would_rewrite_are_sent_with_its_preprocessor_off() {
         "{disk:?}"
     );
     assert_eq!(mock.commands().len(), 3, "nothing more was sent");
+}
+
+#[test]
+fn namespaces_are_handles_blocks_or_the_generated_command() {
+    use minimega::runtime::Client;
+
+    let mock = MockMinimega::start().unwrap();
+    let mut mm = Client::builder()
+        .socket(mock.socket_path())
+        .namespace("p1")
+        .connect()
+        .unwrap();
+    mm.vm().info().run().unwrap();
+    // Managing namespaces never runs inside one: a prefix would recreate p1.
+    mm.clear().namespace("p2").run().unwrap();
+    mm.namespace_bare().run().unwrap();
+    // Without the default namespace, on request.
+    mm.unscoped().vm().info().run().unwrap();
+    // The generated `namespace` command, as the API map says.
+    mm.namespace("p3", Cmd.vm().info()).run().unwrap();
+    // A block, like Python's `with`.
+    let rows = mm
+        .with_namespace("p4", |p4| Ok(p4.vm().info().run()?.rows().count()))
+        .unwrap();
+    assert_eq!(rows, 0);
+    // A handle for one statement leaves the client free for the next.
+    mm.in_namespace("p5").unwrap().vm().info().run().unwrap();
+    mm.echo("free").run().unwrap();
+    assert_eq!(
+        mock.commands(),
+        [
+            "namespace p1 vm info",
+            "clear namespace p2",
+            "namespace",
+            "vm info",
+            "namespace p3 vm info",
+            "namespace p4 vm info",
+            "namespace p5 vm info",
+            "namespace p1 echo free",
+        ]
+    );
 }

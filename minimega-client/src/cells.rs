@@ -1,13 +1,25 @@
 //! Reading a table row into a serde type: the row is a map from column name
 //! to cell, and each cell, always a string on the wire, is parsed into
-//! whatever scalar the field asks for (`"128"` into a `u64`, `"true"` into a
-//! `bool`, `""` into `None`).
+//! whatever the field asks for:
+//!
+//! - numbers and booleans from their text (`"128"`, `"true"`);
+//! - `Option` fields read an empty cell and minimega's `N/A` as `None`;
+//! - sequences read Go's list format, `[a b c]` (`[]` is empty);
+//! - maps read a JSON object, as minimega writes `tags` (`{"k":"v"}`);
+//! - anything else reads the text as it is.
+//!
+//! An error names the column and the cell.
 
 use std::marker::PhantomData;
+use std::time::Duration;
 
-use serde::de::value::{Error as ValueError, MapDeserializer};
-use serde::de::{self, Deserializer, IntoDeserializer, Visitor};
+use serde::de::value::{Error as ValueError, SeqDeserializer};
+use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
 use serde::Deserialize;
+
+/// How minimega writes a value that does not apply to a row (a KVM-only
+/// column of a container, say).
+pub(crate) const NOT_APPLICABLE: &str = "N/A";
 
 /// One cell of a row.
 pub(crate) struct Cell<'de, E> {
@@ -73,12 +85,27 @@ impl<'de, E: de::Error> Deserializer<'de> for Cell<'de, E> {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
-        // minimega writes an absent value as an empty cell.
-        if self.text.is_empty() {
+        if self.text.is_empty() || self.text == NOT_APPLICABLE {
             visitor.visit_none()
         } else {
             visitor.visit_some(self)
         }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        let inner = self
+            .text
+            .strip_prefix('[')
+            .and_then(|rest| rest.strip_suffix(']'))
+            .ok_or_else(|| E::custom(format_args!("`{}` is not a list like `[a b]`", self.text)))?;
+        let items = inner.split_whitespace().map(Cell::<E>::new);
+        visitor.visit_seq(SeqDeserializer::new(items))
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        let mut json = serde_json::Deserializer::from_str(self.text);
+        json.deserialize_map(visitor)
+            .map_err(|e| E::custom(format_args!("`{}` is not a JSON object: {e}", self.text)))
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -99,8 +126,45 @@ impl<'de, E: de::Error> Deserializer<'de> for Cell<'de, E> {
     }
 
     serde::forward_to_deserialize_any! {
-        char str string bytes byte_buf unit unit_struct seq tuple tuple_struct
-        map struct identifier ignored_any
+        char str string bytes byte_buf unit unit_struct tuple tuple_struct
+        struct identifier ignored_any
+    }
+}
+
+/// A row as a map, remembering the column being read so that an error can
+/// name it.
+struct RowAccess<'de, I> {
+    cells: I,
+    current: Option<(&'de str, &'de str)>,
+}
+
+impl<'de, I> MapAccess<'de> for RowAccess<'de, I>
+where
+    I: Iterator<Item = (&'de str, &'de str)>,
+{
+    type Error = ValueError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, ValueError> {
+        self.current = self.cells.next();
+        match self.current {
+            Some((column, _)) => seed.deserialize(column.into_deserializer()).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, ValueError> {
+        let (column, text) = self
+            .current
+            .take()
+            .ok_or_else(|| de::Error::custom("a value without its column"))?;
+        seed.deserialize(Cell::<ValueError>::new(text))
+            .map_err(|e| de::Error::custom(format_args!("column `{column}`: {e}")))
     }
 }
 
@@ -110,6 +174,114 @@ where
     T: Deserialize<'de>,
     I: Iterator<Item = (&'de str, &'de str)>,
 {
-    let map = MapDeserializer::new(cells.map(|(k, v)| (k, Cell::<ValueError>::new(v))));
-    T::deserialize(map).map_err(|e| e.to_string())
+    let access = RowAccess {
+        cells,
+        current: None,
+    };
+    T::deserialize(de::value::MapAccessDeserializer::new(access)).map_err(|e| e.to_string())
+}
+
+/// Reads a duration as Go prints one (`1h53m40.4s`, `290.029898ms`, `0s`).
+pub(crate) fn go_duration(text: &str) -> Option<Duration> {
+    if text == "0" {
+        return Some(Duration::ZERO);
+    }
+    let mut rest = text.trim();
+    let mut total = 0f64;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let number_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let number: f64 = rest[..number_end].parse().ok()?;
+        rest = &rest[number_end..];
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let seconds = match &rest[..unit_end] {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 1e-3,
+            "us" | "µs" | "μs" => 1e-6,
+            "ns" => 1e-9,
+            _ => return None,
+        };
+        total += number * seconds;
+        rest = &rest[unit_end..];
+    }
+    Duration::try_from_secs_f64(total).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn reads_go_durations() {
+        assert_eq!(go_duration("0s"), Some(Duration::ZERO));
+        assert_eq!(
+            go_duration("1h2m3.5s"),
+            Some(Duration::from_millis(3_723_500))
+        );
+        assert_eq!(
+            go_duration("290.029898ms"),
+            Some(Duration::from_nanos(290_029_898))
+        );
+        assert_eq!(go_duration("5µs"), Some(Duration::from_micros(5)));
+        for bad in ["", "5", "1x", "h", "1h-2m"] {
+            assert_eq!(go_duration(bad), None, "{bad}");
+        }
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Cells {
+        vlan: Vec<u16>,
+        ip: Option<Vec<String>>,
+        save: Option<String>,
+        tags: BTreeMap<String, String>,
+    }
+
+    #[test]
+    fn lists_maps_and_absent_values() {
+        let read: Cells = row([
+            ("vlan", "[100 101]"),
+            ("ip", "N/A"),
+            ("save", ""),
+            ("tags", r#"{"error":"no disk","role":"db"}"#),
+        ]
+        .into_iter())
+        .unwrap();
+        assert_eq!(read.vlan, [100, 101]);
+        assert_eq!((read.ip, read.save), (None, None));
+        assert_eq!(read.tags["error"], "no disk");
+        let empty: Cells =
+            row([("vlan", "[]"), ("ip", "[]"), ("save", "x"), ("tags", "{}")].into_iter()).unwrap();
+        assert_eq!(empty.ip, Some(Vec::new()));
+    }
+
+    #[test]
+    fn errors_name_the_column() {
+        let error = row::<Cells, _>(
+            [
+                ("vlan", "[100 x]"),
+                ("ip", ""),
+                ("save", ""),
+                ("tags", "{}"),
+            ]
+            .into_iter(),
+        )
+        .unwrap_err();
+        assert!(
+            error.contains("column `vlan`") && error.contains("`x`"),
+            "{error}"
+        );
+        let error =
+            row::<Cells, _>([("vlan", "[]"), ("ip", ""), ("save", ""), ("tags", "k")].into_iter())
+                .unwrap_err();
+        assert!(error.contains("column `tags`"), "{error}");
+    }
 }

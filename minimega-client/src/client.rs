@@ -291,8 +291,40 @@ impl Client {
     /// A handle that runs every command as `namespace name <command>`,
     /// without switching minimega's active namespace. Handles nest; the
     /// innermost name wins.
-    pub fn namespace(&mut self, name: &str) -> Result<Namespace<'_>, Error> {
+    ///
+    /// (The generated `namespace` command stays what it is on a client:
+    /// `mm.namespace(name, command)` runs one command there, and
+    /// `mm.namespace_bare()` lists the namespaces.)
+    pub fn in_namespace(&mut self, name: &str) -> Result<Namespace<'_>, Error> {
         Namespace::new(self, name)
+    }
+
+    /// Runs `block` with a handle on namespace `name`, as Python's `with`
+    /// block would: every command on the handle runs in `name`, and the
+    /// client is free again afterwards.
+    ///
+    /// ```no_run
+    /// use minimega_client::Client;
+    ///
+    /// let mut mm = Client::connect()?;
+    /// let answer = mm.with_namespace("lab", |lab| {
+    ///     lab.run_line("vm launch kvm 2")?;
+    ///     lab.run_line("vm info")
+    /// })?;
+    /// # Ok::<(), minimega_client::Error>(())
+    /// ```
+    pub fn with_namespace<R>(
+        &mut self,
+        name: &str,
+        block: impl FnOnce(&mut Namespace<'_>) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        block(&mut self.in_namespace(name)?)
+    }
+
+    /// A handle whose commands run without any namespace prefix, even when
+    /// the client has a default namespace.
+    pub fn unscoped(&mut self) -> Namespace<'_> {
+        Namespace::unscoped(self)
     }
 
     /// A hand-written command line, checked against the client's spec

@@ -52,8 +52,8 @@ impl<'a> Execute<'a> for &'a mut Client {
 
 impl<'a, 'c: 'a> Execute<'a> for &'a mut Namespace<'c> {
     fn execute(self, line: CommandLine, options: RunOptions) -> Result<Responses, Error> {
-        let (client, name) = self.parts();
-        client.execute_in(Scope::Namespace(name), line, options)
+        let (client, scope) = self.parts();
+        client.execute_in(scope, line, options)
     }
 
     fn execute_stream(
@@ -61,7 +61,7 @@ impl<'a, 'c: 'a> Execute<'a> for &'a mut Namespace<'c> {
         line: CommandLine,
         options: RunOptions,
     ) -> Result<ResponseStream<'a>, Error> {
-        let (client, name) = self.parts();
-        client.stream_in(Scope::Namespace(name), line, options)
+        let (client, scope) = self.parts();
+        client.stream_in(scope, line, options)
     }
 }

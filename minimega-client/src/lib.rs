@@ -8,6 +8,7 @@
 //! - [`options`]: per-client and per-command settings;
 //! - [`response`]: the typed answer, with helpers for tables and `Data`;
 //! - [`stream`]: answers read as they arrive;
+//! - [`tables`]: ready row types for `vm info`, `host` and `namespace`;
 //! - [`raw`]: command lines written by hand;
 //! - [`version`]: comparing the spec's minimega version with the server's;
 //! - [`protocol`]: the JSON exchanged on the socket;
@@ -22,7 +23,7 @@
 //! for row in answer.rows() {
 //!     println!("{} {:?} {:?}", row.host(), row.get("name"), row.get("state"));
 //! }
-//! let mut ns = mm.namespace("lab")?;
+//! let mut ns = mm.in_namespace("lab")?;
 //! let line = CommandLine::from_tokens(["vm", "launch", "kvm", "3"]);
 //! (&mut ns).execute(line, RunOptions::new())?;
 //! # Ok::<(), minimega_client::Error>(())
@@ -47,6 +48,7 @@ pub mod protocol;
 pub mod raw;
 pub mod response;
 pub mod stream;
+pub mod tables;
 pub mod version;
 
 mod cells;

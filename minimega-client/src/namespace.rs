@@ -8,6 +8,7 @@
 use crate::client::Client;
 use crate::command::{Complete, Target};
 use crate::error::Error;
+use crate::outgoing::Scope;
 use crate::raw::Raw;
 use crate::response::Responses;
 
@@ -32,22 +33,30 @@ pub fn validate_namespace(name: &str) -> Result<(), Error> {
     }
 }
 
-/// A handle on a client that runs commands in one namespace.
+/// A handle on a client that runs commands in one namespace (or, made by
+/// [`Client::unscoped`], in none).
+///
+/// A handle borrows its client, so keep it for a block of commands, or make
+/// one per statement to mix namespaced and plain commands:
 ///
 /// ```no_run
 /// use minimega_client::{Client, Complete};
 ///
 /// let mut mm = Client::connect()?;
-/// let mut lab = mm.namespace("lab")?;
+/// let mut lab = mm.in_namespace("lab")?;
 /// lab.raw("vm launch kvm 3")?.run()?; // sent as `namespace lab vm launch kvm 3`
-/// let mut inner = lab.namespace("lab2")?;
+/// let mut inner = lab.in_namespace("lab2")?;
 /// inner.run_line("vm info")?; // `namespace lab2 vm info`: the innermost wins
+///
+/// mm.in_namespace("lab")?.run_line("vm start all")?; // one statement
+/// mm.run_line("vm info")?; // and the client is free again
 /// # Ok::<(), minimega_client::Error>(())
 /// ```
 #[derive(Debug)]
 pub struct Namespace<'c> {
     client: &'c mut Client,
-    name: String,
+    /// `None` for an unscoped handle.
+    name: Option<String>,
 }
 
 impl Target for &mut Namespace<'_> {}
@@ -57,22 +66,30 @@ impl<'c> Namespace<'c> {
         validate_namespace(name)?;
         Ok(Namespace {
             client,
-            name: name.to_owned(),
+            name: Some(name.to_owned()),
         })
     }
 
-    pub(crate) fn parts(&mut self) -> (&mut Client, &str) {
-        (&mut *self.client, &self.name)
+    pub(crate) fn unscoped(client: &'c mut Client) -> Namespace<'c> {
+        Namespace { client, name: None }
     }
 
-    /// The namespace's name.
-    pub fn name(&self) -> &str {
-        &self.name
+    pub(crate) fn parts(&mut self) -> (&mut Client, Scope<'_>) {
+        let scope = match &self.name {
+            Some(name) => Scope::Namespace(name),
+            None => Scope::Bare,
+        };
+        (&mut *self.client, scope)
+    }
+
+    /// The namespace's name; `None` for an unscoped handle.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
     }
 
     /// A handle for namespace `name`, borrowing this one; its commands run
     /// in `name`, not in this handle's namespace.
-    pub fn namespace(&mut self, name: &str) -> Result<Namespace<'_>, Error> {
+    pub fn in_namespace(&mut self, name: &str) -> Result<Namespace<'_>, Error> {
         Namespace::new(&mut *self.client, name)
     }
 

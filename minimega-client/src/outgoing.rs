@@ -48,6 +48,7 @@ pub(crate) fn prepare(
         return Ok(None);
     }
     let verbatim = crate::preprocess::needs_verbatim(&line)?;
+    let namespace = namespace.filter(|_| !manages_namespaces(spec, line.tokens()));
     let line = match namespace {
         Some(name) => line.prefixed(["namespace", name]),
         None => line,
@@ -67,6 +68,26 @@ pub(crate) fn prepare(
         expected_hosts: matched.as_ref().and_then(|m| mesh_targets(spec, m)),
         line: line.render()?,
     }))
+}
+
+/// Whether the line is `namespace …` or `clear namespace …`, which work on
+/// namespaces rather than in one: a namespace prefix would only create that
+/// namespace as a side effect.
+fn manages_namespaces(spec: &Spec, tokens: &[String]) -> bool {
+    let could_be = |word: &str| tokens.first().is_some_and(|t| word.starts_with(t.as_str()));
+    if !could_be("namespace") && !could_be("clear") {
+        return false;
+    }
+    spec.compile_tokens(tokens).is_some_and(|m| {
+        let items = &spec.pattern(m.id).items;
+        matches!(
+            items.as_slice(),
+            [Item::Literal(word), ..] if word == "namespace"
+        ) || matches!(
+            items.as_slice(),
+            [Item::Literal(clear), Item::Literal(word), ..] if clear == "clear" && word == "namespace"
+        )
+    })
 }
 
 /// The rules a line must keep to be sent.

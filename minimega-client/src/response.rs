@@ -159,17 +159,33 @@ impl<'a> Row<'a> {
     /// Reads the row into `T`: fields match column names (use
     /// `#[serde(rename = "serial-ports")]` for names that are not Rust
     /// identifiers); cells parse into numbers and booleans as the field
-    /// asks; an empty cell reads as `None` for `Option` fields. A `host`
-    /// field gets the answering host unless the table has its own `host`
-    /// column.
+    /// asks; an empty cell or `N/A` reads as `None` for `Option` fields;
+    /// sequences read Go's `[a b]` lists and maps read JSON objects (as in
+    /// `tags`). A `host` field gets the answering host unless the table has
+    /// its own `host` column. Ready types for common tables are in
+    /// [`crate::tables`].
+    ///
+    /// An error names the host, the row and the column, and so does a row
+    /// with more cells than the table has columns.
     pub fn parse<T: Deserialize<'a>>(&self) -> Result<T, Error> {
+        let fail = |message: String| Error::Decode {
+            host: self.host.to_owned(),
+            what: format!(
+                "the row starting `{}`",
+                crate::error::excerpt(self.cells.first().map_or("", String::as_str))
+            ),
+            message,
+        };
+        if self.cells.len() > self.header.len() {
+            return Err(fail(format!(
+                "it has {} cells for {} columns",
+                self.cells.len(),
+                self.header.len()
+            )));
+        }
         let has_host = self.header.iter().any(|c| c == "host");
         let host = (!has_host).then_some(("host", self.host));
-        crate::cells::row(host.into_iter().chain(self.columns())).map_err(|message| Error::Decode {
-            host: self.host.to_owned(),
-            what: format!("row {:?}", self.cells),
-            message,
-        })
+        crate::cells::row(host.into_iter().chain(self.columns())).map_err(fail)
     }
 }
 
@@ -481,9 +497,14 @@ mod tests {
         let error = all.rows_as::<Mem>().unwrap_err();
         let text = error.to_string();
         assert!(
-            text.contains("h9") && text.contains("`lots` is not a valid u64"),
+            text.contains("h9")
+                && text.contains("column `memory`")
+                && text.contains("`lots` is not a valid u64"),
             "{text}"
         );
+        let extra = answer(vec![table("h9", &["memory"], &[&["1", "2"]])]);
+        let error = extra.rows_as::<Mem>().unwrap_err().to_string();
+        assert!(error.contains("2 cells for 1 columns"), "{error}");
         let missing = answer(vec![table("h9", &["name"], &[&["x"]])]);
         assert!(missing
             .rows_as::<Mem>()

@@ -73,7 +73,7 @@ fn argument_problems_fail_before_sending() {
 #[test]
 fn command_errors_carry_every_failing_host_by_default() {
     let (_mock, mut mm) = cluster(&["h1", "h2", "h3"]);
-    let mut lab = mm.namespace("lab").unwrap();
+    let mut lab = mm.in_namespace("lab").unwrap();
     lab.run_line("vm launch kvm 3").unwrap(); // vm-0 on h1, vm-1 on h2, vm-2 on h3
 
     // Stopping VMs that never ran fails on the two hosts that have them;

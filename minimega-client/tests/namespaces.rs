@@ -9,7 +9,7 @@ use minimega_client::mock::MockMinimega;
 use minimega_client::{Client, Complete, Error};
 
 fn names(mm: &mut Client, namespace: &str) -> Vec<String> {
-    let mut ns = mm.namespace(namespace).unwrap();
+    let mut ns = mm.in_namespace(namespace).unwrap();
     let answer = ns.run_line("vm info").unwrap();
     answer
         .rows()
@@ -21,11 +21,11 @@ fn names(mm: &mut Client, namespace: &str) -> Vec<String> {
 fn handles_prefix_commands_and_nest_with_the_innermost_winning() {
     let (mock, mut mm) = mock_and_client();
     {
-        let mut foo = mm.namespace("foo").unwrap();
-        assert_eq!(foo.name(), "foo");
+        let mut foo = mm.in_namespace("foo").unwrap();
+        assert_eq!(foo.name(), Some("foo"));
         foo.run_line("vm launch kvm in-foo").unwrap();
         {
-            let mut bar = foo.namespace("bar").unwrap();
+            let mut bar = foo.in_namespace("bar").unwrap();
             bar.raw("vm launch kvm in-bar").unwrap().run().unwrap();
             cmd(&mut bar, &["vm", "config", "memory", "64"])
                 .run()
@@ -53,14 +53,14 @@ fn handles_prefix_commands_and_nest_with_the_innermost_winning() {
 #[test]
 fn a_temporary_handle_runs_one_command() {
     let (mock, mut mm) = mock_and_client();
-    mm.namespace("lab")
+    mm.in_namespace("lab")
         .unwrap()
         .raw("vm config vcpus 4")
         .unwrap()
         .run()
         .unwrap();
     let answer = mm
-        .namespace("lab")
+        .in_namespace("lab")
         .unwrap()
         .run_line("vm config vcpus")
         .unwrap();
@@ -80,7 +80,10 @@ fn default_namespace_applies_unless_a_handle_overrides_it() {
         .unwrap();
     assert_eq!(mm.default_namespace(), Some("team"));
     mm.run_line("vm launch kvm a").unwrap();
-    mm.namespace("other").unwrap().run_line("vm info").unwrap();
+    mm.in_namespace("other")
+        .unwrap()
+        .run_line("vm info")
+        .unwrap();
     assert_eq!(
         mock.commands(),
         ["namespace team vm launch kvm a", "namespace other vm info"]
@@ -91,12 +94,12 @@ fn default_namespace_applies_unless_a_handle_overrides_it() {
 fn invalid_names_are_rejected_before_sending() {
     let (mock, mut mm) = mock_and_client();
     for bad in ["", "has space", "semi;colon", "slash/y", "ünï"] {
-        let error = mm.namespace(bad).unwrap_err();
+        let error = mm.in_namespace(bad).unwrap_err();
         assert!(matches!(&error, Error::InvalidNamespace { name } if name == bad));
         assert!(error.to_string().contains(&format!("`{bad}`")), "{error}");
     }
-    let mut ok = mm.namespace("a-b_c.9").unwrap();
-    assert!(ok.namespace("no good").is_err());
+    let mut ok = mm.in_namespace("a-b_c.9").unwrap();
+    assert!(ok.in_namespace("no good").is_err());
     let error = Client::builder()
         .socket(mock.socket_path())
         .namespace("bad name")
@@ -115,7 +118,7 @@ fn never_switches_the_active_namespace() {
     }
     // Not even unchecked, nor inside a handle.
     assert!(mm.raw_unchecked("namespace foo").unwrap().run().is_err());
-    let mut lab = mm.namespace("lab").unwrap();
+    let mut lab = mm.in_namespace("lab").unwrap();
     assert!(lab.run_line("namespace foo").is_err());
     assert!(mock.commands().is_empty());
     assert_eq!(mock.active_namespace(), "minimega");
@@ -131,7 +134,7 @@ fn never_switches_the_active_namespace() {
 #[test]
 fn a_namespace_of_many_hosts_answers_once_per_host() {
     let (_mock, mut mm) = cluster(&["h1", "h2", "h3"]);
-    let mut lab = mm.namespace("lab").unwrap();
+    let mut lab = mm.in_namespace("lab").unwrap();
     assert_eq!(
         lab.run_line("ns hosts").unwrap().text().unwrap(),
         "h1,h2,h3"

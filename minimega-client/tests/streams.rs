@@ -151,7 +151,7 @@ fn mesh_wide_commands_report_progress() {
 fn failing_responses_in_a_stream() {
     let (_mock, mut mm) = cluster(&["h1", "h2"]);
     // One host fails, the other succeeds: the stream reports each.
-    let mut lab = mm.namespace("lab").unwrap();
+    let mut lab = mm.in_namespace("lab").unwrap();
     lab.run_line("vm launch kvm a,b").unwrap(); // a on h1, b on h2
     lab.run_line("vm start b").unwrap();
     let items: Vec<Result<String, Error>> = cmd(&mut lab, &["vm", "stop", "a,b"])

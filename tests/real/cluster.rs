@@ -154,7 +154,7 @@ fn mesh_send_to_an_unknown_host_is_not_silent(tier: &Tier) {
 fn a_namespace_spans_the_peers(tier: &Tier) {
     let Cluster { mut mm, peers, .. } = cluster(tier);
     {
-        let mut lab = mm.namespace("rs-lab").unwrap();
+        let mut lab = mm.in_namespace("rs-lab").unwrap();
         // The head is not part of a new namespace; minimega writes the
         // hosts as a range.
         let ns_hosts = lab.ns().hosts().run().unwrap();
@@ -234,7 +234,7 @@ fn values_arrive_intact_on_every_host(tier: &Tier) {
     // Through a namespace of several hosts too.
     let mut mm = mm.into_inner();
     {
-        let mut lab = mm.namespace("rs-values").unwrap();
+        let mut lab = mm.in_namespace("rs-values").unwrap();
         for value in ["a$HOME", "file:x", "${PATH}", "q \"r\" #s"] {
             lab.vm().config().hostname(value).run().unwrap();
             let read = lab.vm().config().hostname_bare().run().unwrap();
@@ -267,7 +267,7 @@ fn status_lines_during_a_file_transfer(tier: &Tier) {
         .unwrap();
     mm.status().updates("1s").run().unwrap();
     let launched = {
-        let mut lab = mm.namespace("rs-transfer").unwrap();
+        let mut lab = mm.in_namespace("rs-transfer").unwrap();
         lab.vm().config().cpu("qemu64").run().unwrap();
         lab.vm().config().memory(128).run().unwrap();
         lab.vm().config().snapshot(false).run().unwrap();

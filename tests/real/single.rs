@@ -98,7 +98,7 @@ fn vms(mm: &mut minimega::runtime::Namespace<'_>) -> Vec<Vm> {
 
 fn classic_lifecycle(tier: &Tier) {
     let mut client = tier.daemon.client();
-    let mut mm = client.namespace("rs-classic").unwrap();
+    let mut mm = client.in_namespace("rs-classic").unwrap();
     // Without /dev/kvm, qemu only starts with an emulated CPU.
     mm.vm().config().cpu("qemu64").run().unwrap();
     mm.vm().config().memory(128).run().unwrap();
@@ -230,7 +230,7 @@ pub fn arrives_or_is_refused<T: std::fmt::Debug>(
 
 fn any_value_arrives_intact_through_vm_config(tier: &Tier) {
     let mut client = tier.daemon.client();
-    let mm = RefCell::new(client.namespace("rs-values").unwrap());
+    let mm = RefCell::new(client.in_namespace("rs-values").unwrap());
     runner(200)
         .run(&awkward_string(), |value| {
             let mut mm = mm.borrow_mut();
@@ -257,7 +257,7 @@ struct Tagged {
 fn forwardable_values_survive_a_namespace_broadcast(tier: &Tier) {
     let mut client = tier.daemon.client();
     {
-        let mut mm = client.namespace("rs-broadcast").unwrap();
+        let mut mm = client.in_namespace("rs-broadcast").unwrap();
         mm.vm().config().cpu("qemu64").run().unwrap();
         mm.vm().config().memory(128).run().unwrap();
         mm.vm().launch().kvm("rs-tagged").run().unwrap();
@@ -291,7 +291,7 @@ fn forwardable_values_survive_a_namespace_broadcast(tier: &Tier) {
 fn values_minimega_cannot_pass_on_are_refused_and_it_lives(tier: &Tier) {
     let mut client = tier.daemon.client();
     {
-        let mut mm = client.namespace("rs-hostile").unwrap();
+        let mut mm = client.in_namespace("rs-hostile").unwrap();
         for value in ["a'b", "\"", "c#d", "x\\y", "", "nb\u{a0}sp", "a b\u{b}"] {
             let error = mm.vm().start(value).run().unwrap_err();
             assert!(
@@ -341,10 +341,10 @@ fn expansion_happens_only_when_asked_for(tier: &Tier) {
 fn namespace_handles_are_scoped(tier: &Tier) {
     let mut mm = tier.daemon.client();
     {
-        let mut outer = mm.namespace("rs-outer").unwrap();
+        let mut outer = mm.in_namespace("rs-outer").unwrap();
         outer.vm().config().memory(512).run().unwrap();
         {
-            let mut inner = outer.namespace("rs-inner").unwrap();
+            let mut inner = outer.in_namespace("rs-inner").unwrap();
             inner.vm().config().memory(256).run().unwrap();
             let memory = inner.vm().config().memory_bare().run().unwrap();
             assert_eq!(memory.text().unwrap(), "256");
@@ -405,7 +405,7 @@ impl NamespaceList for Client {
 
 fn output_modifiers_on_real_tables(tier: &Tier) {
     let mut client = tier.daemon.client();
-    let mut mm = client.namespace("rs-modifiers").unwrap();
+    let mut mm = client.in_namespace("rs-modifiers").unwrap();
     mm.vm().config().cpu("qemu64").run().unwrap();
     mm.vm().config().memory(128).run().unwrap();
     mm.vm().launch().kvm("web[1-2],db").run().unwrap();
