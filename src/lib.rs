@@ -57,10 +57,37 @@
 //! Cmd.vm().config().memory().render(); // the read is `memory_bare()`
 //! ```
 //!
-//! - [`api`]: the generated API of minimega 3.1.0 (see `docs/api-map.md`
-//!   for every pattern and its Rust call);
-//! - [`runtime`]: commands as values, the connection and responses;
-//! - [`generate_api!`]: the same API for another minimega version's spec.
+//! # Values arrive as written
+//!
+//! minimega rewrites `$VAR`, `${VAR}` and `file:`/`http:`/`tar:` prefixes in
+//! every argument before a command runs. A typed argument reaches the
+//! command as written: the client turns minimega's preprocessor off for a
+//! command whose values it would touch. Ask for the expansion with
+//! [`runtime::Expand`]; hand-written lines (`raw`) keep minimega's own
+//! behaviour.
+//!
+//! ```
+//! use minimega::prelude::*;
+//! use minimega::runtime::Expand;
+//!
+//! let fetched = Cmd.vm().config().kernel(Expand("file:vmlinuz")); // minimega fetches it
+//! let kept = Cmd.vm().config().hostname("db-$1"); // arrives as `db-$1`
+//! # let _ = (fetched, kept);
+//! ```
+//!
+//! # What is where
+//!
+//! - [`api`]: the generated API of minimega 3.1.0, and [`api_map`]: every
+//!   pattern with its Rust call;
+//! - [`runtime`]: the connection ([`runtime::Client`]), namespace handles,
+//!   answers ([`runtime::Responses`]), typed rows ([`runtime::tables`]),
+//!   waiting on VMs ([`runtime::Wait`]) and errors ([`runtime::Error`]);
+//! - [`generate_api!`]: the same API for another minimega version's spec;
+//! - [`spec`]: the spec, its grammar and minimega's input language.
+//!
+//! Every command is traced with [`tracing`](https://docs.rs/tracing) at
+//! debug level, under the target `minimega`: its line, namespace, time,
+//! hosts and errors.
 //!
 //! [minimega]: https://github.com/sandia-minimega/minimega
 
@@ -68,8 +95,11 @@
 
 extern crate self as minimega;
 
+#[doc(inline)]
 pub use minimega_client as runtime;
+#[doc(inline)]
 pub use minimega_macros::generate_api;
+#[doc(inline)]
 pub use minimega_spec as spec;
 
 /// The typed API of minimega 3.1.0, from the spec shipped with
@@ -80,8 +110,11 @@ pub mod api {
     minimega_macros::generate_api!(/* every method and its pattern: docs/api-map.md */);
 }
 
+#[doc = include_str!("../docs/api-map.md")]
+pub mod api_map {}
+
 /// The traits and types nearly every script uses.
 pub mod prelude {
     pub use crate::api::Commands;
-    pub use crate::runtime::{Cmd, Complete};
+    pub use crate::runtime::{Cmd, Complete, Wait};
 }

@@ -9,9 +9,12 @@ use minimega::runtime::{Client, RunOptions};
 use minimega_codegen::COMPLETE_METHODS;
 
 const CALLED: &[&str] = &[
+    "as_builder",
+    "command_line",
     "into_builder",
     "into_line",
     "on",
+    "preview",
     "render",
     "run",
     "run_with",
@@ -21,6 +24,9 @@ const CALLED: &[&str] = &[
 
 /// Compiled, never run: it needs a minimega.
 fn calls(mm: &mut Client) {
+    let _ = Cmd.vm().info().as_builder();
+    let _ = Cmd.vm().info().command_line();
+    let _ = mm.vm().info().preview();
     let _ = Cmd.vm().info().into_builder();
     let _ = Cmd.vm().info().into_line();
     let _ = Cmd.vm().info().on(&mut *mm);

@@ -204,3 +204,69 @@ fn namespaces_are_handles_blocks_or_the_generated_command() {
         ]
     );
 }
+
+#[test]
+fn preview_shows_the_line_as_it_would_be_sent() {
+    use minimega::runtime::Client;
+
+    let mock = MockMinimega::start().unwrap();
+    let mut mm = Client::builder()
+        .socket(mock.socket_path())
+        .namespace("lab")
+        .connect()
+        .unwrap();
+    let info = mm.vm().info();
+    assert_eq!(info.command_line().to_string(), "vm info");
+    assert_eq!(info.preview().unwrap(), "namespace lab vm info");
+    info.run().unwrap();
+    let dollars = mm.echo("$HOME");
+    assert_eq!(
+        dollars.preview().unwrap(),
+        ".preprocess false namespace lab echo $HOME"
+    );
+    assert!(mm.vm().start("a'b").preview().is_err(), "refused, unsent");
+    assert_eq!(mock.commands(), ["namespace lab vm info"]);
+}
+
+#[test]
+fn waits_for_states_and_names_what_never_came() {
+    use std::time::Duration;
+
+    use minimega::runtime::tables::VmState;
+    use minimega::runtime::{Error, Wait};
+
+    let mock = MockMinimega::builder()
+        .hosts(["head", "n1", "n2"])
+        .start()
+        .unwrap();
+    let mut mm = mock.client().unwrap();
+    let mut lab = mm.in_namespace("lab").unwrap();
+    lab.vm().launch().kvm("web[1-3]").run().unwrap();
+    lab.vm().start("all").run().unwrap();
+    let vms = lab
+        .wait_for_state("web[1-3]", VmState::Running, Duration::from_secs(5))
+        .unwrap();
+    let mut names: Vec<&str> = vms.iter().map(|vm| vm.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["web1", "web2", "web3"]);
+
+    let error = lab
+        .wait_for_state("web[1-4]", VmState::Running, Duration::from_millis(300))
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::WaitTimedOut { last_seen, .. } if last_seen == "web4 never appeared"),
+        "{error}"
+    );
+    lab.vm().kill("web1").run().unwrap();
+    let error = lab
+        .wait_for_state("web1", VmState::Running, Duration::from_secs(5))
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::VmFailed { vm, state: VmState::Quit, .. } if vm == "web1"),
+        "{error}"
+    );
+    let quit = lab
+        .wait_for_state("web1", VmState::Quit, Duration::from_secs(5))
+        .unwrap();
+    assert_eq!(quit.len(), 1);
+}

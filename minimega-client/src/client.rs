@@ -1,6 +1,6 @@
 //! The client: its settings and the calls a script makes on it. The wire
-//! itself is [`crate::connection`]'s; what a line becomes before it is
-//! sent is [`crate::outgoing`]'s.
+//! itself is the `connection` module's; what a line becomes before it is
+//! sent is the `outgoing` module's.
 //!
 //! A client sends one command at a time and reads its whole answer before
 //! the next; every method that talks to minimega takes `&mut self`, and a
@@ -412,6 +412,20 @@ impl Client {
             .into_responses()
     }
 
+    /// The line `line` becomes in `scope`, as it would be sent.
+    pub(crate) fn preview_in(&self, scope: Scope<'_>, line: CommandLine) -> Result<String, Error> {
+        let outgoing = prepare(self.spec, self.namespace_of(scope), line)?;
+        Ok(outgoing.map(|o| o.line).unwrap_or_default())
+    }
+
+    fn namespace_of<'s>(&'s self, scope: Scope<'s>) -> Option<&'s str> {
+        match scope {
+            Scope::Client => self.namespace.as_deref(),
+            Scope::Namespace(name) => Some(name),
+            Scope::Bare => None,
+        }
+    }
+
     /// Sends `line` and hands back a stream over its answer, each message
     /// waited for at most the timeout.
     pub(crate) fn stream_in(
@@ -432,29 +446,38 @@ impl Client {
         timing: Timing,
     ) -> Result<ResponseStream<'_>, Error> {
         let failures = options.failures.unwrap_or(self.failures);
-        let namespace = match scope {
-            Scope::Client => self.namespace.as_deref(),
-            Scope::Namespace(name) => Some(name),
-            Scope::Bare => None,
+        let namespace = self.namespace_of(scope);
+        let outgoing = match prepare(self.spec, namespace, line) {
+            Ok(Some(outgoing)) => outgoing,
+            Ok(None) => return Ok(ResponseStream::finished(&mut self.conn, failures)),
+            Err(error) => {
+                tracing::debug!(target: "minimega", error = %error, "not sent");
+                return Err(error);
+            }
         };
-        let Some(outgoing) = prepare(self.spec, namespace, line)? else {
-            return Ok(ResponseStream::finished(&mut self.conn, failures));
-        };
+        let span = tracing::debug_span!(
+            target: "minimega",
+            "command",
+            line = %crate::error::excerpt(&outgoing.line),
+            namespace = namespace,
+        );
         let deadline = match timing {
             Timing::Whole(deadline) => deadline,
             Timing::PerMessage(timeout) => Deadline::after(timeout),
         };
-        self.conn.send(
-            &Request::command(outgoing.line.as_str()),
-            &outgoing.line,
-            deadline,
-        )?;
+        let request = Request::command(outgoing.line.as_str());
+        if let Err(error) = self.conn.send(&request, &outgoing.line, deadline) {
+            tracing::debug!(parent: &span, error = %error, "failed");
+            return Err(error);
+        }
+        tracing::debug!(parent: &span, "sent");
         Ok(ResponseStream::new(
             &mut self.conn,
             outgoing.line,
             timing,
             failures,
             outgoing.expected_hosts,
+            span,
         ))
     }
 }

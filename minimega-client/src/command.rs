@@ -374,6 +374,16 @@ impl<T> Builder<T> {
     pub fn into_parts(self) -> (T, CommandLine) {
         (self.target, self.line)
     }
+
+    /// What the command is built on.
+    pub fn target(&self) -> &T {
+        &self.target
+    }
+
+    /// The line so far.
+    pub fn line(&self) -> &CommandLine {
+        &self.line
+    }
 }
 
 /// A whole command: one that minimega accepts as it stands.
@@ -387,6 +397,39 @@ pub trait Complete: Sized {
 
     /// The builder behind this command.
     fn into_builder(self) -> Builder<Self::Target>;
+
+    /// The builder behind this command, borrowed.
+    fn as_builder(&self) -> &Builder<Self::Target>;
+
+    /// The command line, without its target; print it with `{}`.
+    fn command_line(&self) -> &CommandLine {
+        self.as_builder().line()
+    }
+
+    /// The line exactly as running the command would send it (namespace
+    /// prefix, `.preprocess false` where a value needs it), after every
+    /// check that running makes; nothing is sent.
+    ///
+    /// ```no_run
+    /// # use minimega_client::{Client, Complete, Builder};
+    /// # struct Info<T>(Builder<T>);
+    /// # impl<T> Complete for Info<T> { type Target = T;
+    /// #   fn into_builder(self) -> Builder<T> { self.0 }
+    /// #   fn as_builder(&self) -> &Builder<T> { &self.0 } }
+    /// let mut mm = Client::builder().namespace("lab").connect()?;
+    /// # let info = Info(Builder::new(&mut mm).word("vm").word("info"));
+    /// // With the generated API: `let info = mm.vm().info();`
+    /// assert_eq!(info.preview()?, "namespace lab vm info");
+    /// info.run()?;
+    /// # Ok::<(), minimega_client::Error>(())
+    /// ```
+    fn preview<'a>(&self) -> Result<String, Error>
+    where
+        Self::Target: Execute<'a>,
+    {
+        let builder = self.as_builder();
+        builder.target().preview(builder.line().clone())
+    }
 
     /// The command line, without its target.
     fn into_line(self) -> CommandLine {

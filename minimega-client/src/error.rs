@@ -229,6 +229,32 @@ pub enum Error {
         responses: Box<Responses>,
     },
 
+    /// A VM that was waited for failed, or was killed while waiting for it
+    /// to reach another state.
+    #[error("VM `{vm}` on {host} is {state}: {reason}")]
+    VmFailed {
+        /// The VM's name.
+        vm: String,
+        /// The host that runs it.
+        host: String,
+        /// Its state.
+        state: crate::tables::VmState,
+        /// minimega's reason (the VM's `error` tag), or what happened.
+        reason: String,
+    },
+
+    /// A wait ran out of time.
+    #[error("waited {after:?} for {waiting_for}{}", if last_seen.is_empty() { String::new() } else { format!(": {last_seen}") })]
+    WaitTimedOut {
+        /// What the wait was for.
+        waiting_for: String,
+        /// How long it waited.
+        after: Duration,
+        /// What it saw last: the VMs that were not ready, and how far they
+        /// got.
+        last_seen: String,
+    },
+
     /// A response could not be read as the requested type.
     #[error("cannot decode {what} from host `{host}`: {message}")]
     Decode {

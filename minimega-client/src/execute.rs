@@ -34,6 +34,9 @@ pub trait Execute<'a>: Target + Sized {
         line: CommandLine,
         options: RunOptions,
     ) -> Result<ResponseStream<'a>, Error>;
+
+    /// The line as it would be sent, after every check; nothing is sent.
+    fn preview(&self, line: CommandLine) -> Result<String, Error>;
 }
 
 impl<'a> Execute<'a> for &'a mut Client {
@@ -47,6 +50,10 @@ impl<'a> Execute<'a> for &'a mut Client {
         options: RunOptions,
     ) -> Result<ResponseStream<'a>, Error> {
         self.stream_in(Scope::Client, line, options)
+    }
+
+    fn preview(&self, line: CommandLine) -> Result<String, Error> {
+        self.preview_in(Scope::Client, line)
     }
 }
 
@@ -63,5 +70,10 @@ impl<'a, 'c: 'a> Execute<'a> for &'a mut Namespace<'c> {
     ) -> Result<ResponseStream<'a>, Error> {
         let (client, scope) = self.parts();
         client.stream_in(scope, line, options)
+    }
+
+    fn preview(&self, line: CommandLine) -> Result<String, Error> {
+        let (client, scope) = self.view();
+        client.preview_in(scope, line)
     }
 }

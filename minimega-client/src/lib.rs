@@ -11,6 +11,7 @@
 //! - [`tables`]: ready row types for `vm info`, `host` and `namespace`;
 //! - [`raw`]: command lines written by hand;
 //! - [`version`]: comparing the spec's minimega version with the server's;
+//! - [`wait`]: waiting for VMs to reach a state, get addresses, check in;
 //! - [`protocol`]: the JSON exchanged on the socket;
 //! - [`error`]: everything that can go wrong;
 //! - `mock` (feature `mock`): an embedded minimega for tests.
@@ -50,6 +51,7 @@ pub mod response;
 pub mod stream;
 pub mod tables;
 pub mod version;
+pub mod wait;
 
 mod cells;
 mod connect;
@@ -72,3 +74,4 @@ pub use raw::Raw;
 pub use response::{Response, Responses, Row};
 pub use stream::{Event, ResponseStream, DRAIN_ON_DROP};
 pub use version::VersionCheck;
+pub use wait::Wait;

@@ -33,6 +33,13 @@ pub fn validate_namespace(name: &str) -> Result<(), Error> {
     }
 }
 
+fn scope_of(name: Option<&str>) -> Scope<'_> {
+    match name {
+        Some(name) => Scope::Namespace(name),
+        None => Scope::Bare,
+    }
+}
+
 /// A handle on a client that runs commands in one namespace (or, made by
 /// [`Client::unscoped`], in none).
 ///
@@ -75,11 +82,12 @@ impl<'c> Namespace<'c> {
     }
 
     pub(crate) fn parts(&mut self) -> (&mut Client, Scope<'_>) {
-        let scope = match &self.name {
-            Some(name) => Scope::Namespace(name),
-            None => Scope::Bare,
-        };
+        let scope = scope_of(self.name.as_deref());
         (&mut *self.client, scope)
+    }
+
+    pub(crate) fn view(&self) -> (&Client, Scope<'_>) {
+        (&*self.client, scope_of(self.name.as_deref()))
     }
 
     /// The namespace's name; `None` for an unscoped handle.

@@ -56,6 +56,10 @@ impl<T> Complete for Raw<T> {
     fn into_builder(self) -> Builder<T> {
         self.builder
     }
+
+    fn as_builder(&self) -> &Builder<T> {
+        &self.builder
+    }
 }
 
 /// Splits `line` into tokens and checks it against `spec`.

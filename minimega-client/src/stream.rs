@@ -8,7 +8,7 @@
 //! its own answer.
 
 use std::collections::{BTreeSet, VecDeque};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::connection::{Connection, Deadline, Frame};
 use crate::error::{excerpt, Error};
@@ -81,6 +81,10 @@ pub struct ResponseStream<'a> {
     done: bool,
     /// Whether hosts that did not answer have been reported.
     reported: bool,
+    /// The command's `tracing` span, and when it was sent.
+    span: tracing::Span,
+    started: Instant,
+    failed_responses: usize,
 }
 
 impl std::fmt::Debug for ResponseStream<'_> {
@@ -100,8 +104,12 @@ impl<'a> ResponseStream<'a> {
         timing: Timing,
         failures: Failures,
         expected_hosts: Option<Vec<String>>,
+        span: tracing::Span,
     ) -> ResponseStream<'a> {
         ResponseStream {
+            span,
+            started: Instant::now(),
+            failed_responses: 0,
             conn,
             command,
             timing,
@@ -123,6 +131,7 @@ impl<'a> ResponseStream<'a> {
             Timing::PerMessage(None),
             failures,
             None,
+            tracing::Span::none(),
         );
         stream.done = true;
         stream
@@ -172,31 +181,51 @@ impl<'a> ResponseStream<'a> {
             match self.conn.next_frame(self.timing.deadline()) {
                 Err(error) => {
                     self.done = true;
+                    tracing::debug!(parent: &self.span, error = %error, "failed");
                     return Some(Err(error));
                 }
                 Ok(None) => {
                     self.done = true;
                     return None;
                 }
-                Ok(Some(Frame::Status(text))) => return Some(Ok((Event::Status(text), 0))),
+                Ok(Some(Frame::Status(text))) => {
+                    tracing::trace!(parent: &self.span, status = %text, "status");
+                    return Some(Ok((Event::Status(text), 0)));
+                }
                 Ok(Some(Frame::Answer(message, size))) => {
                     self.done = !message.more;
                     if !message.rendered.is_empty() {
                         self.rendered.push(message.rendered);
                     }
-                    let mut responses = message.resp.unwrap_or_default().into_iter();
+                    let responses = message.resp.unwrap_or_default();
+                    for response in &responses {
+                        self.answered.insert(response.host.clone());
+                        self.failed_responses += usize::from(!response.error.is_empty());
+                    }
+                    if self.done {
+                        self.trace_answer();
+                    }
+                    let mut responses = responses.into_iter();
                     let Some(first) = responses.next() else {
                         continue;
                     };
-                    for rest in responses {
-                        self.answered.insert(rest.host.clone());
-                        self.pending.push_back(rest.into());
-                    }
-                    self.answered.insert(first.host.clone());
+                    self.pending.extend(responses.map(Response::from));
                     return Some(Ok((Event::Response(first.into()), size)));
                 }
             }
         }
+    }
+
+    /// The end of the answer, for `tracing`.
+    fn trace_answer(&self) {
+        tracing::debug!(
+            parent: &self.span,
+            elapsed = ?self.started.elapsed(),
+            hosts = ?self.answered,
+            failed = self.failed_responses,
+            missing = ?self.missing_hosts(),
+            "answered"
+        );
     }
 
     /// Reads the rest of the answer into one [`Responses`], applying the

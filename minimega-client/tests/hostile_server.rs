@@ -136,6 +136,10 @@ impl<T> Complete for Line<T> {
     fn into_builder(self) -> Builder<T> {
         self.0
     }
+
+    fn as_builder(&self) -> &Builder<T> {
+        &self.0
+    }
 }
 
 fn echo<T>(target: T, word: &str) -> Line<T> {

@@ -63,6 +63,9 @@ pub const COMPLETE_METHODS: &[&str] = &[
     "render",
     "into_line",
     "into_builder",
+    "as_builder",
+    "command_line",
+    "preview",
     "on",
 ];
 

@@ -233,6 +233,9 @@ fn complete_impl(ty: &NodeType) -> TokenStream {
             fn into_builder(self) -> #runtime::Builder<T> {
                 self.0
             }
+            fn as_builder(&self) -> &#runtime::Builder<T> {
+                &self.0
+            }
         }
     }
 }

@@ -297,6 +297,9 @@ vm config memory [value]
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
         }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
+        }
     }
     /**The command `vm config memory`, being built.
 
@@ -313,6 +316,9 @@ vm config memory [value]
         type Target = T;
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
+        }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
         }
     }
     /**The command `vm config snapshot [true,false]`, being built.
@@ -331,6 +337,9 @@ vm config snapshot [true,false]
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
         }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
+        }
     }
     /**The command `vm config snapshot`, being built.
 
@@ -348,6 +357,9 @@ vm config snapshot [true,false]
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
         }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
+        }
     }
     /**The command `shell <command>...`, being built.
 
@@ -364,6 +376,9 @@ shell <command>...
         type Target = T;
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
+        }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
         }
     }
     /**The command `mesh`, being built.
@@ -453,6 +468,9 @@ mesh send <hostname or range or all> (command)
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
         }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
+        }
     }
     /**The command `.json <true,false> (command)`, being built.
 
@@ -470,6 +488,9 @@ A whole command: render or run it through `Complete`. It serves:
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
         }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
+        }
     }
     /**The command `.json`, being built.
 
@@ -486,6 +507,9 @@ A whole command: render or run it through `Complete`. It serves:
         type Target = T;
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
+        }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
         }
     }
     /// The bounds of generated methods: what a `(command)` slot

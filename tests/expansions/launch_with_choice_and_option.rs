@@ -159,6 +159,9 @@ The full help is on [`Vm`].
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
         }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
+        }
     }
     /**The command `vm launch kvm <name or count>`, being built.
 
@@ -202,6 +205,9 @@ The full help is on [`Vm`].
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
         }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
+        }
     }
     /**The command `vm launch kvm <name or count> [config]`, being built.
 
@@ -218,6 +224,9 @@ vm launch <kvm,container> <name or count> [config]
         type Target = T;
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
+        }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
         }
     }
     /**The command `vm launch container <name or count>`, being built.
@@ -262,6 +271,9 @@ The full help is on [`Vm`].
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
         }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
+        }
     }
     /**The command `vm launch container <name or count> [config]`, being built.
 
@@ -278,6 +290,9 @@ vm launch <kvm,container> <name or count> [config]
         type Target = T;
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
+        }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
         }
     }
     /// The bounds of generated methods: what a `(command)` slot

@@ -229,6 +229,9 @@ cc <tunnel,> <vm name or uuid> <src port> <host> <dst port>
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
         }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
+        }
     }
     /**The command `cc tunnel close <vm name or uuid> <id>`, being built.
 
@@ -245,6 +248,9 @@ cc <tunnel,> <close,> <vm name or uuid> <id>
         type Target = T;
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
+        }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
         }
     }
     /**The command `tap`, being built.
@@ -393,6 +399,9 @@ The full help is on [`Cc`].
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
         }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
+        }
     }
     /**The command `tap mirror <src name> <dst name> [bridge]`, being built.
 
@@ -410,6 +419,9 @@ tap <mirror,> <src name> <dst name> [bridge]
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
         }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
+        }
     }
     /**The command `tap mirror <vm name> <interface index> <vm2 name> <interface2 index>`, being built.
 
@@ -426,6 +438,9 @@ tap <mirror,> <vm name> <interface index> <vm2 name> <interface2 index>
         type Target = T;
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
+        }
+        fn as_builder(&self) -> &::minimega::runtime::Builder<T> {
+            &self.0
         }
     }
     /// The bounds of generated methods: what a `(command)` slot

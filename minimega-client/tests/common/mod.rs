@@ -15,6 +15,10 @@ impl<T> Complete for Line<T> {
     fn into_builder(self) -> Builder<T> {
         self.0
     }
+
+    fn as_builder(&self) -> &Builder<T> {
+        &self.0
+    }
 }
 
 /// The command `words` on `target`, each word one token.

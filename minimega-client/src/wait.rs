@@ -1,0 +1,218 @@
+//! Waiting on VMs: for a state, for IP addresses, for cc agents, or for
+//! anything a poll can see, with a deadline, on a client or a namespace
+//! handle (so on one host or on every host of a namespace).
+//!
+//! Every wait polls `vm info` (every [`POLL_EVERY`]) and fails early rather
+//! than time out when it can tell the wait is hopeless: a VM in `ERROR`
+//! fails with the reason minimega recorded, and a VM that was killed cannot
+//! start any more. A timeout names every VM that was not ready, and how
+//! far it got: a VM that never appeared usually means a launch failed on a
+//! host that said nothing (minimega reports some launch failures only in
+//! that host's log).
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use minimega_client::tables::VmState;
+//! use minimega_client::{Client, Wait};
+//!
+//! let mut mm = Client::connect()?;
+//! mm.run_line("vm launch kvm web[1-3]")?;
+//! mm.run_line("vm start all")?;
+//! let vms = mm.wait_for_state("web[1-3]", VmState::Running, Duration::from_secs(60))?;
+//! println!("{} VMs running", vms.len());
+//! # Ok::<(), minimega_client::Error>(())
+//! ```
+
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::client::Client;
+use crate::command::CommandLine;
+use crate::error::Error;
+use crate::namespace::Namespace;
+use crate::options::RunOptions;
+use crate::outgoing::Scope;
+use crate::response::Responses;
+use crate::tables::{VmInfo, VmState};
+
+/// How often a wait asks minimega again.
+pub const POLL_EVERY: Duration = Duration::from_millis(250);
+
+mod sealed {
+    use super::*;
+
+    /// What a wait needs of its target: to run a line in its scope.
+    pub trait Poll {
+        fn poll(&mut self, line: CommandLine) -> Result<Responses, Error>;
+    }
+
+    impl Poll for Client {
+        fn poll(&mut self, line: CommandLine) -> Result<Responses, Error> {
+            self.execute_in(Scope::Client, line, RunOptions::new())
+        }
+    }
+
+    impl Poll for Namespace<'_> {
+        fn poll(&mut self, line: CommandLine) -> Result<Responses, Error> {
+            let (client, scope) = self.parts();
+            client.execute_in(scope, line, RunOptions::new())
+        }
+    }
+}
+
+/// Waits on a [`Client`] or a [`Namespace`] handle.
+pub trait Wait: sealed::Poll {
+    /// Calls `check` every [`POLL_EVERY`] until it returns `Some`, for at
+    /// most `timeout`; `waiting_for` says what for, in the timeout error.
+    fn wait_until<T>(
+        &mut self,
+        timeout: Duration,
+        waiting_for: &str,
+        mut check: impl FnMut(&mut Self) -> Result<Option<T>, Error>,
+    ) -> Result<T, Error>
+    where
+        Self: Sized,
+    {
+        let started = Instant::now();
+        loop {
+            if let Some(found) = check(self)? {
+                return Ok(found);
+            }
+            let waited = started.elapsed();
+            if waited >= timeout {
+                return Err(Error::WaitTimedOut {
+                    waiting_for: waiting_for.to_owned(),
+                    after: timeout,
+                    last_seen: String::new(),
+                });
+            }
+            thread::sleep(POLL_EVERY.min(timeout - waited));
+        }
+    }
+
+    /// Waits until every VM named by `vms` (a name, a list or range such as
+    /// `web[1-3]`, or `all`) is in `state`; returns their rows. Fails at
+    /// once if one is in `ERROR` ([`Error::VmFailed`], with minimega's
+    /// reason) or was killed while waiting for another state.
+    fn wait_for_state(
+        &mut self,
+        vms: &str,
+        state: VmState,
+        timeout: Duration,
+    ) -> Result<Vec<VmInfo>, Error>
+    where
+        Self: Sized,
+    {
+        let goal = format!("to be {state}");
+        let killed_is_hopeless = state != VmState::Quit;
+        wait_for_vms(self, vms, timeout, &goal, killed_is_hopeless, |vm| {
+            vm.state == state
+        })
+    }
+
+    /// Waits until every VM named by `vms` has an IPv4 address on each of
+    /// its interfaces (as minimega learns them, from DHCP or the cc agent).
+    fn wait_for_ip(&mut self, vms: &str, timeout: Duration) -> Result<Vec<VmInfo>, Error>
+    where
+        Self: Sized,
+    {
+        wait_for_vms(self, vms, timeout, "to have IP addresses", true, |vm| {
+            !vm.ip.is_empty() && vm.ip.iter().all(|ip| !ip.is_empty())
+        })
+    }
+
+    /// Waits until the cc agent of every VM named by `vms` has checked in.
+    fn wait_for_cc(&mut self, vms: &str, timeout: Duration) -> Result<Vec<VmInfo>, Error>
+    where
+        Self: Sized,
+    {
+        wait_for_vms(
+            self,
+            vms,
+            timeout,
+            "to have their cc agent connected",
+            true,
+            |vm| vm.cc_active,
+        )
+    }
+}
+
+impl Wait for Client {}
+impl Wait for Namespace<'_> {}
+
+/// The common loop: poll `vm info`, pick the VMs, fail early, or wait on.
+fn wait_for_vms<W: Wait>(
+    target: &mut W,
+    vms: &str,
+    timeout: Duration,
+    goal: &str,
+    killed_is_hopeless: bool,
+    ready: impl Fn(&VmInfo) -> bool,
+) -> Result<Vec<VmInfo>, Error> {
+    let names = if vms == "all" {
+        None
+    } else {
+        let names = minimega_spec::ranges::expand(vms).map_err(|e| Error::WaitTimedOut {
+            waiting_for: format!("`{vms}` {goal}"),
+            after: Duration::ZERO,
+            last_seen: e.to_string(),
+        })?;
+        Some(names)
+    };
+    let waiting_for = format!("`{vms}` {goal}");
+    let started = Instant::now();
+    loop {
+        let rows: Vec<VmInfo> = target
+            .poll(CommandLine::from_tokens(["vm", "info"]))?
+            .rows_as()?;
+        let picked: Vec<VmInfo> = rows
+            .into_iter()
+            .filter(|vm| {
+                names.as_ref().map_or(true, |names| {
+                    names
+                        .iter()
+                        .any(|n| *n == vm.name || *n == vm.id.to_string())
+                })
+            })
+            .collect();
+        for vm in &picked {
+            let hopeless =
+                vm.state == VmState::Error || (vm.state == VmState::Quit && killed_is_hopeless);
+            if hopeless && !ready(vm) {
+                return Err(Error::VmFailed {
+                    vm: vm.name.clone(),
+                    host: vm.host.clone(),
+                    state: vm.state,
+                    reason: vm.error().unwrap_or("it was killed").to_owned(),
+                });
+            }
+        }
+        let missing: Vec<&String> = names
+            .iter()
+            .flatten()
+            .filter(|n| {
+                !picked
+                    .iter()
+                    .any(|vm| vm.name == **n || vm.id.to_string() == **n)
+            })
+            .collect();
+        if missing.is_empty() && picked.iter().all(&ready) {
+            return Ok(picked);
+        }
+        let waited = started.elapsed();
+        if waited >= timeout {
+            let mut seen: Vec<String> = picked
+                .iter()
+                .filter(|vm| !ready(vm))
+                .map(|vm| format!("{} is {} on {}", vm.name, vm.state, vm.host))
+                .collect();
+            seen.extend(missing.iter().map(|n| format!("{n} never appeared")));
+            return Err(Error::WaitTimedOut {
+                waiting_for,
+                after: timeout,
+                last_seen: seen.join("; "),
+            });
+        }
+        thread::sleep(POLL_EVERY.min(timeout - waited));
+    }
+}
