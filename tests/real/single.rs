@@ -6,7 +6,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use minimega::prelude::*;
-use minimega::runtime::{Client, Error, Event, Failures, Refusal, RunOptions};
+use minimega::runtime::{Client, Error, Event, Failures, Refusal, RunOptions, Wait};
 use minimega::spec::input::{forwarding_problem, unwritable_char, ForwardingProblem};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -63,6 +63,14 @@ pub fn cases() -> Vec<Case> {
         Case {
             name: "a_long_read_streams_in_order",
             run: a_long_read_streams_in_order,
+        },
+        Case {
+            name: "waits_see_real_states_and_real_failures",
+            run: waits_see_real_states_and_real_failures,
+        },
+        Case {
+            name: "typed_tables_read_real_answers",
+            run: typed_tables_read_real_answers,
         },
         Case {
             name: "the_active_namespace_is_never_switched",
@@ -525,4 +533,83 @@ fn the_active_namespace_is_never_switched(tier: &Tier) {
         .collect();
     assert_eq!(active, ["minimega"]);
     count_lines(1);
+}
+
+fn waits_see_real_states_and_real_failures(tier: &Tier) {
+    use minimega::runtime::tables::{VmKind, VmState};
+
+    let mut client = tier.daemon.client();
+    {
+        let mut mm = client.in_namespace("rs-wait").unwrap();
+        mm.vm().config().cpu("qemu64").run().unwrap();
+        mm.vm().config().memory(128).run().unwrap();
+        mm.vm().launch().kvm("rs-ok[1-2]").run().unwrap();
+        mm.vm().start("all").run().unwrap();
+        let running = mm
+            .wait_for_state("rs-ok[1-2]", VmState::Running, Duration::from_secs(30))
+            .unwrap();
+        assert_eq!(running.len(), 2);
+        for vm in &running {
+            assert_eq!((vm.kind, vm.memory), (VmKind::Kvm, 128), "{vm:?}");
+            assert_eq!(vm.host, tier.daemon.host);
+            assert!(vm.uptime.is_some() && vm.pid.is_some(), "{vm:?}");
+        }
+
+        // minimega fails the launch of a VM whose disk does not exist, and
+        // records why in its error tag.
+        mm.vm()
+            .config()
+            .disks("/nonexistent/rs-missing.qcow2")
+            .run()
+            .unwrap();
+        mm.vm().launch().kvm("rs-bad").run().unwrap();
+        let error = mm
+            .wait_for_state("rs-bad", VmState::Running, Duration::from_secs(30))
+            .unwrap_err();
+        let Error::VmFailed {
+            vm, state, reason, ..
+        } = &error
+        else {
+            panic!("{error}");
+        };
+        assert_eq!((vm.as_str(), *state), ("rs-bad", VmState::Error));
+        assert!(reason.contains("rs-missing.qcow2"), "{reason}");
+
+        mm.vm().kill("all").run().unwrap();
+        mm.wait_for_state("rs-ok[1-2]", VmState::Quit, Duration::from_secs(30))
+            .unwrap();
+        mm.vm().flush_bare().run().unwrap();
+    }
+    client.clear().namespace("rs-wait").run().unwrap();
+    count_lines(12);
+}
+
+fn typed_tables_read_real_answers(tier: &Tier) {
+    use minimega::runtime::tables::{HostInfo, NamespaceInfo, VmState, VmSummary};
+
+    let mut mm = tier.daemon.client();
+    let hosts: Vec<HostInfo> = mm.host().run().unwrap().rows_as().unwrap();
+    assert_eq!(hosts.len(), 1);
+    assert_eq!(hosts[0].host, tier.daemon.host);
+    assert!(hosts[0].cpus > 0 && hosts[0].memtotal > 0 && hosts[0].uptime.is_some());
+
+    let namespaces: Vec<NamespaceInfo> = mm.namespace_bare().run().unwrap().rows_as().unwrap();
+    assert!(namespaces
+        .iter()
+        .any(|ns| ns.namespace == "minimega" && ns.active));
+
+    let mut lab = mm.in_namespace("rs-tables").unwrap();
+    lab.vm().config().cpu("qemu64").run().unwrap();
+    lab.vm().launch().kvm("rs-row").run().unwrap();
+    let summary: Vec<VmSummary> = lab.vm().info().summary().run().unwrap().rows_as().unwrap();
+    assert_eq!(summary.len(), 1);
+    assert_eq!(
+        (summary[0].name.as_str(), summary[0].state),
+        ("rs-row", VmState::Building)
+    );
+    lab.vm().kill("all").run().unwrap();
+    lab.vm().flush_bare().run().unwrap();
+    drop(lab);
+    mm.clear().namespace("rs-tables").run().unwrap();
+    count_lines(9);
 }
