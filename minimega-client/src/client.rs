@@ -388,9 +388,11 @@ impl Client {
     }
 
     /// Compares the server's version with the one the client's spec
-    /// describes; a mismatch is a warning, not an error.
+    /// describes (`Spec::version`); a mismatch, or a spec that does not say,
+    /// is a warning, not an error.
     pub fn check_version(&mut self) -> Result<VersionCheck, Error> {
-        self.check_version_against(minimega_spec::MINIMEGA_VERSION)
+        let reported = self.server_version()?;
+        Ok(VersionCheck::of(self.spec.version(), reported))
     }
 
     /// Compares the server's version with `expected`.

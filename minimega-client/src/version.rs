@@ -8,6 +8,7 @@ use std::fmt;
 /// The outcome of [`Client::check_version`](crate::Client::check_version).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionCheck {
+    /// Empty when the spec does not say which minimega it describes.
     expected: String,
     reported: String,
 }
@@ -22,7 +23,13 @@ impl VersionCheck {
         }
     }
 
-    /// The version the spec describes.
+    /// Compares the version a spec describes, if it says, with what the
+    /// server reported.
+    pub(crate) fn of(expected: Option<&str>, reported: impl Into<String>) -> VersionCheck {
+        VersionCheck::new(expected.unwrap_or_default(), reported)
+    }
+
+    /// The version the spec describes; empty when it does not say.
     pub fn expected(&self) -> &str {
         &self.expected
     }
@@ -44,6 +51,9 @@ impl VersionCheck {
     /// Whether the server runs the expected version; `3.1` also matches
     /// `3.1.0` and `3.1.2`.
     pub fn is_match(&self) -> bool {
+        if self.expected.is_empty() {
+            return false;
+        }
         let expected = self.expected.strip_prefix('v').unwrap_or(&self.expected);
         self.server_version().is_some_and(|found| {
             found == expected
@@ -61,6 +71,14 @@ impl VersionCheck {
 
 impl fmt::Display for VersionCheck {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.expected.is_empty() {
+            return write!(
+                f,
+                "the API's spec does not say which minimega it describes (give `version = \"..\"` \
+                 to `generate_api!`); the server runs {:?}",
+                self.reported
+            );
+        }
         match (self.is_match(), self.server_version()) {
             (true, _) => write!(f, "minimega {} as expected", self.expected),
             (false, Some(found)) => write!(
@@ -91,6 +109,9 @@ mod tests {
         assert!(!VersionCheck::new("3.1", "minimega 3.10.0").is_match());
         let other = VersionCheck::new("3.1.0", "minimega 2.9 mock");
         assert!(other.warning().unwrap().contains("server runs 2.9"));
+        let unsaid = VersionCheck::of(None, "minimega 3.1.0");
+        assert!(!unsaid.is_match());
+        assert!(unsaid.warning().unwrap().contains("version = "));
         let garbled = VersionCheck::new("3.1.0", "who knows");
         assert_eq!(garbled.server_version(), None);
         assert!(garbled.warning().unwrap().contains("unknown"));

@@ -68,6 +68,13 @@ pub(crate) fn expand(api: &Api, spec_fn: &SpecFn<'_>) -> TokenStream {
         }
 
         #spec
+
+        /// A client for this API: hand-written lines are checked against
+        /// [`spec()`], and the version check expects its minimega version.
+        /// Connect with `client().connect()`, `.base(dir)` or `.socket(path)`.
+        pub fn client() -> #runtime::ClientBuilder {
+            #runtime::Client::builder().spec(spec())
+        }
     }
 }
 
@@ -87,6 +94,11 @@ pub(crate) fn fallback() -> TokenStream {
         /// Never returns: the spec could not be read.
         pub fn spec() -> &'static ::minimega::spec::Spec {
             ::core::unreachable!("the spec could not be read")
+        }
+
+        /// A client of the shipped spec: the spec could not be read.
+        pub fn client() -> #runtime::ClientBuilder {
+            #runtime::Client::builder()
         }
     }
 }

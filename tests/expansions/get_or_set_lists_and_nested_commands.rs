@@ -557,5 +557,11 @@ pub fn spec() -> &'static ::minimega::spec::Spec {
             .with_version("3.2.0")
     })
 }
+/// A client for this API: hand-written lines are checked against
+/// [`spec()`], and the version check expects its minimega version.
+/// Connect with `client().connect()`, `.base(dir)` or `.socket(path)`.
+pub fn client() -> ::minimega::runtime::ClientBuilder {
+    ::minimega::runtime::Client::builder().spec(spec())
+}
 
 fn main() {}
