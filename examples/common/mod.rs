@@ -5,6 +5,7 @@
 //! `--base DIR` (or `MINIMEGA_BASE`) names minimega's `-base` directory.
 
 use std::error::Error;
+use std::process::ExitCode;
 
 use minimega::runtime::mock::MockBuilder;
 use minimega::runtime::Client;
@@ -50,4 +51,16 @@ pub fn connect(mock: MockBuilder) -> Result<Minimega, Box<dyn Error>> {
         client,
         _mock: Some(mock),
     })
+}
+
+/// Runs `script` and prints its error, if any, as a sentence (a `main` that
+/// returns the error would print its debug form).
+pub fn report(script: impl FnOnce() -> Result<(), Box<dyn Error>>) -> ExitCode {
+    match script() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -98,8 +98,7 @@ impl<'de, E: de::Error> Deserializer<'de> for Cell<'de, E> {
             .strip_prefix('[')
             .and_then(|rest| rest.strip_suffix(']'))
             .ok_or_else(|| E::custom(format_args!("`{}` is not a list like `[a b]`", self.text)))?;
-        let items = inner.split_whitespace().map(Cell::<E>::new);
-        visitor.visit_seq(SeqDeserializer::new(items))
+        visitor.visit_seq(SeqDeserializer::new(list_items(inner).map(Cell::<E>::new)))
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
@@ -129,6 +128,26 @@ impl<'de, E: de::Error> Deserializer<'de> for Cell<'de, E> {
         char str string bytes byte_buf unit unit_struct tuple tuple_struct
         struct identifier ignored_any
     }
+}
+
+/// The items of a Go list's inside (`a b c`). minimega writes a VLAN with an
+/// alias as `dmz (100)`, so a `(…)` word belongs to the word before it.
+fn list_items(inner: &str) -> impl Iterator<Item = &str> {
+    let mut rest = inner.trim_start();
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let after = rest[end..].trim_start();
+        if after.starts_with('(') {
+            let close = after.find(')').map_or(after.len(), |i| i + 1);
+            end = rest.len() - after.len() + close;
+        }
+        let item = &rest[..end];
+        rest = rest[end..].trim_start();
+        Some(item)
+    })
 }
 
 /// A row as a map, remembering the column being read so that an error can
