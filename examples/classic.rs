@@ -21,7 +21,11 @@ fn show(mm: &mut Client, when: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    common::report(script)
+}
+
+fn script() -> Result<(), Box<dyn std::error::Error>> {
     let mut minimega = common::connect(MockMinimega::builder().hosts(["head"]))?;
     let mm = &mut minimega.client;
 

@@ -11,7 +11,11 @@ mod common;
 use minimega::prelude::*;
 use minimega::runtime::mock::MockMinimega;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    common::report(script)
+}
+
+fn script() -> Result<(), Box<dyn std::error::Error>> {
     let mut minimega = common::connect(MockMinimega::builder().hosts(["head", "node1", "node2"]))?;
     let mm = &mut minimega.client;
 

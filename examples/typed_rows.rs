@@ -22,7 +22,11 @@ struct Vm {
     vcpus: u32,
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    common::report(script)
+}
+
+fn script() -> Result<(), Box<dyn std::error::Error>> {
     let mut minimega = common::connect(MockMinimega::builder().hosts(["head"]))?;
     let mm = &mut minimega.client;
 
