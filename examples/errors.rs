@@ -8,8 +8,8 @@
 
 mod common;
 
+use minimega::mock::MockMinimega;
 use minimega::prelude::*;
-use minimega::runtime::mock::MockMinimega;
 use minimega::runtime::{Error, RunOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -8,8 +8,8 @@
 
 mod common;
 
+use minimega::mock::MockMinimega;
 use minimega::prelude::*;
-use minimega::runtime::mock::MockMinimega;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut minimega =

@@ -10,8 +10,8 @@ mod common;
 
 use std::io::Write;
 
+use minimega::mock::MockMinimega;
 use minimega::prelude::*;
-use minimega::runtime::mock::MockMinimega;
 use minimega::runtime::Event;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

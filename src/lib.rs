@@ -60,7 +60,9 @@
 //! - [`api`]: the generated API of minimega 3.1.0 (see `docs/api-map.md`
 //!   for every pattern and its Rust call);
 //! - [`runtime`]: commands as values, the connection and responses;
-//! - [`generate_api!`]: the same API for another minimega version's spec.
+//! - [`generate_api!`]: the same API for another minimega version's spec;
+//! - `mock` (feature `mock`): an embedded mock minimega for tests and
+//!   examples (the `minimega-mock` crate).
 //!
 //! [minimega]: https://github.com/sandia-minimega/minimega
 
@@ -71,6 +73,9 @@ extern crate self as minimega;
 pub use minimega_client as runtime;
 pub use minimega_macros::generate_api;
 pub use minimega_spec as spec;
+
+#[cfg(feature = "mock")]
+pub use minimega_mock as mock;
 
 /// The typed API of minimega 3.1.0, from the spec shipped with
 /// `minimega-spec` (its `spec()` is [`spec::shipped()`]).

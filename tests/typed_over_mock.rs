@@ -1,8 +1,8 @@
 //! The generated API end to end: typed commands run over a real socket
 //! against the embedded mock, which checks every line against the spec.
 
+use minimega::mock::MockMinimega;
 use minimega::prelude::*;
-use minimega::runtime::mock::MockMinimega;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]

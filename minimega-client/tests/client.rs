@@ -1,17 +1,16 @@
 //! The client over a real socket: connecting, running, failures, raw
 //! lines, suggestions, versions, sharing.
-#![cfg(feature = "mock")]
 
 mod common;
 
 use std::sync::{Arc, Mutex};
 
 use common::{cluster, cmd, mock_and_client, tokens};
-use minimega_client::mock::MockMinimega;
 use minimega_client::{
     Builder, Client, Complete, Error, Execute, Failure, Failures, Namespace, ResponseStream,
     Responses, RunOptions,
 };
+use minimega_mock::MockMinimega;
 
 #[test]
 fn connect_error_names_the_path_and_what_to_do() {

@@ -1,6 +1,5 @@
 //! The mock's simulation, seen through the client: the VM lifecycle,
 //! `vm info` and its helpers, modifiers, scripts and `mesh send`.
-#![cfg(feature = "mock")]
 
 mod common;
 

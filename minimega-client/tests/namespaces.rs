@@ -1,12 +1,11 @@
 //! Namespaces: scoped handles, nesting, the default namespace, name checks,
 //! and never switching minimega's active namespace.
-#![cfg(feature = "mock")]
 
 mod common;
 
 use common::{cluster, cmd, mock_and_client};
-use minimega_client::mock::MockMinimega;
 use minimega_client::{Client, Complete, Error};
+use minimega_mock::MockMinimega;
 
 fn names(mm: &mut Client, namespace: &str) -> Vec<String> {
     let mut ns = mm.namespace(namespace).unwrap();

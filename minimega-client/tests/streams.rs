@@ -1,14 +1,13 @@
 //! Answers read as they arrive: `More` streams, status messages around and
 //! inside answers, and streams dropped early.
-#![cfg(feature = "mock")]
 
 mod common;
 
 use std::sync::{Arc, Mutex};
 
 use common::{cluster, cmd, mock_and_client, script};
-use minimega_client::mock::{Effect, MockMinimega};
 use minimega_client::{Client, Complete, Error, Event, RunOptions};
+use minimega_mock::{Effect, MockMinimega};
 
 fn status(text: &str) -> String {
     text.to_owned()

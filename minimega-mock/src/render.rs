@@ -2,7 +2,7 @@
 //! tables get a leading `host` column and aligned cells, text answers are
 //! `host: text`, errors are left out (minimega prints them apart).
 
-use crate::protocol::WireResponse;
+use minimega_client::protocol::WireResponse;
 
 pub(crate) fn render(responses: &[WireResponse]) -> String {
     let ok: Vec<&WireResponse> = responses.iter().filter(|r| r.error.is_empty()).collect();

@@ -15,10 +15,10 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use super::render::render;
-use super::world::World;
-use super::{lock, Effect};
-use crate::protocol::{Message, Request, WireResponse};
+use crate::render::render;
+use crate::world::World;
+use crate::{lock, Effect};
+use minimega_client::protocol::{Message, Request, WireResponse};
 
 /// A line of the malformed-line fault: cut off in the middle of a message.
 const GARBAGE: &[u8] = b"{\"Resp\":[{\"Host\":\"mock\",\"Resp\n";

@@ -3,7 +3,7 @@
 //! examples that cannot run the real thing.
 //!
 //! ```
-//! use minimega_client::mock::MockMinimega;
+//! use minimega_mock::MockMinimega;
 //!
 //! let mock = MockMinimega::start()?;
 //! let mut mm = mock.client()?;
@@ -69,6 +69,8 @@
 //! every `mesh send` surround its answer with status messages, as
 //! minimega does during long mesh-wide operations.
 
+#![warn(missing_docs)]
+
 mod render;
 mod server;
 mod suggest;
@@ -84,8 +86,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use minimega_spec::Spec;
 
-use crate::client::Client;
-use crate::error::Error;
+use minimega_client::{Client, Error};
 use server::Shared;
 use world::World;
 

@@ -12,9 +12,9 @@ use std::sync::Arc;
 use minimega_spec::{Item, Line, Match, Spec};
 use serde_json::{json, Value};
 
-use super::suggest::suggest;
-use super::vms::{self, default_config, Config, Kind, State, Vm};
-use crate::protocol::WireResponse;
+use crate::suggest::suggest;
+use crate::vms::{self, default_config, Config, Kind, State, Vm};
+use minimega_client::protocol::WireResponse;
 
 /// The namespace minimega starts in.
 pub(crate) const DEFAULT_NAMESPACE: &str = "minimega";
