@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mm = &mut minimega.client;
 
     let mut red = mm.namespace("red-team")?;
-    red.vm().launch().container("attacker[1-2]").run()?;
+    red.vm().launch().kvm("attacker[1-2]").run()?;
     {
         // Nested: commands on `blue` run in `blue-team`, not `red-team`.
         let mut blue = red.namespace("blue-team")?;

@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let script = std::env::temp_dir().join(format!("minimega-example-{}.mm", std::process::id()));
     let mut file = std::fs::File::create(&script)?;
     for i in 0..5 {
-        writeln!(file, "vm launch container step{i}")?;
+        writeln!(file, "vm launch kvm step{i}")?;
     }
     writeln!(file, "vm start all")?;
     writeln!(file, "echo script done")?;
