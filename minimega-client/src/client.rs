@@ -1,6 +1,6 @@
 //! The client: its settings and the calls a script makes on it. The wire
-//! itself is [`crate::connection`]'s; what a line becomes before it is
-//! sent is [`crate::outgoing`]'s.
+//! itself is the private `connection` module's; what a line becomes before it
+//! is sent is the private `outgoing` module's.
 //!
 //! A client sends one command at a time and reads its whole answer before
 //! the next; every method that talks to minimega takes `&mut self`, and a

@@ -12,7 +12,7 @@ use crate::response::Responses;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Failures {
     /// Any failing response makes the call return
-    /// [`Error::Command`](crate::Error::Command) with every failing host.
+    /// [`Error::Command`] with every failing host.
     #[default]
     Error,
     /// Failing responses are returned with the others, for scripts that
@@ -36,7 +36,7 @@ impl RunOptions {
 
     /// Waits at most `timeout` for the answer (for a stream: for each
     /// message). When it runs out the call fails with
-    /// [`Error::Timeout`](crate::Error::Timeout) and the connection closes.
+    /// [`Error::Timeout`] and the connection closes.
     pub fn timeout(mut self, timeout: Duration) -> RunOptions {
         self.timeout = Some(Some(timeout));
         self
