@@ -337,3 +337,64 @@ fn free_port() -> Result<u16, String> {
     }
     Err("no free port for the mesh".to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Result<Options, String> {
+        options(line.split_whitespace().map(str::to_owned))
+    }
+
+    #[test]
+    fn options_name_one_daemon() {
+        let options = parse("--script s.mms --out s.jsonl --socket /run/mm --timeout 5").unwrap();
+        assert_eq!(options.timeout, Duration::from_secs(5));
+        assert!(matches!(
+            options.target,
+            Target::Socket { ref path, files: None } if path == Path::new("/run/mm")
+        ));
+        let daemon = parse("--script s --out o --minimega /bin/mm --scratch /tmp/x").unwrap();
+        assert!(matches!(daemon.target, Target::Daemon { .. }));
+
+        for (line, error) in [
+            ("--script s --out o", "exactly one of"),
+            (
+                "--script s --out o --socket a --minimega b",
+                "exactly one of",
+            ),
+            ("--out o --socket a", "--script is required"),
+            (
+                "--script s --out o --socket a --colour red",
+                "unknown option `--colour`",
+            ),
+            ("--script s --out o --socket", "wants a value"),
+            ("--script s --script t --out o --socket a", "given twice"),
+            (
+                "--script s --out o --socket a --timeout soon",
+                "not a number",
+            ),
+            ("stray", "unexpected argument"),
+        ] {
+            let message = parse(line).err().unwrap_or_default();
+            assert!(message.contains(error), "{line}: {message}");
+        }
+    }
+
+    #[test]
+    fn answers_give_hosts_and_text() {
+        let lines = vec![
+            "{\"Resp\":[{\"Host\":\"node2\",\"Response\":\"node2\",\"Error\":\"\"},\
+             {\"Host\":\"node3\",\"Response\":\"\",\"Error\":\"boom\"}],\"More\":false}\n"
+                .to_owned(),
+        ];
+        assert_eq!(
+            answers(&lines),
+            [
+                ("node2".to_owned(), String::new()),
+                ("node3".to_owned(), "boom".to_owned())
+            ]
+        );
+        assert_eq!(single_text(&lines), "node2");
+    }
+}
