@@ -42,6 +42,9 @@ const GARBAGE: &[u8] = b"{\"Resp\":[{\"Host\":\"mock\",\"Resp\n";
 /// for room and status messages are dropped.
 const OUTBOX_BYTES: usize = 1 << 20;
 
+/// How long stopping waits for connection threads before leaving them.
+const STOP_WAIT: Duration = Duration::from_secs(2);
+
 /// The longest script `read` takes: a script is read whole before it runs.
 const MAX_SCRIPT_BYTES: u64 = 16 << 20;
 
@@ -229,7 +232,9 @@ impl Shared {
     }
 
     /// Stops accepting, wakes sleeping connections, closes every outbox and
-    /// socket, and waits for every thread.
+    /// socket, and waits for every thread, but not for long: a thread
+    /// blocked opening a FIFO for `read` is left to end on its own (it finds
+    /// its connection closed).
     pub(crate) fn stop(&self, socket: &Path, listener: Option<JoinHandle<()>>) {
         *lock(&self.stopping) = true;
         self.wake.notify_all();
@@ -247,10 +252,24 @@ impl Shared {
         if let Some(listener) = listener {
             let _ = listener.join();
         }
-        for conn in conns {
-            for thread in conn.threads {
-                let _ = thread.join();
-            }
+        let threads = conns.into_iter().flat_map(|conn| conn.threads).collect();
+        join_within(threads, STOP_WAIT);
+    }
+}
+
+/// Joins the threads that finish within `wait`; the others are left to
+/// finish on their own.
+fn join_within(mut threads: Vec<JoinHandle<()>>, wait: Duration) {
+    let deadline = std::time::Instant::now() + wait;
+    while !threads.is_empty() && std::time::Instant::now() < deadline {
+        let (done, running): (Vec<_>, Vec<_>) =
+            threads.into_iter().partition(JoinHandle::is_finished);
+        for thread in done {
+            let _ = thread.join();
+        }
+        threads = running;
+        if !threads.is_empty() {
+            thread::sleep(Duration::from_millis(1));
         }
     }
 }

@@ -145,6 +145,19 @@ fn a_fifo_script_blocks_only_its_own_client() {
     // Writing the script lets its reader finish.
     std::fs::write(&fifo, "echo from the fifo\n").unwrap();
     assert_eq!(reader.join().unwrap().unwrap(), "from the fifo");
+
+    // A reader still waiting for its FIFO does not hold up the mock's stop.
+    let socket = mock.socket_path().to_owned();
+    thread::spawn(move || {
+        let mut mm = Client::connect_to(socket).unwrap();
+        let _ = mm.run_line("read file:script.fifo");
+    });
+    thread::sleep(Duration::from_millis(200));
+    let took = within(Duration::from_secs(10), move || drop(mock));
+    let took = took.expect("dropping the mock hung behind a FIFO");
+    assert!(took < Duration::from_secs(3), "dropping took {took:?}");
+    // The thread waiting for the FIFO stays blocked in the kernel until the
+    // test process ends; the mock no longer waits for it.
 }
 
 /// A 20 KB range (`a[000…0-99999]`) once made the mock allocate for every
