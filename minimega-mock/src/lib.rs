@@ -58,7 +58,9 @@
 //!   that command) or alone (daemon-wide), and minimega's `Rendered` text;
 //! - preprocessing of every argument unless `.preprocess false`: `$VAR`
 //!   and `${VAR}` from [`MockBuilder::env`] or the process's environment,
-//!   `file:NAME` as `NAME` in [`MockMinimega::files_dir`];
+//!   `file:NAME` as `NAME` in [`MockMinimega::files_dir`] (with several
+//!   hosts, a file that is not there is minimega's error, answered by no
+//!   host, as the mesh has no node to fetch it from);
 //! - comments (an answer of no responses), `Suggest` requests (the last
 //!   word completed against the spec's words).
 //!
@@ -81,7 +83,8 @@
 //!   `vm config coschedule` is kept but not applied when placing VMs;
 //!   `ns queueing` and the other `ns` subcommands but `ns hosts` are not
 //!   simulated, so `vm launch` alone always says nothing is queued;
-//! - `http://`, `https://` and `tar:` arguments are not fetched;
+//! - `http://`, `https://` and `tar:` arguments are not fetched (a command
+//!   with one is marked not simulated);
 //! - status messages come only from [`Effect`]s, [`MockBuilder::mesh_status`]
 //!   and [`MockMinimega::send_status`] (minimega sends them during file
 //!   transfers between nodes);
@@ -371,6 +374,7 @@ impl MockBuilder {
         let preprocessor = Preprocessor {
             env: self.env,
             files,
+            peers: self.hosts.len() > 1,
         };
         let world = World::new(spec, handlers, self.hosts, self.version, preprocessor);
         let shared = Arc::new(Shared::new(world, self.mesh_status, self.received_capacity));

@@ -22,6 +22,8 @@ pub(crate) struct Preprocessor {
     pub(crate) env: BTreeMap<String, String>,
     /// minimega's files directory (`-filepath`, by default `<base>/files`).
     pub(crate) files: PathBuf,
+    /// Whether the node has mesh peers to fetch missing files from.
+    pub(crate) peers: bool,
 }
 
 impl Preprocessor {
@@ -42,6 +44,23 @@ impl Preprocessor {
         Ok(())
     }
 
+    /// Whether an argument of `m` is one minimega would download or unpack,
+    /// which the mock does not simulate.
+    pub(crate) fn fetches(&self, m: &Match) -> bool {
+        let fetched = |value: &str| {
+            let lower = value.to_ascii_lowercase();
+            ["http://", "https://", "tar:"]
+                .iter()
+                .any(|scheme| lower.starts_with(scheme))
+        };
+        m.values.values().any(|v| fetched(v))
+            || m.lists
+                .iter()
+                .filter(|(key, _)| *key != DISK_SPECS)
+                .flat_map(|(_, list)| list)
+                .any(|v| fetched(v))
+    }
+
     /// One argument, expanded.
     pub(crate) fn expand(&self, value: &str) -> Result<String, String> {
         let value = expand_env(value, |name| {
@@ -57,20 +76,22 @@ impl Preprocessor {
                     && !rest.is_empty()
                     && !rest.starts_with('/') =>
             {
-                Ok(self.in_files(rest))
+                self.in_files(rest)
             }
             _ => Ok(value),
         }
     }
 
-    /// `name` in the files directory, cleaned as Go's `filepath.Join` does.
-    fn in_files(&self, name: &str) -> String {
-        let relative = Path::new(name)
-            .strip_prefix(&self.files)
-            .unwrap_or(Path::new(name));
-        clean(&self.files.join(relative))
-            .to_string_lossy()
-            .into_owned()
+    /// `name` in the files directory, cleaned as Go's `filepath.Join` does;
+    /// with mesh peers, a file that is not there is minimega's error.
+    fn in_files(&self, name: &str) -> Result<String, String> {
+        let relative = clean(Path::new(name));
+        let relative = relative.strip_prefix(&self.files).unwrap_or(&relative);
+        let path = clean(&self.files.join(relative));
+        if self.peers && !path.exists() {
+            return Err(format!("get {}: file not found", relative.display()));
+        }
+        Ok(path.to_string_lossy().into_owned())
     }
 }
 
@@ -158,6 +179,7 @@ mod tests {
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
             files: PathBuf::from("/base/files"),
+            peers: false,
         }
     }
 
@@ -186,5 +208,10 @@ mod tests {
         );
         assert_eq!(p.expand("http://x/y").unwrap(), "http://x/y");
         assert_eq!(p.expand("plain:text").unwrap(), "plain:text");
+        let mesh = Preprocessor { peers: true, ..p };
+        assert_eq!(
+            mesh.expand("file:nosuch.txt").unwrap_err(),
+            "get nosuch.txt: file not found"
+        );
     }
 }

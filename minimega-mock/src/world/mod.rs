@@ -352,6 +352,9 @@ impl World {
     /// simulated.
     pub(crate) fn dispatch(&mut self, ctx: &Ctx, cmd: &Cmd, script: Option<&Script>) -> Vec<Batch> {
         let mut cmd = cmd.clone();
+        if ctx.preprocess && self.preprocessor.fetches(&cmd.m) {
+            self.unsimulated();
+        }
         if ctx.preprocess {
             if let Err(error) = self.preprocessor.apply(&mut cmd.m) {
                 // A preprocessing error is answered by no host in particular.
