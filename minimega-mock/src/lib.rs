@@ -377,9 +377,14 @@ impl MockBuilder {
             peers: self.hosts.len() > 1,
         };
         let world = World::new(spec, handlers, self.hosts, self.version, preprocessor);
-        let shared = Arc::new(Shared::new(world, self.mesh_status, self.received_capacity));
-        let listener = match server::listen(listener, Arc::clone(&shared)) {
-            Ok(listener) => listener,
+        let started = Shared::new(world, self.mesh_status, self.received_capacity)
+            .map(Arc::new)
+            .and_then(|shared| {
+                let thread = server::listen(listener, Arc::clone(&shared))?;
+                Ok((shared, thread))
+            });
+        let (shared, listener) = match started {
+            Ok(started) => started,
             Err(error) => {
                 let _ = std::fs::remove_file(&socket);
                 if owned {
@@ -549,7 +554,7 @@ impl MockMinimega {
 
 impl Drop for MockMinimega {
     fn drop(&mut self) {
-        self.shared.stop(&self.socket, self.listener.take());
+        self.shared.stop(self.listener.take());
         let _ = std::fs::remove_file(&self.socket);
         if self.owned {
             let _ = std::fs::remove_dir_all(&self.base);

@@ -22,8 +22,8 @@
 use std::collections::VecDeque;
 use std::io::{self, BufReader, Read, Write};
 use std::net::Shutdown;
+use std::os::fd::AsRawFd;
 use std::os::unix::net::{UnixListener, UnixStream};
-use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
@@ -155,6 +155,14 @@ struct Registry {
     closed: bool,
 }
 
+/// Wakes the listener when the mock stops, without opening anything (a
+/// process out of file descriptors can still stop its mock): shutting the
+/// sending end makes the receiving end readable.
+struct Waker {
+    send: UnixStream,
+    receive: UnixStream,
+}
+
 /// State shared by the listener, the connections and the test's handle.
 pub(crate) struct Shared {
     pub(crate) world: Mutex<World>,
@@ -164,6 +172,7 @@ pub(crate) struct Shared {
     registry: Mutex<Registry>,
     stopping: Mutex<bool>,
     wake: Condvar,
+    waker: Waker,
     mesh_status: bool,
 }
 
@@ -177,8 +186,9 @@ impl std::fmt::Debug for Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(world: World, mesh_status: bool, log_capacity: usize) -> Shared {
-        Shared {
+    pub(crate) fn new(world: World, mesh_status: bool, log_capacity: usize) -> io::Result<Shared> {
+        let (send, receive) = UnixStream::pair()?;
+        Ok(Shared {
             world: Mutex::new(world),
             effects: Mutex::new(VecDeque::new()),
             log: Mutex::new(received::Log::new(log_capacity)),
@@ -186,8 +196,9 @@ impl Shared {
             registry: Mutex::new(Registry::default()),
             stopping: Mutex::new(false),
             wake: Condvar::new(),
+            waker: Waker { send, receive },
             mesh_status,
-        }
+        })
     }
 
     fn is_stopping(&self) -> bool {
@@ -235,7 +246,7 @@ impl Shared {
     /// socket, and waits for every thread, but not for long: a thread
     /// blocked opening a FIFO for `read` is left to end on its own (it finds
     /// its connection closed).
-    pub(crate) fn stop(&self, socket: &Path, listener: Option<JoinHandle<()>>) {
+    pub(crate) fn stop(&self, listener: Option<JoinHandle<()>>) {
         *lock(&self.stopping) = true;
         self.wake.notify_all();
         let conns = {
@@ -247,8 +258,7 @@ impl Shared {
             conn.outbox.close();
             let _ = conn.socket.shutdown(Shutdown::Both);
         }
-        // The listener is blocked in accept: a connection wakes it up.
-        let _ = UnixStream::connect(socket);
+        let _ = self.waker.send.shutdown(Shutdown::Both);
         if let Some(listener) = listener {
             let _ = listener.join();
         }
@@ -275,20 +285,54 @@ fn join_within(mut threads: Vec<JoinHandle<()>>, wait: Duration) {
 }
 
 pub(crate) fn listen(listener: UnixListener, shared: Arc<Shared>) -> io::Result<JoinHandle<()>> {
+    listener.set_nonblocking(true)?;
     thread::Builder::new()
         .name("mock-minimega-listener".into())
         .spawn(move || {
-            for stream in listener.incoming() {
-                if shared.is_stopping() {
-                    if let Ok(stream) = stream {
-                        let _ = stream.shutdown(Shutdown::Both);
+            while wait_for_client(&listener, &shared.waker.receive) && !shared.is_stopping() {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        // Accepted sockets inherit no flags: a client's
+                        // socket blocks, as its threads expect.
+                        if stream.set_nonblocking(false).is_ok() {
+                            accept(stream, &shared);
+                        }
                     }
-                    break;
+                    Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
+                    // Out of file descriptors, say: the client waits in the
+                    // backlog; try again shortly rather than spin.
+                    Err(_) => thread::sleep(Duration::from_millis(10)),
                 }
-                let Ok(stream) = stream else { continue };
-                accept(stream, &shared);
             }
         })
+}
+
+/// Waits until a client connects (`true`) or the mock is stopping
+/// (`false`).
+fn wait_for_client(listener: &UnixListener, waker: &UnixStream) -> bool {
+    let mut fds = [
+        libc::pollfd {
+            fd: listener.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: waker.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        },
+    ];
+    loop {
+        // SAFETY: `fds` is a valid array of two pollfd for the whole call,
+        // and both descriptors belong to sockets that outlive it.
+        let ready = unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) };
+        if ready >= 0 {
+            return fds[1].revents == 0;
+        }
+        if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            return false;
+        }
+    }
 }
 
 /// Starts a connection's threads and registers it, unless the mock is
