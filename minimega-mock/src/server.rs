@@ -13,8 +13,9 @@
 //! - an answer waits for room in the outbox, so a client that stops
 //!   reading stalls only its own connection;
 //! - stopping the mock closes every outbox and socket without taking any
-//!   lock a blocked thread could hold, and a connection accepted while the
-//!   mock stops is closed at once.
+//!   lock a blocked thread could hold, wakes the listener through a socket
+//!   pair (opening nothing, so it cannot fail), and closes a connection
+//!   accepted while the mock stops at once.
 //!
 //! No file is read and no socket written while the world is locked: a
 //! `read` script is read before the command runs.
