@@ -8,8 +8,8 @@
 
 mod common;
 
+use minimega::mock::MockMinimega;
 use minimega::prelude::*;
-use minimega::runtime::mock::MockMinimega;
 use minimega::runtime::{Client, Error};
 
 fn show(mm: &mut Client, when: &str) -> Result<(), Error> {

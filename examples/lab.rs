@@ -42,8 +42,8 @@ mod common;
 
 use std::time::Duration;
 
+use minimega::mock::MockMinimega;
 use minimega::prelude::*;
-use minimega::runtime::mock::MockMinimega;
 use minimega::runtime::tables::VmState;
 
 fn main() -> std::process::ExitCode {

@@ -8,8 +8,8 @@
 
 mod common;
 
+use minimega::mock::MockMinimega;
 use minimega::prelude::*;
-use minimega::runtime::mock::MockMinimega;
 
 fn main() -> std::process::ExitCode {
     common::report(script)

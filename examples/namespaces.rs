@@ -8,8 +8,8 @@
 
 mod common;
 
+use minimega::mock::MockMinimega;
 use minimega::prelude::*;
-use minimega::runtime::mock::MockMinimega;
 
 fn main() -> std::process::ExitCode {
     common::report(script)
@@ -20,7 +20,7 @@ fn script() -> Result<(), Box<dyn std::error::Error>> {
     let mm = &mut minimega.client;
 
     let mut red = mm.in_namespace("red-team")?;
-    red.vm().launch().container("attacker[1-2]").run()?;
+    red.vm().launch().kvm("attacker[1-2]").run()?;
     {
         // Nested: commands on `blue` run in `blue-team`, not `red-team`.
         let mut blue = red.in_namespace("blue-team")?;

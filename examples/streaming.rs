@@ -10,8 +10,8 @@ mod common;
 
 use std::io::Write;
 
+use minimega::mock::MockMinimega;
 use minimega::prelude::*;
-use minimega::runtime::mock::MockMinimega;
 use minimega::runtime::Event;
 
 fn main() -> std::process::ExitCode {
@@ -31,7 +31,7 @@ fn script() -> Result<(), Box<dyn std::error::Error>> {
     let script = std::env::temp_dir().join(format!("minimega-example-{}.mm", std::process::id()));
     let mut file = std::fs::File::create(&script)?;
     for i in 0..5 {
-        writeln!(file, "vm launch container step{i}")?;
+        writeln!(file, "vm launch kvm step{i}")?;
     }
     writeln!(file, "vm start all")?;
     writeln!(file, "echo script done")?;

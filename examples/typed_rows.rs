@@ -7,8 +7,8 @@
 
 mod common;
 
+use minimega::mock::MockMinimega;
 use minimega::prelude::*;
-use minimega::runtime::mock::MockMinimega;
 use serde::Deserialize;
 
 /// The columns of `vm info` this script cares about.

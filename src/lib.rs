@@ -83,7 +83,9 @@
 //!   answers ([`runtime::Responses`]), typed rows ([`runtime::tables`]),
 //!   waiting on VMs ([`runtime::Wait`]) and errors ([`runtime::Error`]);
 //! - [`generate_api!`]: the same API for another minimega version's spec;
-//! - [`spec`]: the spec, its grammar and minimega's input language.
+//! - [`spec`]: the spec, its grammar and minimega's input language;
+//! - `mock` (feature `mock`): an embedded mock minimega for tests and
+//!   examples (the `minimega-mock` crate).
 //!
 //! Every command is traced with [`tracing`](https://docs.rs/tracing) at
 //! debug level, under the target `minimega`: its line, namespace, time,
@@ -101,6 +103,9 @@ pub use minimega_client as runtime;
 pub use minimega_macros::generate_api;
 #[doc(inline)]
 pub use minimega_spec as spec;
+
+#[cfg(feature = "mock")]
+pub use minimega_mock as mock;
 
 /// The typed API of minimega 3.1.0, from the spec shipped with
 /// `minimega-spec` (its `spec()` is [`spec::shipped()`]).

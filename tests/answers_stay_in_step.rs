@@ -2,8 +2,8 @@
 //! forgotten, suggestions and status messages, against the mock: every
 //! answer belongs to its own command.
 
+use minimega::mock::MockMinimega;
 use minimega::prelude::*;
-use minimega::runtime::mock::MockMinimega;
 use minimega::runtime::{Client, Event};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

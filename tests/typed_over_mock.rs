@@ -1,8 +1,8 @@
 //! The generated API end to end: typed commands run over a real socket
 //! against the embedded mock, which checks every line against the spec.
 
+use minimega::mock::MockMinimega;
 use minimega::prelude::*;
-use minimega::runtime::mock::MockMinimega;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -52,18 +52,19 @@ fn arguments_arrive_as_exactly_one_token_each() {
 #[test]
 fn namespace_handles_nest_and_never_switch_the_active_namespace() {
     let mock = MockMinimega::builder()
-        .hosts(["head", "n1"])
+        .hosts(["head", "n1", "n2"])
         .start()
         .unwrap();
     let mut mm = mock.client().unwrap();
     {
         let mut outer = mm.in_namespace("outer").unwrap();
-        outer.vm().launch().container("c1").run().unwrap();
+        outer.vm().launch().kvm("c1").run().unwrap();
         let mut inner = outer.in_namespace("inner").unwrap();
         let answer = inner.vm().info().run().unwrap();
+        // A new namespace holds the head node's peers.
         assert_eq!(
             answer.hosts().collect::<Vec<_>>(),
-            ["head", "n1"],
+            ["n1", "n2"],
             "one response per host"
         );
         assert_eq!(answer.rows().count(), 0, "the inner namespace has no VMs");
@@ -71,7 +72,7 @@ fn namespace_handles_nest_and_never_switch_the_active_namespace() {
     assert_eq!(
         mock.commands(),
         [
-            "namespace outer vm launch container c1",
+            "namespace outer vm launch kvm c1",
             "namespace inner vm info"
         ]
     );
@@ -102,7 +103,7 @@ fn mesh_send_takes_a_typed_command_and_keeps_every_host() {
 fn a_command_built_on_cmd_runs_on_any_connection() {
     let mock = MockMinimega::start().unwrap();
     let mut mm = mock.client().unwrap();
-    let launch = Cmd.vm().launch().container("web[1-2]");
+    let launch = Cmd.vm().launch().kvm("web[1-2]");
     launch.clone().on(&mut mm).run().unwrap();
     let mut ns = mm.in_namespace("other").unwrap();
     launch.on(&mut ns).run().unwrap();

@@ -7,14 +7,14 @@
 use std::error::Error;
 use std::process::ExitCode;
 
-use minimega::runtime::mock::MockBuilder;
+use minimega::mock::MockBuilder;
 use minimega::runtime::Client;
 
 /// A connection, and the mock behind it if there is one (it stops when
 /// dropped, so keep this value alive).
 pub struct Minimega {
     pub client: Client,
-    _mock: Option<minimega::runtime::mock::MockMinimega>,
+    _mock: Option<minimega::mock::MockMinimega>,
 }
 
 fn setting(flag: &str, variable: &str) -> Option<String> {

@@ -13,8 +13,10 @@
 //! - [`version`]: comparing the spec's minimega version with the server's;
 //! - [`wait`]: waiting for VMs to reach a state, get addresses, check in;
 //! - [`protocol`]: the JSON exchanged on the socket;
-//! - [`error`]: everything that can go wrong;
-//! - `mock` (feature `mock`): an embedded minimega for tests.
+//! - [`error`]: everything that can go wrong.
+//!
+//! The embedded mock minimega that the tests and examples run against is its
+//! own crate, `minimega-mock`.
 //!
 //! ```no_run
 //! use minimega_client::{Client, CommandLine, Execute, RunOptions};
@@ -58,9 +60,6 @@ mod connect;
 mod connection;
 mod outgoing;
 mod preprocess;
-
-#[cfg(feature = "mock")]
-pub mod mock;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE, DEFAULT_SOCKET};
 pub use command::{

@@ -1,17 +1,16 @@
 //! The client over a real socket: connecting, running, failures, raw
 //! lines, suggestions, versions, sharing.
-#![cfg(feature = "mock")]
 
 mod common;
 
 use std::sync::{Arc, Mutex};
 
 use common::{cluster, cmd, mock_and_client, tokens};
-use minimega_client::mock::MockMinimega;
 use minimega_client::{
     Builder, Client, Complete, Error, Execute, Failure, Failures, Namespace, ResponseStream,
     Responses, RunOptions,
 };
+use minimega_mock::MockMinimega;
 
 #[test]
 fn connect_error_names_the_path_and_what_to_do() {
@@ -74,11 +73,14 @@ fn argument_problems_fail_before_sending() {
 fn command_errors_carry_every_failing_host_by_default() {
     let (_mock, mut mm) = cluster(&["h1", "h2", "h3"]);
     let mut lab = mm.in_namespace("lab").unwrap();
-    lab.run_line("vm launch kvm 3").unwrap(); // vm-0 on h1, vm-1 on h2, vm-2 on h3
+    // A new namespace holds the head's peers: vm-0 and vm-2 on h3, vm-1 on
+    // h2, as minimega's scheduler takes turns.
+    lab.run_line("vm launch kvm 3").unwrap();
+    lab.run_line("vm start vm-0,vm-1").unwrap();
 
-    // Stopping VMs that never ran fails on the two hosts that have them;
-    // h3 has neither and stays silent, as in minimega.
-    let error = lab.run_line("vm stop vm-0,vm-1").unwrap_err();
+    // Starting VMs that already run fails on the two hosts that have them;
+    // minimega's fan-out answers in the namespace's host order.
+    let error = lab.run_line("vm start vm-0,vm-1").unwrap_err();
     let Error::Command {
         command,
         failures,
@@ -87,22 +89,22 @@ fn command_errors_carry_every_failing_host_by_default() {
     else {
         panic!("{error}")
     };
-    assert_eq!(command, "namespace lab vm stop vm-0,vm-1");
+    assert_eq!(command, "namespace lab vm start vm-0,vm-1");
     assert_eq!(
         failures,
         &[
             Failure {
-                host: "h1".into(),
-                message: "vm not running: vm-0".into()
+                host: "h2".into(),
+                message: "vm is already running".into()
             },
             Failure {
-                host: "h2".into(),
-                message: "vm not running: vm-1".into()
+                host: "h3".into(),
+                message: "vm is already running".into()
             },
         ]
     );
     assert_eq!(responses.len(), 2);
-    assert!(error.to_string().contains("h1: vm not running: vm-0; h2:"));
+    assert!(error.to_string().contains("h2: vm is already running; h3:"));
     // A command failure leaves the connection usable.
     assert!(!error.closes_connection());
     assert_eq!(lab.run_line("echo still").unwrap().text().unwrap(), "still");

@@ -1,14 +1,13 @@
 //! A misbehaving server: timeouts, disconnects, malformed lines. Each
 //! leaves the client clearly closed, never half-read; `reconnect` recovers.
-#![cfg(feature = "mock")]
 
 mod common;
 
 use std::time::{Duration, Instant};
 
 use common::{mock_and_client, script};
-use minimega_client::mock::{Effect, MockMinimega};
 use minimega_client::{Client, Complete, Error, RunOptions};
+use minimega_mock::{Effect, MockMinimega};
 
 const SHORT: Duration = Duration::from_millis(100);
 

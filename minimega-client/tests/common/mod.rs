@@ -2,8 +2,8 @@
 //! command builder, and small shortcuts.
 #![allow(dead_code)]
 
-use minimega_client::mock::MockMinimega;
 use minimega_client::{Builder, Client, CommandLine, Complete};
+use minimega_mock::MockMinimega;
 
 /// A whole command, as the generated builders are: a `Builder` and nothing
 /// else.

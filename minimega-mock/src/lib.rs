@@ -1,0 +1,591 @@
+//! An embedded mock minimega: a real UNIX-socket server, on plain threads,
+//! that speaks minimega 3.1.0's command-socket protocol, for tests and
+//! examples that cannot run the real thing.
+//!
+//! ```
+//! use minimega_mock::MockMinimega;
+//!
+//! let mock = MockMinimega::start()?;
+//! let mut mm = mock.client()?;
+//! mm.run_line("vm config memory 512")?;
+//! mm.run_line("vm launch kvm web[1-2]")?;
+//! mm.run_line("vm start all")?;
+//! let answer = mm.run_line(".columns name,state,memory vm info")?;
+//! let rows: Vec<_> = answer.rows().map(|r| r.to_map()).collect();
+//! assert_eq!(rows[0]["name"], "web1");
+//! assert_eq!(rows[1]["state"], "RUNNING");
+//! assert_eq!(rows[1]["memory"], "512");
+//! mock.assert_all_simulated();
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # What it simulates
+//!
+//! Every line is matched against the spec (the shipped one, or the
+//! builder's), and a line it rejects gets minimega's ``invalid command: `…` ``.
+//! The commands below are simulated as minimega 3.1.0 runs them, answers
+//! and error texts included; the recordings in `fixtures/` (see
+//! [`fixture`]) are replayed against the mock by its conformance test,
+//! which compares every line the mock simulates.
+//!
+//! - `vm config` and every field it keeps (numbers with Go's parse errors,
+//!   flags, paths relative to the files directory, lists shown `[a b]`,
+//!   `tags` and `volume` as `k -> v`, `networks` of plain VLANs and
+//!   aliases), `vm config save|restore`, `clear vm config [field]`, and the
+//!   whole configuration as `vm config` shows it;
+//! - `vm launch kvm|container|android <name or count> [config]`, with
+//!   minimega's checks; counted VMs are named `vm-N` from a per-namespace
+//!   counter, ids come from a per-host counter; VMs are placed by
+//!   `vm config schedule`, `vm config colocate`, or minimega's scheduler (the
+//!   least CPU-committed host, equal hosts taking turns);
+//! - `vm info [summary]` with minimega's columns and `Data`;
+//!   `vm start|stop|kill|flush` on names, ids, ranges and `all`, with
+//!   minimega's rules for which states each applies to and its errors (one
+//!   named VM that is missing or in the wrong state is an error; several
+//!   are not);
+//! - `namespace` (columns `namespace, vlans, active`), `namespace <name>`
+//!   (switches the head node's active namespace: see
+//!   [`MockMinimega::active_namespace`]), `namespace <name> (command)`,
+//!   `clear namespace [name]` (on every host), `ns hosts`, `vlans`;
+//! - `echo`, `version` (`minimega <version> mock`), `host` and
+//!   `host <field>`;
+//! - `mesh send <hosts|all> (command)`: one message with one response per
+//!   host that ran it; the head never runs it, unknown hosts are skipped;
+//! - `read <file> [check]`: one message per command, `More` until the last;
+//!   a line that is not a command ends it with an error naming `file:line`;
+//! - `.columns`, `.filter`, `.json`, `.csv`, `.headers`, `.annotate`,
+//!   `.sort`, `.compress`, `.record` and `.preprocess`, with a command (for
+//!   that command) or alone (daemon-wide), and minimega's `Rendered` text;
+//! - preprocessing of every argument unless `.preprocess false`: `$VAR`
+//!   and `${VAR}` from [`MockBuilder::env`] or the process's environment,
+//!   `file:NAME` as `NAME` in [`MockMinimega::files_dir`] (with several
+//!   hosts, a file that is not there is minimega's error, answered by no
+//!   host, as the mesh has no node to fetch it from);
+//! - comments (an answer of no responses), `Suggest` requests (the last
+//!   word completed against the spec's words).
+//!
+//! # What it does not simulate
+//!
+//! Any other valid command answers one empty success, and is marked
+//! [`Answered::NotSimulated`] in [`MockMinimega::received`]; a test can
+//! insist that nothing went unsimulated with
+//! [`MockMinimega::assert_all_simulated`], or stub what it needs. Known
+//! differences from minimega within what is simulated:
+//!
+//! - VMs never fail to launch (but a container whose filesystem does not
+//!   exist, which fails as in minimega), and launched VMs have no network
+//!   interfaces: `vm config networks` is kept, shown and carried in `Data`,
+//!   not turned into taps, MACs and bridges;
+//! - `vm config networks` specs with bridges, MACs or drivers, `disks`,
+//!   `bonds` and `qemu-override` (set or shown) are not simulated;
+//!   `vm config cpu` and `machine` accept any value;
+//! - the machine a host runs on is made up (4 CPUs, 16 GiB, no load);
+//!   `vm config coschedule` is kept but not applied when placing VMs;
+//!   `ns queueing` and the other `ns` subcommands but `ns hosts` are not
+//!   simulated, so `vm launch` alone always says nothing is queued;
+//! - `http://`, `https://` and `tar:` arguments are not fetched (a command
+//!   with one is marked not simulated);
+//! - status messages come only from [`Effect`]s, [`MockBuilder::mesh_status`]
+//!   and [`MockMinimega::send_status`] (minimega sends them during file
+//!   transfers between nodes);
+//! - a script `read` runs is read whole before it runs (at most 16 MiB),
+//!   and `.alias`, `.env` and history are not simulated.
+//!
+//! # Hosts
+//!
+//! With [`MockBuilder::hosts`] the mock stands for a cluster; the first
+//! host is the head node the socket belongs to. Each host keeps its own
+//! namespaces, `vm config` and VMs. The default namespace `minimega` holds
+//! the head node only; a new namespace holds every host but the head (or
+//! the head alone, with no other host), as in minimega. Commands that run
+//! on every host of a namespace (`vm info`, `vm start` …, `host`) answer
+//! once per host, in one message.
+//!
+//! # Stubs and what the mock received
+//!
+//! [`MockMinimega::stub_pattern`] and [`MockMinimega::stub_line`] set the
+//! answer of a pattern or an exact line (see [`Answer`]);
+//! [`MockMinimega::received`] lists the requests received, in order, each
+//! with how it was answered, keeping the most recent
+//! ([`MockBuilder::received_capacity`]).
+//!
+//! # Faults and status messages
+//!
+//! [`MockMinimega::on_next_command`] queues [`Effect`]s for the next request
+//! received: status messages around the answer, a delay, a stall, a
+//! disconnect or a malformed line part-way through, an endless answer, an
+//! overlong line, a message nobody asked for. [`MockMinimega::send_status`]
+//! writes a status message to every connection at once (skipping a client
+//! that reads too slowly), and [`MockBuilder::mesh_status`] makes every
+//! `mesh send` surround its answer with status messages.
+//!
+//! # Another minimega version
+//!
+//! The mock's commands are keyed by their patterns in minimega 3.1.0, and
+//! checked against the mock's spec when it starts: with a spec that lacks
+//! some of them, [`MockBuilder::start`] fails with
+//! [`MockError::MissingPatterns`] naming them, unless
+//! [`MockBuilder::allow_missing_patterns`] says those commands may go
+//! unsimulated (they then answer as any command the mock does not know).
+
+#![warn(missing_docs)]
+
+pub mod fixture;
+mod names;
+mod preprocess;
+mod received;
+mod render;
+mod server;
+mod stub;
+mod suggest;
+mod world;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::os::unix::net::UnixListener;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use minimega_client::{Client, Error};
+use minimega_spec::Spec;
+
+pub use received::{Answered, Received};
+pub use stub::{Answer, Reply};
+
+use preprocess::Preprocessor;
+use server::Shared;
+use world::World;
+
+/// How many requests [`MockMinimega::received`] keeps by default.
+pub const DEFAULT_RECEIVED_CAPACITY: usize = 10_000;
+
+/// Something the mock does to the answer of one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// A status message before the answer's first message.
+    StatusBefore(String),
+    /// A status message between each two messages of the answer.
+    StatusBetween(String),
+    /// A status message after the answer's last message.
+    StatusAfter(String),
+    /// Waits this long before answering.
+    Delay(Duration),
+    /// Never answers (the connection stays open until the mock stops).
+    Stall,
+    /// Sends this many messages of the answer, then closes the connection.
+    Disconnect {
+        /// Messages of the answer sent before closing.
+        after: usize,
+    },
+    /// Sends this many messages of the answer, then a line that is not
+    /// JSON, and nothing more of this answer.
+    Malformed {
+        /// Messages of the answer sent before the bad line.
+        after: usize,
+    },
+    /// Marks every message `More: true` and, after the answer, repeats its
+    /// last message for as long as the client reads.
+    EndlessMore,
+    /// Pads the answer's first message to at least this many bytes.
+    LongLine {
+        /// The length of the line, newline included.
+        bytes: usize,
+    },
+    /// After the answer, one more answer message that no request asked for.
+    Unsolicited,
+    /// Marks the answer's last message `More: true` (a suggestion's too),
+    /// though nothing follows.
+    MoreOnLast,
+}
+
+/// Why a mock did not start, or a stub was refused.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum MockError {
+    /// The socket or its directory could not be made.
+    Io(std::io::Error),
+    /// Commands the mock simulates whose patterns the spec lacks (a spec of
+    /// another minimega version); see
+    /// [`MockBuilder::allow_missing_patterns`].
+    MissingPatterns {
+        /// The patterns, as the mock knows them.
+        patterns: Vec<String>,
+    },
+    /// A stub for a pattern the spec does not have.
+    UnknownPattern {
+        /// The pattern as given.
+        pattern: String,
+    },
+}
+
+impl fmt::Display for MockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MockError::Io(error) => write!(f, "the mock could not start: {error}"),
+            MockError::MissingPatterns { patterns } => write!(
+                f,
+                "the spec has no pattern for {} command(s) the mock simulates ({}); \
+                 use MockBuilder::allow_missing_patterns(true) to leave them unsimulated",
+                patterns.len(),
+                patterns.join("; ")
+            ),
+            MockError::UnknownPattern { pattern } => {
+                write!(f, "the mock's spec has no pattern `{pattern}` to stub")
+            }
+        }
+    }
+}
+
+impl std::error::Error for MockError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            MockError::Io(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for MockError {
+    fn from(error: std::io::Error) -> MockError {
+        MockError::Io(error)
+    }
+}
+
+/// Settings for a [`MockMinimega`]; start with [`MockMinimega::builder`].
+#[derive(Debug, Clone)]
+pub struct MockBuilder {
+    hosts: Vec<String>,
+    spec: Option<Arc<Spec>>,
+    version: String,
+    mesh_status: bool,
+    base: Option<PathBuf>,
+    env: BTreeMap<String, String>,
+    allow_missing: bool,
+    received_capacity: usize,
+}
+
+impl Default for MockBuilder {
+    fn default() -> MockBuilder {
+        MockBuilder {
+            hosts: vec!["mock".to_owned()],
+            spec: None,
+            version: minimega_spec::MINIMEGA_VERSION.to_owned(),
+            mesh_status: false,
+            base: None,
+            env: BTreeMap::new(),
+            allow_missing: false,
+            received_capacity: DEFAULT_RECEIVED_CAPACITY,
+        }
+    }
+}
+
+impl MockBuilder {
+    /// The hosts the mock stands for, head node first (default: one host,
+    /// `mock`). An empty list keeps the default.
+    pub fn hosts<I, S>(mut self, hosts: I) -> MockBuilder
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let hosts: Vec<String> = hosts.into_iter().map(Into::into).collect();
+        if !hosts.is_empty() {
+            self.hosts = hosts;
+        }
+        self
+    }
+
+    /// Validates commands against `spec` instead of the shipped one.
+    pub fn spec(mut self, spec: Spec) -> MockBuilder {
+        self.spec = Some(Arc::new(spec));
+        self
+    }
+
+    /// Starts even when the spec lacks patterns of commands the mock
+    /// simulates (default: such a spec is refused, naming them). Those
+    /// commands are then not commands of the spec, so lines with them are
+    /// invalid as minimega of that version would find them.
+    pub fn allow_missing_patterns(mut self, allow: bool) -> MockBuilder {
+        self.allow_missing = allow;
+        self
+    }
+
+    /// The version `version` reports (default the shipped spec's, so
+    /// `minimega 3.1.0 mock`).
+    pub fn version(mut self, version: impl Into<String>) -> MockBuilder {
+        self.version = version.into();
+        self
+    }
+
+    /// Surrounds every `mesh send` answer with status messages: one
+    /// before, one between host messages, one after.
+    pub fn mesh_status(mut self, on: bool) -> MockBuilder {
+        self.mesh_status = on;
+        self
+    }
+
+    /// Serves at `dir/minimega` instead of in a fresh temporary directory;
+    /// `dir` must exist and is left in place when the mock stops.
+    pub fn base_dir(mut self, dir: impl Into<PathBuf>) -> MockBuilder {
+        self.base = Some(dir.into());
+        self
+    }
+
+    /// An environment variable for `$NAME` preprocessing, which the mock
+    /// looks up here before the process's environment.
+    pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> MockBuilder {
+        self.env.insert(name.into(), value.into());
+        self
+    }
+
+    /// How many of the most recent requests [`MockMinimega::received`]
+    /// keeps (default [`DEFAULT_RECEIVED_CAPACITY`]); older ones are
+    /// counted by [`MockMinimega::dropped_received`].
+    pub fn received_capacity(mut self, capacity: usize) -> MockBuilder {
+        self.received_capacity = capacity;
+        self
+    }
+
+    /// Starts serving.
+    pub fn start(self) -> Result<MockMinimega, MockError> {
+        let spec = self
+            .spec
+            .unwrap_or_else(|| Arc::new(minimega_spec::shipped().clone()));
+        let handlers = world::check(&spec, self.allow_missing)
+            .map_err(|patterns| MockError::MissingPatterns { patterns })?;
+        let (base, owned) = match self.base {
+            Some(dir) => (dir, false),
+            None => (fresh_dir()?, true),
+        };
+        let socket = base.join("minimega");
+        let files = base.join("files");
+        let listener = std::fs::create_dir_all(&files).and_then(|()| UnixListener::bind(&socket));
+        let listener = match listener {
+            Ok(listener) => listener,
+            Err(error) => {
+                if owned {
+                    let _ = std::fs::remove_dir_all(&base);
+                }
+                return Err(error.into());
+            }
+        };
+        let preprocessor = Preprocessor {
+            env: self.env,
+            files,
+            peers: self.hosts.len() > 1,
+        };
+        let world = World::new(spec, handlers, self.hosts, self.version, preprocessor);
+        let started = Shared::new(world, self.mesh_status, self.received_capacity)
+            .map(Arc::new)
+            .and_then(|shared| {
+                let thread = server::listen(listener, Arc::clone(&shared))?;
+                Ok((shared, thread))
+            });
+        let (shared, listener) = match started {
+            Ok(started) => started,
+            Err(error) => {
+                let _ = std::fs::remove_file(&socket);
+                if owned {
+                    let _ = std::fs::remove_dir_all(&base);
+                }
+                return Err(error.into());
+            }
+        };
+        Ok(MockMinimega {
+            base,
+            socket,
+            owned,
+            shared,
+            listener: Some(listener),
+        })
+    }
+}
+
+/// A running mock minimega; it stops when dropped, closing every
+/// connection.
+#[derive(Debug)]
+pub struct MockMinimega {
+    base: PathBuf,
+    socket: PathBuf,
+    owned: bool,
+    shared: Arc<Shared>,
+    listener: Option<JoinHandle<()>>,
+}
+
+impl MockMinimega {
+    /// Starts a mock with one host, `mock`, in a fresh temporary directory.
+    pub fn start() -> Result<MockMinimega, MockError> {
+        MockMinimega::builder().start()
+    }
+
+    /// Settings for a mock.
+    pub fn builder() -> MockBuilder {
+        MockBuilder::default()
+    }
+
+    /// The socket path, for [`Client::connect_to`].
+    pub fn socket_path(&self) -> &Path {
+        &self.socket
+    }
+
+    /// The base directory, for [`Client::connect_base`]: the socket is
+    /// `base/minimega`.
+    pub fn base_dir(&self) -> &Path {
+        &self.base
+    }
+
+    /// The files directory (`base/files`), where `file:NAME` points and
+    /// where relative `vm config` paths are taken from.
+    pub fn files_dir(&self) -> PathBuf {
+        self.base.join("files")
+    }
+
+    /// A client connected to this mock.
+    pub fn client(&self) -> Result<Client, Error> {
+        Client::connect_to(&self.socket)
+    }
+
+    /// Applies `effects` to the next request the mock receives, on any
+    /// connection. Calls queue up: each request takes the oldest set.
+    pub fn on_next_command(&self, effects: impl IntoIterator<Item = Effect>) {
+        let effects: Vec<Effect> = effects.into_iter().collect();
+        lock(&self.shared.effects).push_back(effects);
+    }
+
+    /// Queues a status message on every open connection now, without
+    /// waiting: a client that has stopped reading (its connection's queue
+    /// is full) does not get it.
+    pub fn send_status(&self, text: &str) {
+        self.shared.broadcast_status(text);
+    }
+
+    /// How many status messages [`MockMinimega::send_status`] dropped for
+    /// clients that did not read.
+    pub fn dropped_statuses(&self) -> u64 {
+        self.shared.dropped_statuses.load(Ordering::Relaxed)
+    }
+
+    /// Answers every command matching `pattern` (a pattern of the mock's
+    /// spec, such as `"vm info [summary,]"`) with `answer`, wherever the
+    /// command appears: alone, nested, in a script. The stub added last
+    /// wins over earlier ones and over the simulation.
+    pub fn stub_pattern(&self, pattern: &str, answer: impl Into<Answer>) -> Result<(), MockError> {
+        let mut world = lock(&self.shared.world);
+        let id = world
+            .spec()
+            .patterns()
+            .find(|(_, p)| p.text == pattern)
+            .map(|(id, _)| id)
+            .ok_or_else(|| MockError::UnknownPattern {
+                pattern: pattern.to_owned(),
+            })?;
+        world.stubs.add_pattern(id, answer.into());
+        Ok(())
+    }
+
+    /// Answers the request whose command is exactly `line` (as sent,
+    /// namespace prefix included) with `answer`, before anything else.
+    pub fn stub_line(&self, line: &str, answer: impl Into<Answer>) {
+        lock(&self.shared.world)
+            .stubs
+            .add_line(line.to_owned(), answer.into());
+    }
+
+    /// Removes every stub.
+    pub fn clear_stubs(&self) {
+        lock(&self.shared.world).stubs.clear();
+    }
+
+    /// The requests received, oldest first (at most the builder's
+    /// [`MockBuilder::received_capacity`] most recent), each with how it was
+    /// answered.
+    pub fn received(&self) -> Vec<Received> {
+        lock(&self.shared.log).entries()
+    }
+
+    /// How many requests fell out of [`MockMinimega::received`] because
+    /// more recent ones took their place.
+    pub fn dropped_received(&self) -> u64 {
+        lock(&self.shared.log).dropped()
+    }
+
+    /// The command lines received (suggestions left out), in order.
+    pub fn commands(&self) -> Vec<String> {
+        self.received()
+            .into_iter()
+            .filter(|r| !r.suggest)
+            .map(|r| r.line)
+            .collect()
+    }
+
+    /// The command lines the mock answered without simulating them.
+    pub fn unsimulated(&self) -> Vec<String> {
+        self.received()
+            .into_iter()
+            .filter(|r| r.answered == Answered::NotSimulated)
+            .map(|r| r.line)
+            .collect()
+    }
+
+    /// Asserts that the mock simulated (or a stub answered) every command
+    /// it received.
+    ///
+    /// # Panics
+    /// If any command was answered as [`Answered::NotSimulated`]; the
+    /// message lists them.
+    pub fn assert_all_simulated(&self) {
+        let unsimulated = self.unsimulated();
+        assert!(
+            unsimulated.is_empty(),
+            "the mock answered {} command(s) without simulating them (stub them, or \
+             check the mock's docs for what it simulates): {unsimulated:?}",
+            unsimulated.len()
+        );
+    }
+
+    /// The namespace plain `namespace <name>` last switched the head node
+    /// to (`minimega` by default).
+    pub fn active_namespace(&self) -> String {
+        lock(&self.shared.world).active_namespace().to_owned()
+    }
+}
+
+impl Drop for MockMinimega {
+    fn drop(&mut self) {
+        self.shared.stop(self.listener.take());
+        let _ = std::fs::remove_file(&self.socket);
+        if self.owned {
+            let _ = std::fs::remove_dir_all(&self.base);
+        }
+    }
+}
+
+/// Locks `mutex`, recovering from a panicked holder: the mock's state stays
+/// usable for the remaining connections.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn fresh_dir() -> std::io::Result<PathBuf> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    loop {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!(
+            "minimega-mock-{}-{n}-{nanos:x}",
+            std::process::id()
+        ));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}

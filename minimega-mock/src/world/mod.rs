@@ -1,0 +1,522 @@
+//! The mock's state and its simulation of minimega's commands.
+//!
+//! The state mirrors minimega's: each host (node) has its own namespaces,
+//! each with its own `vm config`, saved configs and VMs, and its own VM id
+//! counter; the head node (the one whose socket the mock serves) holds the
+//! active namespace clients see. A command runs on a node, in a namespace,
+//! as minimega's handlers do: once on that node, fanned out to every host
+//! of the namespace (`vm info`, `host`, `vm start` …), or passed to other
+//! nodes (`mesh send`).
+//!
+//! A command's answer is a list of [`Batch`]es, one per message; each is
+//! rendered on the head, with the flags the output modifiers set on it.
+//!
+//! Nothing here does I/O: `read` gets the script's text from the caller,
+//! which reads it before taking the world's lock.
+
+mod config;
+mod handlers;
+mod schedule;
+pub(crate) mod table;
+mod vms;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use minimega_client::protocol::{Message, WireResponse};
+use minimega_spec::{input, Item, Line, Match, PatternId, Spec};
+
+use crate::preprocess::Preprocessor;
+use crate::received::Answered;
+use crate::render::{render, Flags};
+use crate::stub::{Answer, Stubs};
+use config::Config;
+use table::Handler;
+use vms::Vms;
+
+pub(crate) use table::check;
+
+/// The namespace minimega starts in.
+pub(crate) const DEFAULT_NAMESPACE: &str = "minimega";
+
+/// minimega's rule for VM and namespace names.
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+}
+
+const INVALID_NAME: &str =
+    "invalid name; must only include letters, numbers, hyphens and underscores";
+
+/// One message of an answer: its responses and, when an output modifier
+/// set them, its own rendering flags.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Batch {
+    pub(crate) responses: Vec<WireResponse>,
+    pub(crate) flags: Option<Flags>,
+}
+
+impl Batch {
+    fn of(responses: Vec<WireResponse>) -> Batch {
+        Batch {
+            responses,
+            flags: None,
+        }
+    }
+}
+
+/// A response as it arrives from another node. minimega passes responses
+/// between nodes in Go's gob encoding, which leaves out empty lists: they
+/// arrive as `null` (empty maps survive).
+pub(crate) fn through_mesh(mut response: WireResponse) -> WireResponse {
+    if response.header.as_ref().is_some_and(Vec::is_empty) {
+        response.header = None;
+    }
+    if response.tabular.as_ref().is_some_and(Vec::is_empty) {
+        response.tabular = None;
+    }
+    response.data = without_empty_lists(std::mem::take(&mut response.data));
+    response
+}
+
+fn without_empty_lists(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Array(items) if items.is_empty() => Value::Null,
+        Value::Array(items) => Value::Array(items.into_iter().map(without_empty_lists).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, without_empty_lists(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// A command line and its nested commands, each with its own text.
+#[derive(Debug, Clone)]
+pub(crate) struct Cmd {
+    pub(crate) m: Match,
+    /// The command as minimega passes it on (its tokens, quoted).
+    pub(crate) text: String,
+    pub(crate) sub: Option<Box<Cmd>>,
+}
+
+impl Cmd {
+    /// The command `m` matched from `tokens`, with its nested commands.
+    fn new(spec: &Spec, mut m: Match, tokens: &[String]) -> Cmd {
+        let sub = m.subcommand.take().map(|sub| {
+            // Every item before a `(command)` takes exactly one token.
+            let at = spec
+                .pattern(m.id)
+                .items
+                .iter()
+                .position(|item| matches!(item, Item::Command { .. }))
+                .unwrap_or(tokens.len())
+                .min(tokens.len());
+            Box::new(Cmd::new(spec, *sub, &tokens[at..]))
+        });
+        Cmd {
+            m,
+            text: input::join(tokens),
+            sub,
+        }
+    }
+}
+
+/// Where a command runs.
+#[derive(Debug, Clone)]
+pub(crate) struct Ctx {
+    /// The node (index into the hosts, the head first).
+    pub(crate) node: usize,
+    /// The namespace it was told to run in; else the node's active one.
+    pub(crate) ns: Option<String>,
+    /// Run here only: minimega's fan-out already happened.
+    pub(crate) local: bool,
+    /// Sent by another node's `mesh send`.
+    pub(crate) via_mesh: bool,
+    /// Whether arguments are preprocessed.
+    pub(crate) preprocess: bool,
+}
+
+/// A namespace as one node holds it.
+#[derive(Debug, Clone)]
+pub(crate) struct Namespace {
+    /// The hosts its VM commands run on.
+    pub(crate) hosts: Vec<String>,
+    pub(crate) config: Config,
+    pub(crate) saved: BTreeMap<String, Config>,
+    /// The counter that names counted VMs (`vm-N`).
+    pub(crate) next_name: u64,
+    pub(crate) vms: Vms,
+}
+
+/// One host of the mock.
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub(crate) name: String,
+    pub(crate) namespaces: BTreeMap<String, Namespace>,
+    pub(crate) active: String,
+    /// VM ids are per node, across namespaces, and never reused.
+    pub(crate) next_vm_id: u64,
+}
+
+/// A script `read` runs, read by the caller before the command ran.
+#[derive(Debug, Clone)]
+pub(crate) struct Script {
+    /// The path as the command gives it (after preprocessing).
+    pub(crate) path: String,
+    /// Its text, or minimega's error for it.
+    pub(crate) text: Result<String, String>,
+}
+
+/// What a command came to.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    pub(crate) messages: Vec<Message>,
+    pub(crate) how: Answered,
+    /// How many hosts a `mesh send` in the command went to (0: none).
+    pub(crate) mesh_hosts: usize,
+}
+
+/// The whole simulated cluster.
+#[derive(Debug)]
+pub(crate) struct World {
+    spec: Arc<Spec>,
+    handlers: BTreeMap<PatternId, Handler>,
+    nodes: Vec<Node>,
+    version: String,
+    pub(crate) preprocessor: Preprocessor,
+    /// minicli's daemon-wide output flags.
+    pub(crate) flags: Flags,
+    pub(crate) stubs: Stubs,
+    /// VLAN aliases: (namespace, alias) → VLAN.
+    vlans: BTreeMap<(String, String), u64>,
+    // What the command being run has come to so far.
+    how: Answered,
+    mesh_hosts: usize,
+}
+
+/// The first VLAN minimega hands out for an alias.
+const FIRST_VLAN: u64 = 101;
+
+impl World {
+    /// `hosts` must not be empty; the builder sees to it.
+    pub(crate) fn new(
+        spec: Arc<Spec>,
+        handlers: BTreeMap<PatternId, Handler>,
+        hosts: Vec<String>,
+        version: String,
+        preprocessor: Preprocessor,
+    ) -> World {
+        let nodes = hosts
+            .iter()
+            .map(|name| Node {
+                name: name.clone(),
+                namespaces: BTreeMap::new(),
+                active: DEFAULT_NAMESPACE.to_owned(),
+                next_vm_id: 0,
+            })
+            .collect();
+        World {
+            spec,
+            handlers,
+            nodes,
+            version,
+            preprocessor,
+            flags: Flags::default(),
+            stubs: Stubs::default(),
+            vlans: BTreeMap::new(),
+            how: Answered::Simulated,
+            mesh_hosts: 0,
+        }
+    }
+
+    pub(crate) fn spec(&self) -> &Spec {
+        &self.spec
+    }
+
+    /// Completions for a `Suggest` request.
+    pub(crate) fn suggest(&self, input: &str) -> Vec<String> {
+        crate::suggest::suggest(&self.spec, input)
+    }
+
+    /// The file a `read` in `line` would run, as it will name it once its
+    /// arguments are preprocessed: the caller reads it before the command
+    /// runs, outside the world's lock.
+    pub(crate) fn script_path(&self, line: &str) -> Option<String> {
+        let Ok(Line::Command(m)) = self.spec.compile(line) else {
+            return None;
+        };
+        let tokens = input::lex(line.trim()).ok()?;
+        let cmd = Cmd::new(&self.spec, m, &tokens);
+        let mut preprocess = self.flags.preprocess;
+        let mut level = Some(&cmd);
+        while let Some(cmd) = level {
+            match self.spec.pattern(cmd.m.id).text.as_str() {
+                "read <file> [check,]" => {
+                    let file = cmd.m.value("file")?;
+                    return if preprocess {
+                        self.preprocessor.expand(file).ok()
+                    } else {
+                        Some(file.to_owned())
+                    };
+                }
+                ".preprocess <true,false> (command)" => preprocess = cmd.m.chose("true"),
+                _ => {}
+            }
+            level = cmd.sub.as_deref();
+        }
+        None
+    }
+
+    pub(crate) fn head(&self) -> &str {
+        &self.nodes[0].name
+    }
+
+    pub(crate) fn active_namespace(&self) -> &str {
+        &self.nodes[0].active
+    }
+
+    /// Runs one command line received on the socket; `script` is the file
+    /// a `read` in it names, read beforehand.
+    pub(crate) fn run(&mut self, line: &str, script: Option<&Script>) -> Outcome {
+        self.how = Answered::Simulated;
+        self.mesh_hosts = 0;
+        let batches = match self.stubs.for_line(line) {
+            Some(answer) => {
+                self.how = Answered::Stubbed;
+                vec![self.stubbed(0, &answer)]
+            }
+            None => self.run_line(line, script),
+        };
+        let messages = if batches.is_empty() {
+            // minimega answers a comment, and a command that produced no
+            // responses, with one message of no responses.
+            vec![Message::default()]
+        } else {
+            let last = batches.len() - 1;
+            batches
+                .into_iter()
+                .enumerate()
+                .map(|(i, batch)| {
+                    let flags = batch.flags.unwrap_or(self.flags);
+                    Message {
+                        rendered: render(&batch.responses, &flags),
+                        resp: Some(batch.responses),
+                        more: i < last,
+                        ..Message::default()
+                    }
+                })
+                .collect()
+        };
+        Outcome {
+            messages,
+            how: self.how,
+            mesh_hosts: self.mesh_hosts,
+        }
+    }
+
+    fn run_line(&mut self, line: &str, script: Option<&Script>) -> Vec<Batch> {
+        let spec = Arc::clone(&self.spec);
+        match spec.compile(line) {
+            Err(error) => {
+                self.how = Answered::Invalid;
+                vec![Batch::of(vec![self.response(
+                    0,
+                    String::new(),
+                    error.to_string(),
+                )])]
+            }
+            Ok(Line::Empty | Line::Comment) => Vec::new(),
+            Ok(Line::Command(m)) => {
+                let tokens = input::lex(line.trim()).unwrap_or_default();
+                let cmd = Cmd::new(&spec, m, &tokens);
+                let ctx = Ctx {
+                    node: 0,
+                    ns: None,
+                    local: false,
+                    via_mesh: false,
+                    preprocess: self.flags.preprocess,
+                };
+                self.dispatch(&ctx, &cmd, script)
+            }
+        }
+    }
+
+    /// Runs one (possibly nested) command: a stub if one answers its
+    /// pattern, else the simulation, else an empty success marked as not
+    /// simulated.
+    pub(crate) fn dispatch(&mut self, ctx: &Ctx, cmd: &Cmd, script: Option<&Script>) -> Vec<Batch> {
+        let mut cmd = cmd.clone();
+        if ctx.preprocess && self.preprocessor.fetches(&cmd.m) {
+            self.unsimulated();
+        }
+        if ctx.preprocess {
+            if let Err(error) = self.preprocessor.apply(&mut cmd.m) {
+                // A preprocessing error is answered by no host in particular.
+                return vec![Batch::of(vec![WireResponse {
+                    error,
+                    ..WireResponse::default()
+                }])];
+            }
+        }
+        if let Some(answer) = self.stubs.for_pattern(cmd.m.id) {
+            if self.how != Answered::NotSimulated {
+                self.how = Answered::Stubbed;
+            }
+            return vec![self.stubbed(ctx.node, &answer)];
+        }
+        match self.handlers.get(&cmd.m.id).copied() {
+            Some(handler) => handler.run(self, ctx, &cmd, script),
+            None => {
+                self.unsimulated();
+                self.ok(ctx)
+            }
+        }
+    }
+
+    /// Marks the command being run as not simulated.
+    pub(crate) fn unsimulated(&mut self) {
+        self.how = Answered::NotSimulated;
+    }
+
+    fn stubbed(&self, node: usize, answer: &Answer) -> Batch {
+        Batch::of(answer.responses(&self.nodes[node].name))
+    }
+
+    fn response(&self, node: usize, text: String, error: String) -> WireResponse {
+        WireResponse {
+            host: self.nodes[node].name.clone(),
+            response: text,
+            error,
+            ..WireResponse::default()
+        }
+    }
+
+    pub(crate) fn ok(&self, ctx: &Ctx) -> Vec<Batch> {
+        vec![Batch::of(vec![self.response(
+            ctx.node,
+            String::new(),
+            String::new(),
+        )])]
+    }
+
+    pub(crate) fn fail(&self, ctx: &Ctx, error: String) -> Vec<Batch> {
+        vec![Batch::of(vec![self.response(
+            ctx.node,
+            String::new(),
+            error,
+        )])]
+    }
+
+    /// The index of the node named `host`.
+    pub(crate) fn node_index(&self, host: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.name == host)
+    }
+
+    pub(crate) fn node(&self, node: usize) -> &Node {
+        &self.nodes[node]
+    }
+
+    pub(crate) fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The namespace a command runs in on its node.
+    pub(crate) fn ns_name(&self, ctx: &Ctx) -> String {
+        ctx.ns
+            .clone()
+            .unwrap_or_else(|| self.nodes[ctx.node].active.clone())
+    }
+
+    /// Namespace `name` on `node`, created as minimega creates it: the
+    /// default one holds the node alone, another every other host of the
+    /// mesh (or the node alone when it has no peers).
+    pub(crate) fn namespace(&mut self, node: usize, name: &str) -> &mut Namespace {
+        let hosts = if name == DEFAULT_NAMESPACE || self.nodes.len() == 1 {
+            vec![self.nodes[node].name.clone()]
+        } else {
+            self.nodes
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != node)
+                .map(|(_, n)| n.name.clone())
+                .collect()
+        };
+        self.nodes[node]
+            .namespaces
+            .entry(name.to_owned())
+            .or_insert_with(|| Namespace {
+                hosts,
+                config: Config::default(),
+                saved: BTreeMap::new(),
+                next_name: 0,
+                vms: Vms::default(),
+            })
+    }
+
+    /// The namespace a command runs in, on its node.
+    pub(crate) fn ns(&mut self, ctx: &Ctx) -> &mut Namespace {
+        let name = self.ns_name(ctx);
+        self.namespace(ctx.node, &name)
+    }
+
+    /// A fresh VM id on `node`.
+    pub(crate) fn next_vm_id(&mut self, node: usize) -> u64 {
+        let id = self.nodes[node].next_vm_id;
+        self.nodes[node].next_vm_id += 1;
+        id
+    }
+
+    pub(crate) fn destroy_namespace(&mut self, node: usize, name: &str) {
+        let node = &mut self.nodes[node];
+        node.namespaces.remove(name);
+        if node.active == name {
+            node.active = DEFAULT_NAMESPACE.to_owned();
+        }
+    }
+
+    pub(crate) fn set_active(&mut self, node: usize, name: &str) {
+        self.namespace(node, name);
+        self.nodes[node].active = name.to_owned();
+    }
+
+    pub(crate) fn version(&self) -> &str {
+        &self.version
+    }
+
+    pub(crate) fn files_dir(&self) -> PathBuf {
+        self.preprocessor.files.clone()
+    }
+
+    pub(crate) fn count_mesh_hosts(&mut self, hosts: usize) {
+        self.mesh_hosts = self.mesh_hosts.max(hosts);
+    }
+
+    /// The VLAN of `alias` in namespace `ns`, handed out on first use.
+    pub(crate) fn vlan(&mut self, ns: &str, alias: &str) -> u64 {
+        if let Ok(number) = alias.parse() {
+            return number;
+        }
+        let key = (ns.to_owned(), alias.to_owned());
+        if let Some(vlan) = self.vlans.get(&key) {
+            return *vlan;
+        }
+        let next = self.vlans.values().max().map_or(FIRST_VLAN, |v| v + 1);
+        self.vlans.insert(key, next);
+        next
+    }
+
+    /// The aliases of namespace `ns` and their VLANs.
+    pub(crate) fn vlan_aliases(&self, ns: &str) -> Vec<(String, u64)> {
+        self.vlans
+            .iter()
+            .filter(|((n, _), _)| n == ns)
+            .map(|((_, alias), vlan)| (alias.clone(), *vlan))
+            .collect()
+    }
+}
