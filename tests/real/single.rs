@@ -6,7 +6,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use minimega::prelude::*;
-use minimega::runtime::{Client, Error, Event, Failures, Refusal, RunOptions, Wait};
+use minimega::runtime::{ArgumentError, Client, Error, Event, Failures, Refusal, RunOptions, Wait};
 use minimega::spec::input::{forwarding_problem, unwritable_char, ForwardingProblem};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -169,7 +169,16 @@ fn any_value_arrives_intact_through_echo(tier: &Tier) {
     let mm = RefCell::new(tier.daemon.client());
     runner(300)
         .run(&awkward_string(), |value| {
-            match mm.borrow_mut().echo([&value]).run() {
+            let sent = mm.borrow_mut().echo([&value]).run();
+            if value.contains(char::REPLACEMENT_CHARACTER) {
+                prop_assert!(
+                    matches!(sent, Err(Error::Argument(ArgumentError::NotUtf8 { .. }))),
+                    "{value:?} must be refused"
+                );
+                count_refused(1);
+                return Ok(());
+            }
+            match sent {
                 Ok(answer) => {
                     prop_assert!(unwritable_char(&value).is_none(), "{value:?} was sent");
                     prop_assert_eq!(answer.text().unwrap(), value.as_str());
@@ -206,6 +215,18 @@ pub fn arrives_or_is_refused<T: std::fmt::Debug>(
     value: &str,
     sent: Result<T, Error>,
 ) -> Result<Option<T>, TestCaseError> {
+    if value.contains(char::REPLACEMENT_CHARACTER) {
+        // U+FFFD marks text that was not UTF-8: the client refuses it.
+        return match sent {
+            Err(Error::Argument(ArgumentError::NotUtf8 { .. })) => {
+                count_refused(1);
+                Ok(None)
+            }
+            sent => Err(TestCaseError::fail(format!(
+                "{value:?}: expected a refusal, got {sent:?}"
+            ))),
+        };
+    }
     match (forwarding_problem(value), sent) {
         (None, Ok(answer)) => Ok(Some(answer)),
         (
