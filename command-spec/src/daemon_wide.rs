@@ -103,13 +103,7 @@ pub fn refusal(pattern: &Pattern, tail_given: bool) -> Option<DaemonWide> {
         Some(item) if index + 1 == items.len() && item.is_optional() => tail_given,
         Some(_) => true,
     };
-    let words: Vec<&str> = items
-        .iter()
-        .map_while(|item| match item {
-            Item::Literal(word) => Some(word.as_str()),
-            _ => None,
-        })
-        .collect();
+    let words: Vec<&str> = items.iter().map_while(Item::fixed_word).collect();
     let nested = items
         .iter()
         .any(|item| matches!(item, Item::Command { .. }));

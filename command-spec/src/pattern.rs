@@ -5,7 +5,7 @@
 //! | `foo`          | literal word                                              |
 //! | `<foo bar>`    | required string; key `foo`, the rest is a comment         |
 //! | `[foo]`        | optional string (last item only)                          |
-//! | `<a,b>`        | required choice; `<a,>` has one option and acts as `a`    |
+//! | `<a,b>`        | required choice; `<a,>` has one option: the input must say `a`, and minicli records it as chosen |
 //! | `[a,b]`        | optional choice (last item only)                          |
 //! | `<foo>...`     | list of one or more strings (last item only)              |
 //! | `[foo]...`     | list of zero or more strings (last item only)             |
@@ -20,10 +20,10 @@ use std::fmt;
 /// One item of a parsed pattern.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Item {
-    /// A word the input must contain; a one-option required choice such as
-    /// `<kvm,>` is also a literal.
+    /// A word the input must contain.
     Literal(String),
-    /// One of several words.
+    /// One of several words (one, for `<kvm,>`: minicli records the word as
+    /// chosen, which a plain literal is not).
     Choice {
         /// The words to choose from, in pattern order.
         options: Vec<String>,
@@ -68,6 +68,19 @@ impl Item {
         }
     }
 
+    /// The word the input must contain here, if there is only one: a
+    /// literal, or a required choice with one option (`<kvm,>`).
+    pub fn fixed_word(&self) -> Option<&str> {
+        match self {
+            Item::Literal(word) => Some(word),
+            Item::Choice {
+                options,
+                optional: false,
+            } if options.len() == 1 => Some(&options[0]),
+            _ => None,
+        }
+    }
+
     /// Whether the item is a `true,false` choice, which the API takes as a `bool`.
     pub fn is_bool_choice(&self) -> bool {
         matches!(self, Item::Choice { options, .. } if options == &["true", "false"])
@@ -98,6 +111,9 @@ impl fmt::Display for Item {
         };
         match self {
             Item::Literal(word) => f.write_str(word),
+            Item::Choice { options, .. } if options.len() == 1 => {
+                write!(f, "{open}{},{close}", options[0])
+            }
             Item::Choice { options, .. } => write!(f, "{open}{}{close}", options.join(",")),
             Item::Value { text, .. } => write!(f, "{open}{text}{close}"),
             Item::List { text, .. } => write!(f, "{open}{text}{close}..."),
@@ -252,11 +268,7 @@ fn parse_bracketed(chars: &[char], start: usize) -> Result<(Item, usize), Patter
         if options.is_empty() || options.iter().any(String::is_empty) {
             return Err(PatternError::Empty(start));
         }
-        if options.len() == 1 && !optional {
-            Item::Literal(options.remove(0))
-        } else {
-            Item::Choice { options, optional }
-        }
+        Item::Choice { options, optional }
     } else {
         let key = first_word(&inner);
         if key.is_empty() {
@@ -334,7 +346,10 @@ mod tests {
             vec![
                 Item::Literal("vm".into()),
                 Item::Literal("launch".into()),
-                Item::Literal("kvm".into()),
+                Item::Choice {
+                    options: vec!["kvm".into()],
+                    optional: false
+                },
                 value("name", "name or count", false),
                 value("config", "config", true),
             ]
@@ -361,7 +376,10 @@ mod tests {
             items("cc <filter,> [filter]..."),
             vec![
                 Item::Literal("cc".into()),
-                Item::Literal("filter".into()),
+                Item::Choice {
+                    options: vec!["filter".into()],
+                    optional: false
+                },
                 Item::List {
                     key: "filter".into(),
                     text: "filter".into(),

@@ -1,7 +1,7 @@
 //! The shipped spec: every pattern parses, agrees with minicli's own parse,
 //! and real command lines match the patterns minimega matches them to.
 
-use minimega_spec::model::{RawHandler, RawItem};
+use minimega_spec::model::RawHandler;
 use minimega_spec::{shipped, CompileError, Item, Line, MINIMEGA_JSON};
 
 #[test]
@@ -19,16 +19,7 @@ fn our_parse_agrees_with_minicli_parsed_patterns() {
         assert_eq!(raw.parsed_patterns.len(), handler.patterns.len());
         for (raw_items, pattern) in raw.parsed_patterns.iter().zip(&handler.patterns) {
             let ours: Vec<u32> = pattern.items.iter().map(Item::raw_kind).collect();
-            // minicli keeps a one-option choice as a choice; we read it as a literal.
-            let theirs: Vec<u32> = raw_items
-                .iter()
-                .map(|item| match &item.options {
-                    Some(options) if options.len() == 1 && item.kind == RawItem::CHOICE => {
-                        RawItem::LITERAL
-                    }
-                    _ => item.kind,
-                })
-                .collect();
+            let theirs: Vec<u32> = raw_items.iter().map(|item| item.kind).collect();
             assert_eq!(ours, theirs, "{}", pattern.text);
             for (item, raw_item) in pattern.items.iter().zip(raw_items) {
                 match item {
@@ -41,12 +32,7 @@ fn our_parse_agrees_with_minicli_parsed_patterns() {
                         assert_eq!(Some(options), raw_item.options.as_ref(), "{}", pattern.text)
                     }
                     Item::Literal(word) => {
-                        let raw_word = raw_item
-                            .options
-                            .as_ref()
-                            .map(|o| &o[0])
-                            .or(raw_item.text.as_ref());
-                        assert_eq!(Some(word), raw_word, "{}", pattern.text)
+                        assert_eq!(Some(word), raw_item.text.as_ref(), "{}", pattern.text)
                     }
                 }
             }

@@ -202,8 +202,7 @@ pub(crate) fn pattern_calls(spec: &Spec, api: &Api, regenerate: &str) -> String 
     out.push_str("    ]\n}\n");
     let nested = all.iter().find(|(form, chain)| {
         let items = &spec.pattern(form.id).items;
-        items.iter().all(|i| matches!(i, Item::Literal(_)))
-            && chain.iter().all(|m| m.params.is_empty())
+        items.iter().all(|i| i.fixed_word().is_some()) && chain.iter().all(|m| m.params.is_empty())
     });
     if let Some((form, chain)) = nested {
         let _ = write!(

@@ -49,31 +49,6 @@ fn ours(m: &Match) -> Parsed {
     }
 }
 
-/// minicli records a one-option choice (`<create,>`) as chosen; the
-/// project's pattern model reads it as a plain word, so its match does not
-/// list it. The pattern named and every argument must still agree.
-fn drop_one_option_choices(parsed: &mut Parsed) {
-    let one_option: Vec<String> = shipped()
-        .patterns()
-        .find(|(_, p)| p.text == parsed.pattern)
-        .map(|(_, p)| {
-            p.items
-                .iter()
-                .filter_map(|item| match item {
-                    minimega::spec::Item::Literal(word) => Some(word.clone()),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    parsed
-        .bool_args
-        .retain(|option, _| !one_option.contains(option));
-    if let Some(sub) = &mut parsed.sub {
-        drop_one_option_choices(sub);
-    }
-}
-
 fn every_built_line_parses_the_same_in_minicli(tier: &Tier) {
     let Some(oracle) = &tier.oracle else {
         println!("  (skipped: no `oracle` beside the minimega binary; set MINIMEGA_ORACLE)");
@@ -113,8 +88,7 @@ fn every_built_line_parses_the_same_in_minicli(tier: &Tier) {
         let (pattern, json) = answer
             .split_once('\t')
             .unwrap_or_else(|| panic!("`{line}`: minicli says {answer}"));
-        let mut theirs: Parsed = serde_json::from_str(json).unwrap();
-        drop_one_option_choices(&mut theirs);
+        let theirs: Parsed = serde_json::from_str(json).unwrap();
         let Ok(Line::Command(m)) = shipped().compile(line) else {
             panic!("`{line}` does not compile here");
         };

@@ -22,10 +22,14 @@ pub(crate) const MAX_LAUNCH: u64 = minimega_spec::ranges::MAX_NAMES as u64;
 
 /// The word at `index` of the command's pattern, if it is a literal.
 fn word(world: &World, cmd: &Cmd, index: usize) -> String {
-    match world.spec().pattern(cmd.m.id).items.get(index) {
-        Some(Item::Literal(word)) => word.clone(),
-        _ => String::new(),
-    }
+    world
+        .spec()
+        .pattern(cmd.m.id)
+        .items
+        .get(index)
+        .and_then(Item::fixed_word)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 pub(crate) fn echo(_: &mut World, _: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
@@ -965,7 +969,13 @@ pub(crate) fn read(world: &mut World, ctx: &Ctx, cmd: &Cmd, script: Option<&Scri
 fn mentions(spec: &minimega_spec::Spec, cmd: &Cmd, word: &str) -> bool {
     let mut level = Some(cmd);
     while let Some(cmd) = level {
-        if matches!(spec.pattern(cmd.m.id).items.first(), Some(Item::Literal(w)) if w == word) {
+        if spec
+            .pattern(cmd.m.id)
+            .items
+            .first()
+            .and_then(Item::fixed_word)
+            == Some(word)
+        {
             return true;
         }
         level = cmd.sub.as_deref();
