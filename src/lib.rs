@@ -107,6 +107,23 @@ pub use minimega_spec as spec;
 #[cfg(feature = "mock")]
 pub use minimega_mock as mock;
 
+/// Emits its items when this crate's `mock` feature is on: a generated API
+/// defines `mock()` through it, so a user crate without the mock still
+/// compiles.
+#[cfg(feature = "mock")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_mock {
+    ($($item:item)*) => { $($item)* };
+}
+
+#[cfg(not(feature = "mock"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_mock {
+    ($($item:item)*) => {};
+}
+
 /// The typed API of minimega 3.1.0, from the spec shipped with
 /// `minimega-spec` (its `spec()` is [`spec::shipped()`]).
 pub mod api {

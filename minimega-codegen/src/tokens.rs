@@ -75,6 +75,15 @@ pub(crate) fn expand(api: &Api, spec_fn: &SpecFn<'_>) -> TokenStream {
         pub fn client() -> #runtime::ClientBuilder {
             #runtime::Client::builder().spec(spec())
         }
+
+        ::minimega::__with_mock! {
+            /// A mock minimega for this API (with `minimega`'s `mock`
+            /// feature): it accepts this spec's commands and reports its
+            /// version, and its `client()` checks lines against it too.
+            pub fn mock() -> ::minimega::mock::MockBuilder {
+                ::minimega::mock::MockMinimega::builder().spec(spec())
+            }
+        }
     }
 }
 

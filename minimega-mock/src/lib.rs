@@ -258,7 +258,9 @@ impl From<std::io::Error> for MockError {
 #[derive(Debug, Clone)]
 pub struct MockBuilder {
     hosts: Vec<String>,
-    spec: Option<Arc<Spec>>,
+    spec: Option<&'static Spec>,
+    /// Whether `version` was set, rather than taken from the spec.
+    version_set: bool,
     version: String,
     mesh_status: bool,
     base: Option<PathBuf>,
@@ -272,6 +274,7 @@ impl Default for MockBuilder {
         MockBuilder {
             hosts: vec!["mock".to_owned()],
             spec: None,
+            version_set: false,
             version: minimega_spec::MINIMEGA_VERSION.to_owned(),
             mesh_status: false,
             base: None,
@@ -297,9 +300,12 @@ impl MockBuilder {
         self
     }
 
-    /// Validates commands against `spec` instead of the shipped one.
-    pub fn spec(mut self, spec: Spec) -> MockBuilder {
-        self.spec = Some(Arc::new(spec));
+    /// Validates commands against `spec` instead of the shipped one, and
+    /// reports its version (unless [`MockBuilder::version`] says otherwise).
+    /// A generated API's `mock()` sets its own spec; a spec read at run time
+    /// can be given with `Box::leak(Box::new(spec))`.
+    pub fn spec(mut self, spec: &'static Spec) -> MockBuilder {
+        self.spec = Some(spec);
         self
     }
 
@@ -316,6 +322,7 @@ impl MockBuilder {
     /// `minimega 3.1.0 mock`).
     pub fn version(mut self, version: impl Into<String>) -> MockBuilder {
         self.version = version.into();
+        self.version_set = true;
         self
     }
 
@@ -350,10 +357,12 @@ impl MockBuilder {
 
     /// Starts serving.
     pub fn start(self) -> Result<MockMinimega, MockError> {
-        let spec = self
-            .spec
-            .unwrap_or_else(|| Arc::new(minimega_spec::shipped().clone()));
-        let handlers = world::check(&spec, self.allow_missing)
+        let spec = self.spec.unwrap_or_else(minimega_spec::shipped);
+        let version = match spec.version() {
+            Some(version) if !self.version_set => version.to_owned(),
+            _ => self.version,
+        };
+        let handlers = world::check(spec, self.allow_missing)
             .map_err(|patterns| MockError::MissingPatterns { patterns })?;
         let (base, owned) = match self.base {
             Some(dir) => (dir, false),
@@ -376,7 +385,7 @@ impl MockBuilder {
             files,
             peers: self.hosts.len() > 1,
         };
-        let world = World::new(spec, handlers, self.hosts, self.version, preprocessor);
+        let world = World::new(spec, handlers, self.hosts, version, preprocessor);
         let started = Shared::new(world, self.mesh_status, self.received_capacity)
             .map(Arc::new)
             .and_then(|shared| {
@@ -394,6 +403,7 @@ impl MockBuilder {
             }
         };
         Ok(MockMinimega {
+            spec,
             base,
             socket,
             owned,
@@ -407,6 +417,7 @@ impl MockBuilder {
 /// connection.
 #[derive(Debug)]
 pub struct MockMinimega {
+    spec: &'static Spec,
     base: PathBuf,
     socket: PathBuf,
     owned: bool,
@@ -444,7 +455,10 @@ impl MockMinimega {
 
     /// A client connected to this mock.
     pub fn client(&self) -> Result<Client, Error> {
-        Client::connect_to(&self.socket)
+        Client::builder()
+            .socket(&self.socket)
+            .spec(self.spec)
+            .connect()
     }
 
     /// Applies `effects` to the next request the mock receives, on any

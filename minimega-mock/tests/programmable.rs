@@ -132,15 +132,14 @@ fn asserting_that_everything_was_simulated() {
 
 #[test]
 fn a_spec_lacking_simulated_commands_is_refused_unless_allowed() {
-    let old = Spec::from_json(
-        r#"[{"help_short":"","help_long":"","shared_prefix":"echo",
-             "patterns":["echo [args]..."],"parsed_patterns":[]}]"#,
-    )
-    .unwrap();
-    let error = MockMinimega::builder()
-        .spec(old.clone())
-        .start()
-        .unwrap_err();
+    let old: &'static Spec = Box::leak(Box::new(
+        Spec::from_json(
+            r#"[{"help_short":"","help_long":"","shared_prefix":"echo",
+                 "patterns":["echo [args]..."],"parsed_patterns":[]}]"#,
+        )
+        .unwrap(),
+    ));
+    let error = MockMinimega::builder().spec(old).start().unwrap_err();
     let MockError::MissingPatterns { patterns } = &error else {
         panic!("{error}")
     };

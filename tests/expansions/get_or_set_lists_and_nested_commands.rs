@@ -563,5 +563,12 @@ pub fn spec() -> &'static ::minimega::spec::Spec {
 pub fn client() -> ::minimega::runtime::ClientBuilder {
     ::minimega::runtime::Client::builder().spec(spec())
 }
+::minimega::__with_mock! {
+    #[doc = r" A mock minimega for this API (with `minimega`'s `mock`"] #[doc =
+    r" feature): it accepts this spec's commands and reports its"] #[doc =
+    r" version, and its `client()` checks lines against it too."] pub fn mock() ->
+    ::minimega::mock::MockBuilder { ::minimega::mock::MockMinimega::builder()
+    .spec(spec()) }
+}
 
 fn main() {}

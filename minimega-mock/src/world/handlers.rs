@@ -923,7 +923,7 @@ pub(crate) fn read(world: &mut World, ctx: &Ctx, cmd: &Cmd, script: Option<&Scri
         .file_name()
         .map_or_else(|| file.to_owned(), |n| n.to_string_lossy().into_owned());
     let check = cmd.m.chose("check");
-    let spec = Arc::clone(&world.spec);
+    let spec = world.spec();
     let mut ns = world.ns_name(ctx);
     let mut batches = Vec::new();
     for (index, line) in text.lines().enumerate() {

@@ -22,7 +22,6 @@ mod vms;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use minimega_client::protocol::{Message, WireResponse};
 use minimega_spec::{input, Item, Line, Match, PatternId, Spec};
@@ -185,7 +184,7 @@ pub(crate) struct Outcome {
 /// The whole simulated cluster.
 #[derive(Debug)]
 pub(crate) struct World {
-    spec: Arc<Spec>,
+    spec: &'static Spec,
     handlers: BTreeMap<PatternId, Handler>,
     nodes: Vec<Node>,
     version: String,
@@ -206,7 +205,7 @@ const FIRST_VLAN: u64 = 101;
 impl World {
     /// `hosts` must not be empty; the builder sees to it.
     pub(crate) fn new(
-        spec: Arc<Spec>,
+        spec: &'static Spec,
         handlers: BTreeMap<PatternId, Handler>,
         hosts: Vec<String>,
         version: String,
@@ -235,13 +234,13 @@ impl World {
         }
     }
 
-    pub(crate) fn spec(&self) -> &Spec {
-        &self.spec
+    pub(crate) fn spec(&self) -> &'static Spec {
+        self.spec
     }
 
     /// Completions for a `Suggest` request.
     pub(crate) fn suggest(&self, input: &str) -> Vec<String> {
-        crate::suggest::suggest(&self.spec, input)
+        crate::suggest::suggest(self.spec, input)
     }
 
     /// The file a `read` in `line` would run, as it will name it once its
@@ -252,7 +251,7 @@ impl World {
             return None;
         };
         let tokens = input::lex(line.trim()).ok()?;
-        let cmd = Cmd::new(&self.spec, m, &tokens);
+        let cmd = Cmd::new(self.spec, m, &tokens);
         let mut preprocess = self.flags.preprocess;
         let mut level = Some(&cmd);
         while let Some(cmd) = level {
@@ -321,7 +320,7 @@ impl World {
     }
 
     fn run_line(&mut self, line: &str, script: Option<&Script>) -> Vec<Batch> {
-        let spec = Arc::clone(&self.spec);
+        let spec = self.spec;
         match spec.compile(line) {
             Err(error) => {
                 self.how = Answered::Invalid;
@@ -334,7 +333,7 @@ impl World {
             Ok(Line::Empty | Line::Comment) => Vec::new(),
             Ok(Line::Command(m)) => {
                 let tokens = input::lex(line.trim()).unwrap_or_default();
-                let cmd = Cmd::new(&spec, m, &tokens);
+                let cmd = Cmd::new(spec, m, &tokens);
                 let ctx = Ctx {
                     node: 0,
                     ns: None,
