@@ -937,8 +937,8 @@ pub(crate) fn read(world: &mut World, ctx: &Ctx, cmd: &Cmd, script: Option<&Scri
             Ok(Line::Command(m)) => m,
         };
         let tokens = minimega_spec::input::lex(line.trim()).unwrap_or_default();
-        let line_cmd = Cmd::new(&spec, m, &tokens);
-        if mentions(&spec, &line_cmd, "read") {
+        let line_cmd = Cmd::new(spec, m, &tokens);
+        if mentions(spec, &line_cmd, "read") {
             batches.extend(world.fail(ctx, error("cannot run nested `read` commands".to_owned())));
             break;
         }
