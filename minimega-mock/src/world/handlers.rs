@@ -945,7 +945,7 @@ pub(crate) fn read(world: &mut World, ctx: &Ctx, cmd: &Cmd, script: Option<&Scri
         if check {
             continue;
         }
-        let switch = switched_namespace(&spec, &line_cmd);
+        let switch = switched_namespace(spec, &line_cmd);
         let here = Ctx {
             ns: if switch.is_some() {
                 None
