@@ -20,6 +20,7 @@
 mod alloc;
 mod cpu;
 mod raw;
+mod report;
 mod server;
 #[path = "../common/stats.rs"]
 mod stats;
@@ -36,8 +37,9 @@ use serde_json::Value;
 
 use cpu::{time, Took};
 use raw::RawClient;
+use report::{bytes, Comparison, Goal};
 use server::Server;
-use stats::{bytes, Comparison, Goal, Summary};
+use stats::Summary;
 
 #[global_allocator]
 static ALLOCATOR: alloc::Counting = alloc::Counting;

@@ -388,7 +388,8 @@ impl Connection {
         };
         let line = socket.read_line(deadline, &limits)?;
         let size = line.len();
-        let message = Message::parse(line).map_err(|reason| Fault::BadLine(line.to_vec(), reason))?;
+        let message =
+            Message::parse(line).map_err(|reason| Fault::BadLine(line.to_vec(), reason))?;
         socket.release();
         if message.status {
             return Ok(Some(Frame::Status(message.rendered)));
