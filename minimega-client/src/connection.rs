@@ -14,7 +14,7 @@
 //! the timeout is recomputed before every read: a slow server that trickles
 //! bytes cannot stretch a deadline.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
@@ -30,6 +30,9 @@ pub(crate) type StatusHandler = Box<dyn FnMut(&str) + Send>;
 /// A read buffer that grew past this is given back once it is empty, so a
 /// single huge answer does not pin its memory for the client's life.
 const KEEP_BUFFER: usize = 1 << 20;
+
+/// The free space each read of the socket asks for, at least.
+const READ_CHUNK: usize = 64 * 1024;
 
 /// When an operation must end, and the timeout it came from (for messages).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,22 +107,31 @@ pub(crate) enum Frame {
 }
 
 /// The socket and the bytes read from it that no message has taken yet.
+///
+/// Bytes are received straight into `buf`, and a line is parsed where it
+/// lies: a message is never copied between the socket and its parse.
 struct Socket {
     stream: UnixStream,
+    /// Bytes read; `buf[start..]` are the ones no line has taken yet.
     buf: Vec<u8>,
+    start: usize,
     /// How far `buf` is known to hold no newline.
     scanned: usize,
     /// The read timeout last set on the socket, to skip setting it again.
     read_timeout: Option<Duration>,
+    /// The write timeout last set on the socket, likewise.
+    write_timeout: Option<Duration>,
 }
 
 impl Socket {
     fn write_all(&mut self, mut bytes: &[u8], deadline: Deadline) -> Result<(), Fault> {
         while !bytes.is_empty() {
             // Each partial write gets only what is left of the deadline.
-            self.stream
-                .set_write_timeout(deadline.remaining()?)
-                .map_err(Fault::Io)?;
+            let timeout = deadline.remaining()?;
+            if timeout != self.write_timeout {
+                self.stream.set_write_timeout(timeout).map_err(Fault::Io)?;
+                self.write_timeout = timeout;
+            }
             match self.stream.write(bytes) {
                 Ok(0) => return Err(Fault::Eof),
                 Ok(n) => bytes = &bytes[n..],
@@ -130,18 +142,21 @@ impl Socket {
         Ok(())
     }
 
-    /// The next non-blank line, without its newline.
-    fn read_line(&mut self, deadline: Deadline, limits: &Limits) -> Result<Vec<u8>, Fault> {
+    /// The next non-blank line, without its newline. It stays in the
+    /// buffer until the next read; [`Socket::release`] gives a large buffer
+    /// back once its lines are taken.
+    fn read_line(&mut self, deadline: Deadline, limits: &Limits) -> Result<&[u8], Fault> {
         loop {
             if let Some(line) = self.take_line() {
-                if line.iter().all(u8::is_ascii_whitespace) {
+                if self.buf[line.clone()].iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                return Ok(line);
+                return Ok(&self.buf[line]);
             }
-            if self.buf.len() > limits.max_line {
-                let start = self.buf[..200.min(self.buf.len())].to_vec();
+            if self.buf.len() - self.start > limits.max_line {
+                let start = self.buf[self.start..][..200.min(self.buf.len() - self.start)].to_vec();
                 self.buf = Vec::new();
+                self.start = 0;
                 self.scanned = 0;
                 return Err(Fault::BadLine(
                     start,
@@ -157,40 +172,48 @@ impl Socket {
         }
     }
 
-    /// A whole line already in the buffer, if there is one.
-    fn take_line(&mut self) -> Option<Vec<u8>> {
-        let offset = self.buf[self.scanned..].iter().position(|&b| b == b'\n');
-        let Some(offset) = offset else {
+    /// Where the next whole line in the buffer lies, if there is one; it
+    /// counts as taken from then on.
+    fn take_line(&mut self) -> Option<std::ops::Range<usize>> {
+        let from = self.scanned.max(self.start);
+        let Some(offset) = memchr::memchr(b'\n', &self.buf[from..]) else {
             self.scanned = self.buf.len();
             return None;
         };
-        let end = self.scanned + offset;
-        let mut line: Vec<u8> = self.buf.drain(..=end).collect();
-        line.pop();
-        self.scanned = 0;
-        if self.buf.is_empty() && self.buf.capacity() > KEEP_BUFFER {
-            self.buf = Vec::new();
-        }
+        let end = from + offset;
+        let line = self.start..end;
+        self.start = end + 1;
+        self.scanned = self.start;
         Some(line)
+    }
+
+    /// Forgets the lines already taken; a buffer that grew past
+    /// [`KEEP_BUFFER`] is given back once nothing in it is left to take.
+    fn release(&mut self) {
+        if self.start == 0 {
+            return;
+        }
+        if self.start == self.buf.len() && self.buf.capacity() > KEEP_BUFFER {
+            self.buf = Vec::new();
+        } else {
+            // Usually nothing, or the start of the next line, is left.
+            self.buf.drain(..self.start);
+        }
+        self.scanned -= self.start;
+        self.start = 0;
     }
 
     /// Reads what the socket has into the buffer: blocking up to the read
     /// timeout, or (`nonblocking`) only what has already arrived. Returns
     /// how many bytes came.
     fn fill(&mut self, nonblocking: bool) -> Result<usize, Fault> {
-        let mut chunk = [0u8; 64 * 1024];
+        self.release();
+        self.buf.reserve(READ_CHUNK);
+        let flags = if nonblocking { libc::MSG_DONTWAIT } else { 0 };
         loop {
-            let read = if nonblocking {
-                recv_nonblocking(&self.stream, &mut chunk)
-            } else {
-                self.stream.read(&mut chunk)
-            };
-            match read {
+            match recv_into(&self.stream, &mut self.buf, flags) {
                 Ok(0) => return Err(Fault::Eof),
-                Ok(n) => {
-                    self.buf.extend_from_slice(&chunk[..n]);
-                    return Ok(n);
-                }
+                Ok(n) => return Ok(n),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if nonblocking && e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
                 Err(e) => return Err(io_fault(e)),
@@ -199,24 +222,30 @@ impl Socket {
     }
 }
 
-/// `recv` with `MSG_DONTWAIT`: what has arrived, without waiting and without
-/// switching the socket's mode.
-fn recv_nonblocking(stream: &UnixStream, buf: &mut [u8]) -> io::Result<usize> {
-    // SAFETY: `buf` is valid for writes of `buf.len()` bytes for the whole
-    // call, and the descriptor belongs to `stream`, which outlives it.
+/// `recv` into the free capacity of `buf`, which grows by what came: no
+/// bounce buffer, and nothing zeroed first. `MSG_DONTWAIT` reads only
+/// what has arrived, without switching the socket's mode; without it the
+/// socket's read timeout applies, as for `read`.
+fn recv_into(stream: &UnixStream, buf: &mut Vec<u8>, flags: libc::c_int) -> io::Result<usize> {
+    let spare = buf.spare_capacity_mut();
+    // SAFETY: `spare` is valid for writes of `spare.len()` bytes for the
+    // whole call, and the descriptor belongs to `stream`, which outlives it.
     let n = unsafe {
         libc::recv(
             stream.as_raw_fd(),
-            buf.as_mut_ptr().cast(),
-            buf.len(),
-            libc::MSG_DONTWAIT,
+            spare.as_mut_ptr().cast(),
+            spare.len(),
+            flags,
         )
     };
     if n < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(n.unsigned_abs())
+        return Err(io::Error::last_os_error());
     }
+    let n = n.unsigned_abs();
+    // SAFETY: the kernel wrote `n` (at most `spare.len()`) bytes right
+    // after the initialised ones.
+    unsafe { buf.set_len(buf.len() + n) };
+    Ok(n)
 }
 
 fn io_fault(e: io::Error) -> Fault {
@@ -358,15 +387,17 @@ impl Connection {
             return Ok(None);
         };
         let line = socket.read_line(deadline, &limits)?;
+        let size = line.len();
         let message =
-            Message::parse(&line).map_err(|reason| Fault::BadLine(line.clone(), reason))?;
+            Message::parse(line).map_err(|reason| Fault::BadLine(line.to_vec(), reason))?;
+        socket.release();
         if message.status {
             return Ok(Some(Frame::Status(message.rendered)));
         }
         if !message.more {
             self.in_flight = None;
         }
-        Ok(Some(Frame::Answer(message, line.len())))
+        Ok(Some(Frame::Answer(message, size)))
     }
 
     fn fail_in_flight(&mut self, fault: Fault, deadline: Deadline) -> Error {
@@ -409,11 +440,12 @@ impl Connection {
         loop {
             let socket = self.socket_mut()?;
             if let Some(line) = socket.take_line() {
-                match Message::parse(&line) {
+                let line = &socket.buf[line];
+                match Message::parse(line) {
                     Ok(message) if message.status => self.carried.push_back(message.rendered),
                     _ if line.iter().all(u8::is_ascii_whitespace) => {}
                     _ => {
-                        let fault = Fault::Unsolicited(line);
+                        let fault = Fault::Unsolicited(line.to_vec());
                         return Err(self.fail(fault, label, Deadline::after(None)));
                     }
                 }
@@ -468,8 +500,10 @@ impl Socket {
         Ok(Socket {
             stream: UnixStream::connect(path)?,
             buf: Vec::new(),
+            start: 0,
             scanned: 0,
             read_timeout: None,
+            write_timeout: None,
         })
     }
 }
@@ -483,8 +517,10 @@ mod tests {
         let socket = Socket {
             stream: ours,
             buf: Vec::new(),
+            start: 0,
             scanned: 0,
             read_timeout: None,
+            write_timeout: None,
         };
         (socket, theirs)
     }
@@ -502,6 +538,8 @@ mod tests {
             .read_line(Deadline::after(None), &Limits::default())
             .unwrap();
         assert_eq!(line.len(), 8 << 20);
+        // As `Connection::read_frame` does once the line is parsed.
+        socket.release();
         let mut peer = writer.join().unwrap();
         assert!(
             socket.buf.capacity() <= KEEP_BUFFER,

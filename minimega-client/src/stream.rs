@@ -75,8 +75,12 @@ pub struct ResponseStream<'a> {
     pending: VecDeque<Response>,
     expected_hosts: Option<Vec<String>>,
     answered: BTreeSet<String>,
-    /// minimega's rendering of each message read so far.
+    /// minimega's rendering of each message read since the answer began to
+    /// be gathered into [`Responses`]: a stream read response by response
+    /// keeps none, so that it holds one message at a time.
     rendered: Vec<String>,
+    /// Whether [`ResponseStream::into_responses`] is gathering the rest.
+    gathering: bool,
     /// Whether the last message of the answer has been read.
     done: bool,
     /// Whether hosts that did not answer have been reported.
@@ -118,6 +122,7 @@ impl<'a> ResponseStream<'a> {
             expected_hosts,
             answered: BTreeSet::new(),
             rendered: Vec::new(),
+            gathering: false,
             done: false,
             reported: false,
         }
@@ -194,7 +199,7 @@ impl<'a> ResponseStream<'a> {
                 }
                 Ok(Some(Frame::Answer(message, size))) => {
                     self.done = !message.more;
-                    if !message.rendered.is_empty() {
+                    if self.gathering && !message.rendered.is_empty() {
                         self.rendered.push(message.rendered);
                     }
                     let responses = message.resp.unwrap_or_default();
@@ -229,13 +234,16 @@ impl<'a> ResponseStream<'a> {
     }
 
     /// Reads the rest of the answer into one [`Responses`], applying the
-    /// stream's failure handling to all of it. More than the client's
-    /// answer cap is an error that closes the connection.
+    /// stream's failure handling to all of it (its
+    /// [`rendered`](Responses::rendered) text is that of the messages read
+    /// from here on). More than the client's answer cap is an error that
+    /// closes the connection.
     pub fn into_responses(mut self) -> Result<Responses, Error> {
         let mut all = Responses::new(self.command.clone());
         all.expect_hosts(self.expected_hosts.take());
         let limit = self.conn.limits().max_answer;
         let mut size = 0usize;
+        self.gathering = true;
         while let Some(event) = self.next_event_sized() {
             let (event, bytes) = event?;
             size = size.saturating_add(bytes);
