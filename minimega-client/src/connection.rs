@@ -148,20 +148,16 @@ impl Socket {
     fn read_line(&mut self, deadline: Deadline, limits: &Limits) -> Result<&[u8], Fault> {
         loop {
             if let Some(line) = self.take_line() {
+                if line.len() > limits.max_line {
+                    return Err(self.too_long(line.start, limits));
+                }
                 if self.buf[line.clone()].iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
                 return Ok(&self.buf[line]);
             }
             if self.buf.len() - self.start > limits.max_line {
-                let start = self.buf[self.start..][..200.min(self.buf.len() - self.start)].to_vec();
-                self.buf = Vec::new();
-                self.start = 0;
-                self.scanned = 0;
-                return Err(Fault::BadLine(
-                    start,
-                    format!("a line longer than {} bytes", limits.max_line),
-                ));
+                return Err(self.too_long(self.start, limits));
             }
             let timeout = deadline.remaining()?;
             if timeout != self.read_timeout {
@@ -170,6 +166,19 @@ impl Socket {
             }
             self.fill(false)?;
         }
+    }
+
+    /// The fault for a line over the cap that starts at `start`: the buffer
+    /// is dropped, since the connection closes.
+    fn too_long(&mut self, start: usize, limits: &Limits) -> Fault {
+        let head = self.buf[start..][..200.min(self.buf.len() - start)].to_vec();
+        self.buf = Vec::new();
+        self.start = 0;
+        self.scanned = 0;
+        Fault::BadLine(
+            head,
+            format!("a line longer than {} bytes", limits.max_line),
+        )
     }
 
     /// Where the next whole line in the buffer lies, if there is one; it

@@ -343,6 +343,22 @@ fn a_line_longer_than_the_cap_closes_the_connection() {
 }
 
 #[test]
+fn a_line_over_the_cap_that_arrives_whole_closes_the_connection_too() {
+    let server = Server::start(|mut conn| {
+        conn.request();
+        conn.answer(&"y".repeat(5000), false);
+    });
+    let mut mm = server.builder().max_line_bytes(1000).connect().unwrap();
+    let error = echo(&mut mm, "x").run().unwrap_err();
+    assert!(matches!(error, Error::Protocol { .. }), "{error}");
+    assert!(
+        error.to_string().contains("longer than 1000 bytes"),
+        "{error}"
+    );
+    assert!(mm.is_closed());
+}
+
+#[test]
 fn huge_and_zero_timeouts_behave() {
     let server = Server::start(|mut conn| {
         // The zero-timeout command is never sent: the first request is the
