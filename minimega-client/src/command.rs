@@ -205,6 +205,10 @@ pub struct CommandLine {
     tokens: Vec<String>,
     origins: Vec<Origin>,
     problem: Option<ArgumentError>,
+    /// Where the outermost nested command starts, for a line built by the
+    /// typed API or prefixed by the client (a hand-written line's nesting
+    /// is only known by matching it).
+    nested_from: Option<usize>,
 }
 
 impl CommandLine {
@@ -220,6 +224,7 @@ impl CommandLine {
             origins: vec![Origin::Raw; tokens.len()],
             tokens,
             problem: None,
+            nested_from: None,
         }
     }
 
@@ -251,13 +256,29 @@ impl CommandLine {
     {
         let mut tokens: Vec<String> = prefix.into_iter().map(Into::into).collect();
         let mut origins = vec![Origin::Word; tokens.len()];
+        // The prefix is a command whose `(command)` is this whole line.
+        let nested_from = Some(tokens.len());
         tokens.append(&mut self.tokens);
         origins.append(&mut self.origins);
         CommandLine {
             tokens,
             origins,
             problem: self.problem,
+            nested_from,
         }
+    }
+
+    /// Whether every token came from the typed API or the client (none was
+    /// written by hand), so that the line is a form of the spec its API was
+    /// generated from and its nesting is known.
+    pub(crate) fn is_typed(&self) -> bool {
+        !self.origins.contains(&Origin::Raw)
+    }
+
+    /// Where the outermost nested command starts, if the line is typed and
+    /// has one.
+    pub(crate) fn nested_from(&self) -> Option<usize> {
+        self.nested_from
     }
 
     /// Each token with where it came from.
@@ -357,6 +378,9 @@ impl<T> Builder<T> {
     /// Appends a nested command, for a `(command)` slot.
     pub fn command(mut self, nested: impl Complete<Target = Cmd>) -> Builder<T> {
         let nested = nested.into_line();
+        // A `(command)` slot is a pattern's last item: the first one filled
+        // is the outermost.
+        self.line.nested_from.get_or_insert(self.line.tokens.len());
         self.line.tokens.extend(nested.tokens);
         self.line.origins.extend(nested.origins);
         if let Some(problem) = nested.problem {

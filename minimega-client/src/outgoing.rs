@@ -48,7 +48,7 @@ pub(crate) fn prepare(
         return Ok(None);
     }
     let verbatim = crate::preprocess::needs_verbatim(&line)?;
-    let namespace = namespace.filter(|_| !manages_namespaces(spec, line.tokens()));
+    let namespace = namespace.filter(|_| !manages_namespaces(spec, &line));
     let line = match namespace {
         Some(name) => line.prefixed(["namespace", name]),
         None => line,
@@ -59,10 +59,26 @@ pub(crate) fn prepare(
     } else {
         line
     };
-    let matched = spec.compile_tokens(line.tokens());
-    check(spec, matched.as_ref(), line.tokens()).map_err(|refusal| Error::Refused {
-        line: excerpt(&line.to_string()),
-        refusal,
+    // A typed line is a form of its API's spec, which leaves the daemon-wide
+    // forms out, and knows where its nested command starts: only a `mesh
+    // send` in it needs the match, for its hosts. A hand-written line is
+    // always matched.
+    let typed = line.is_typed();
+    let matched = if typed && !line.tokens().iter().any(|t| t == "mesh") {
+        None
+    } else {
+        spec.compile_tokens(line.tokens())
+    };
+    let nested_from = match &matched {
+        Some(found) => forwarded_from(spec, found),
+        None if typed => line.nested_from().unwrap_or(usize::MAX),
+        None => 1,
+    };
+    check(spec, matched.as_ref(), line.tokens(), nested_from).map_err(|refusal| {
+        Error::Refused {
+            line: excerpt(&line.to_string()),
+            refusal,
+        }
     })?;
     Ok(Some(Outgoing {
         expected_hosts: matched.as_ref().and_then(|m| mesh_targets(spec, m)),
@@ -72,26 +88,43 @@ pub(crate) fn prepare(
 
 /// Whether the line is `namespace …` or `clear namespace …`, which work on
 /// namespaces rather than in one: a namespace prefix would only create that
-/// namespace as a side effect.
-fn manages_namespaces(spec: &Spec, tokens: &[String]) -> bool {
+/// namespace as a side effect. A typed line has its words in full; a
+/// hand-written one may abbreviate them, so it is matched.
+fn manages_namespaces(spec: &Spec, line: &CommandLine) -> bool {
+    let tokens = line.tokens();
+    if line.is_typed() {
+        return match tokens {
+            [first, ..] if first == "namespace" => true,
+            [first, second, ..] => first == "clear" && second == "namespace",
+            _ => false,
+        };
+    }
     let could_be = |word: &str| tokens.first().is_some_and(|t| word.starts_with(t.as_str()));
     if !could_be("namespace") && !could_be("clear") {
         return false;
     }
     spec.compile_tokens(tokens).is_some_and(|m| {
-        let items = &spec.pattern(m.id).items;
+        let words: Vec<&str> = spec
+            .pattern(m.id)
+            .items
+            .iter()
+            .map_while(Item::fixed_word)
+            .collect();
         matches!(
-            items.as_slice(),
-            [Item::Literal(word), ..] if word == "namespace"
-        ) || matches!(
-            items.as_slice(),
-            [Item::Literal(clear), Item::Literal(word), ..] if clear == "clear" && word == "namespace"
+            words.as_slice(),
+            ["namespace", ..] | ["clear", "namespace", ..]
         )
     })
 }
 
-/// The rules a line must keep to be sent.
-fn check(spec: &Spec, matched: Option<&Match>, tokens: &[String]) -> Result<(), Refusal> {
+/// The rules a line must keep to be sent; its nested command, if any,
+/// starts at token `nested_from`.
+fn check(
+    spec: &Spec,
+    matched: Option<&Match>,
+    tokens: &[String],
+    nested_from: usize,
+) -> Result<(), Refusal> {
     if let Some(why) = matched.and_then(|m| daemon_wide::refusal_in(spec, m)) {
         return Err(Refusal::DaemonWide(why));
     }
@@ -104,9 +137,7 @@ fn check(spec: &Spec, matched: Option<&Match>, tokens: &[String]) -> Result<(), 
             character,
         });
     }
-    let forwarded = tokens
-        .get(forwarded_from(spec, matched)..)
-        .unwrap_or_default();
+    let forwarded = tokens.get(nested_from..).unwrap_or_default();
     match forwarded
         .iter()
         .find_map(|token| forwarding_problem(token).map(|problem| (token, problem)))
@@ -119,14 +150,10 @@ fn check(spec: &Spec, matched: Option<&Match>, tokens: &[String]) -> Result<(), 
     }
 }
 
-/// Where the tokens of the line's nested command start: every item before
-/// a pattern's `(command)` takes one token; a line without one nests
-/// nothing. A line the spec does not know is taken to nest from its second
-/// token, to be safe.
-fn forwarded_from(spec: &Spec, matched: Option<&Match>) -> usize {
-    let Some(found) = matched else {
-        return 1;
-    };
+/// Where the tokens of a matched line's nested command start: every item
+/// before a pattern's `(command)` takes one token; a line without one nests
+/// nothing. Where that cannot be told, from its second token, to be safe.
+fn forwarded_from(spec: &Spec, found: &Match) -> usize {
     let items = &spec.pattern(found.id).items;
     let Some(slot) = items
         .iter()
@@ -183,7 +210,9 @@ mod tests {
     fn refusal(line: &str) -> Option<Refusal> {
         let spec = minimega_spec::shipped();
         let tokens = minimega_spec::input::lex(line).unwrap();
-        check(spec, spec.compile_tokens(&tokens).as_ref(), &tokens).err()
+        let matched = spec.compile_tokens(&tokens);
+        let nested_from = matched.as_ref().map_or(1, |m| forwarded_from(spec, m));
+        check(spec, matched.as_ref(), &tokens, nested_from).err()
     }
 
     #[test]
@@ -261,6 +290,58 @@ mod tests {
         assert_eq!(targets("mesh send all echo x"), None);
         assert_eq!(targets("mesh send n[1-x] echo x"), None);
         assert_eq!(targets("vm info"), None);
+    }
+
+    /// A typed `vm start <value>`, optionally inside `.columns name (…)`.
+    fn typed_start(value: &str, nested: bool) -> CommandLine {
+        use crate::command::{Builder, Cmd, Complete};
+
+        struct Typed(Builder<Cmd>);
+        impl Complete for Typed {
+            type Target = Cmd;
+            fn into_builder(self) -> Builder<Cmd> {
+                self.0
+            }
+            fn as_builder(&self) -> &Builder<Cmd> {
+                &self.0
+            }
+        }
+        let start = Builder::new(Cmd).word("vm").word("start").arg("vm", value);
+        if !nested {
+            return start.into_parts().1;
+        }
+        let columns = Builder::new(Cmd).word(".columns").arg("columns", "name");
+        columns.command(Typed(start)).into_parts().1
+    }
+
+    #[test]
+    fn typed_lines_know_their_nesting_without_a_match() {
+        let spec = minimega_spec::shipped();
+        let refused = |line: CommandLine, namespace| {
+            matches!(
+                prepare(spec, namespace, line),
+                Err(Error::Refused {
+                    refusal: Refusal::Unforwardable { .. },
+                    ..
+                })
+            )
+        };
+        assert!(!refused(typed_start("a'b", false), None), "parsed once");
+        assert!(
+            refused(typed_start("a'b", false), Some("x")),
+            "in a namespace"
+        );
+        assert!(refused(typed_start("a'b", true), None), "in a modifier");
+        assert!(!refused(typed_start("a b's", true), Some("x")), "quoted");
+        let mesh = crate::command::Builder::new(crate::Cmd)
+            .word("mesh")
+            .word("send")
+            .arg("hostname", "n[1-2]")
+            .word("echo")
+            .into_parts()
+            .1;
+        let out = prepare(spec, None, mesh).unwrap().unwrap();
+        assert_eq!(out.expected_hosts.unwrap(), ["n1", "n2"]);
     }
 
     #[test]
