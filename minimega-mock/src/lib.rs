@@ -43,6 +43,10 @@
 //!   minimega's rules for which states each applies to and its errors (one
 //!   named VM that is missing or in the wrong state is an error; several
 //!   are not);
+//! - `vm tag` (set, read one tag or all) and `clear vm tag`; `vlans add`
+//!   (an alias unique in its namespace, a VLAN number unique across them);
+//!   launched VMs get an interface per `networks` spec, on `mega_bridge`,
+//!   with a tap numbered per host and a random MAC;
 //! - `namespace` (columns `namespace, vlans, active`), `namespace <name>`
 //!   (switches the head node's active namespace: see
 //!   [`MockMinimega::active_namespace`]), `namespace <name> (command)`,
@@ -73,9 +77,9 @@
 //! differences from minimega within what is simulated:
 //!
 //! - VMs never fail to launch (but a container whose filesystem does not
-//!   exist, which fails as in minimega), and launched VMs have no network
-//!   interfaces: `vm config networks` is kept, shown and carried in `Data`,
-//!   not turned into taps, MACs and bridges;
+//!   exist, which fails as in minimega): the mock needs neither KVM nor
+//!   Open vSwitch, and its interfaces carry no traffic, no addresses and no
+//!   rates;
 //! - `vm config networks` specs with bridges, MACs or drivers, `disks`,
 //!   `bonds` and `qemu-override` (set or shown) are not simulated;
 //!   `vm config cpu` and `machine` accept any value;

@@ -126,7 +126,7 @@ fn asserting_that_everything_was_simulated() {
     let mut mm = mock.client().unwrap();
     mm.run_line("vm launch kvm a").unwrap();
     mock.assert_all_simulated();
-    mm.run_line("vm tag a team red").unwrap();
+    mm.run_line("vm screenshot a").unwrap();
     mock.assert_all_simulated();
 }
 

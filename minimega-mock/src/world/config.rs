@@ -414,8 +414,8 @@ impl Field {
             Value::Int(n) => Json::from(*n),
             Value::Bool(b) => Json::from(*b),
             Value::List(items) if items.is_empty() && self.null_when_empty => Json::Null,
-            // The mock keeps networks as their specs only: a VM gets no
-            // interfaces (see the crate docs).
+            // A VM's interfaces are its own, made at launch
+            // (`Vm::data`); the configuration keeps only their specs.
             Value::List(_) if self.kind == Networks => Json::Array(Vec::new()),
             Value::List(items) => Json::from(items.clone()),
             Value::Map(map) => Json::Object(
@@ -487,6 +487,14 @@ impl Config {
         match field_named(name).map(|f| self.get(f)) {
             Some(Value::UInt(n)) => n,
             _ => 0,
+        }
+    }
+
+    /// A list field's items.
+    pub(crate) fn list(&self, name: &str) -> Vec<String> {
+        match field_named(name).map(|f| self.get(f)) {
+            Some(Value::List(items)) => items,
+            _ => Vec::new(),
         }
     }
 

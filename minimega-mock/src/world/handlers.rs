@@ -404,11 +404,19 @@ fn create(world: &mut World, node: usize, ns: &str, name: String, kind: Kind, co
         return;
     }
     let host = world.node(node).name.clone();
+    let specs = config.list("networks");
     let mut vm = Vm::new(id, name, ns, &host, kind, config);
     if kind == Kind::Container && !Path::new(&filesystem).exists() {
         vm.fail(format!(
             "overlayMount: stat {filesystem}: no such file or directory"
         ));
+    } else {
+        for spec in &specs {
+            let vlan = world.vlan(ns, spec);
+            let alias = world.vlan_alias(ns, vlan);
+            let tap = world.next_tap(node);
+            vm.attach(spec, vlan, alias.as_deref(), tap);
+        }
     }
     world.namespace(node, ns).vms.insert(vm);
 }
@@ -434,7 +442,7 @@ fn apply(
     world: &mut World,
     ctx: &Ctx,
     cmd: &Cmd,
-    act: impl Fn(&mut Vm, bool) -> Step,
+    mut act: impl FnMut(&mut Vm, bool) -> Step,
 ) -> Result<(), String> {
     let target = cmd.m.value("vm").unwrap_or("all").to_owned();
     let values = names::split(&target)?;
@@ -825,6 +833,95 @@ pub(crate) fn clear_unkept(
     _: &mut WireResponse,
 ) -> Result<(), String> {
     Ok(())
+}
+
+/// `vlans add <alias> <vlan>`: an alias is unique in its namespace, and a
+/// VLAN number across every namespace.
+pub(crate) fn vlans_add(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &Cmd,
+    _: &mut WireResponse,
+) -> Result<(), String> {
+    let alias = cmd.m.value("alias").unwrap_or_default();
+    let vlan: u64 = cmd
+        .m
+        .value("vlan")
+        .unwrap_or_default()
+        .parse()
+        .map_err(|_| "expected integer VLAN".to_owned())?;
+    let ns = world.ns_name(ctx);
+    world.add_vlan(&ns, alias, vlan)
+}
+
+/// `vm tag <vm target> <key> <value>`: sets a tag on each VM named.
+pub(crate) fn tag_set(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &Cmd,
+    _: &mut WireResponse,
+) -> Result<(), String> {
+    let key = cmd.m.value("key").unwrap_or_default().to_owned();
+    if key == "all" {
+        return Err("cannot assign to wildcard".to_owned());
+    }
+    let value = cmd.m.value("value").unwrap_or_default().to_owned();
+    apply(world, ctx, cmd, |vm, _| {
+        vm.tags.insert(key.clone(), value.clone());
+        Step::Done
+    })
+}
+
+/// `vm tag <vm target> [key or all]`: the VMs' tags as a table, every tag
+/// (`name, tag, value`) or one (`name, value`, empty where unset).
+pub(crate) fn tag_read(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &Cmd,
+    r: &mut WireResponse,
+) -> Result<(), String> {
+    let key = cmd.m.value("key").unwrap_or("all").to_owned();
+    let mut rows = Vec::new();
+    let applied = apply(world, ctx, cmd, |vm, _| {
+        if key == "all" {
+            rows.extend(
+                vm.tags
+                    .iter()
+                    .map(|(k, v)| vec![vm.name.clone(), k.clone(), v.clone()]),
+            );
+        } else {
+            let value = vm.tags.get(&key).cloned().unwrap_or_default();
+            rows.push(vec![vm.name.clone(), value]);
+        }
+        Step::Done
+    });
+    r.header = Some(if key == "all" {
+        vec!["name".into(), "tag".into(), "value".into()]
+    } else {
+        vec!["name".into(), "value".into()]
+    });
+    r.tabular = Some(rows);
+    applied
+}
+
+/// `clear vm tag [<vm target> [tag]]`: removes one tag, or every tag, of
+/// the VMs named (every VM without a target).
+pub(crate) fn tag_clear(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &Cmd,
+    _: &mut WireResponse,
+) -> Result<(), String> {
+    let tag = cmd.m.value("tag").map(str::to_owned);
+    apply(world, ctx, cmd, |vm, _| {
+        match &tag {
+            Some(tag) => {
+                vm.tags.remove(tag);
+            }
+            None => vm.tags.clear(),
+        }
+        Step::Done
+    })
 }
 
 pub(crate) fn vlans(

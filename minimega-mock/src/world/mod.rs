@@ -161,6 +161,8 @@ pub(crate) struct Node {
     pub(crate) active: String,
     /// VM ids are per node, across namespaces, and never reused.
     pub(crate) next_vm_id: u64,
+    /// Tap numbers likewise: `mega_tap<n>`.
+    pub(crate) next_tap: u64,
 }
 
 /// A script `read` runs, read by the caller before the command ran.
@@ -218,6 +220,7 @@ impl World {
                 namespaces: BTreeMap::new(),
                 active: DEFAULT_NAMESPACE.to_owned(),
                 next_vm_id: 0,
+                next_tap: 0,
             })
             .collect();
         World {
@@ -508,6 +511,34 @@ impl World {
         let next = self.vlans.values().max().map_or(FIRST_VLAN, |v| v + 1);
         self.vlans.insert(key, next);
         next
+    }
+
+    /// The next tap number of `node`.
+    pub(crate) fn next_tap(&mut self, node: usize) -> u64 {
+        let tap = self.nodes[node].next_tap;
+        self.nodes[node].next_tap += 1;
+        tap
+    }
+
+    /// The alias namespace `ns` has for `vlan`, if any.
+    pub(crate) fn vlan_alias(&self, ns: &str, vlan: u64) -> Option<String> {
+        self.vlans
+            .iter()
+            .find(|((n, _), v)| n == ns && **v == vlan)
+            .map(|((_, alias), _)| alias.clone())
+    }
+
+    /// Adds an alias for `vlan` in namespace `ns`, as `vlans add` does.
+    pub(crate) fn add_vlan(&mut self, ns: &str, alias: &str, vlan: u64) -> Result<(), String> {
+        let key = (ns.to_owned(), alias.to_owned());
+        if self.vlans.contains_key(&key) {
+            return Err("alias already in use".to_owned());
+        }
+        if self.vlans.values().any(|v| *v == vlan) {
+            return Err("vlan already in use".to_owned());
+        }
+        self.vlans.insert(key, vlan);
+        Ok(())
     }
 
     /// The aliases of namespace `ns` and their VLANs.

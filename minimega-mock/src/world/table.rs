@@ -152,7 +152,7 @@ const HOST_FIELDS: [&str; 14] = [
 /// Every command the mock simulates, by its pattern in minimega 3.1.0.
 pub(crate) fn entries() -> Vec<(String, Handler)> {
     use Handler::*;
-    let fixed: [(&str, Handler); 37] = [
+    let fixed: [(&str, Handler); 42] = [
         ("echo [args]...", Simple(h::echo)),
         ("version", Simple(h::version)),
         ("host", Broadcast(h::host)),
@@ -177,6 +177,11 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
         ("vm <start,> <vm target>", Target(h::start)),
         ("vm <stop,> <vm target>", Target(h::stop)),
         ("vm <kill,> <vm target>", Target(h::kill)),
+        ("vm tag <vm target> <key> <value>", Target(h::tag_set)),
+        ("vm tag <vm target> [key or all]", Target(h::tag_read)),
+        ("clear vm tag", Target(h::tag_clear)),
+        ("clear vm tag <vm target> [tag]", Target(h::tag_clear)),
+        ("vlans <add,> <alias> <vlan>", Simple(h::vlans_add)),
         ("vm <flush,>", Broadcast(h::flush_all)),
         ("vm <flush,> <vm target>", Broadcast(h::flush)),
         ("vm config", Simple(h::config_display)),

@@ -2,7 +2,7 @@
 //! (columns and `Data` as minimega 3.1.0 has them).
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -153,6 +153,8 @@ pub(crate) struct Vm {
     /// configuration.
     pub(crate) config: Arc<Config>,
     pub(crate) tags: BTreeMap<String, String>,
+    /// Its network interfaces, made at launch from its `networks` specs.
+    pub(crate) nics: Vec<Nic>,
     uuid: String,
     launched: Instant,
     launch_time: SystemTime,
@@ -174,6 +176,7 @@ impl Vm {
         Vm {
             id,
             tags: config.map("tags"),
+            nics: Vec::new(),
             name,
             namespace: namespace.to_owned(),
             host: host.to_owned(),
@@ -241,9 +244,12 @@ impl Vm {
             "uuid" => self.uuid.clone(),
             "cc_active" => "false".to_owned(),
             "pid" => self.pid().to_string(),
-            "vlan" | "bridge" | "tap" | "mac" | "ip" | "ip6" | "qos" | "qinq" | "bond" => {
-                "[]".to_owned()
-            }
+            "vlan" => self.nic_list(|nic| nic.shown_vlan.clone()),
+            "bridge" => self.nic_list(|_| BRIDGE.to_owned()),
+            "tap" => self.nic_list(|nic| nic.tap.clone()),
+            "mac" => self.nic_list(|nic| nic.mac.clone()),
+            "ip" | "ip6" => self.nic_list(|_| String::new()),
+            "qos" | "qinq" | "bond" => "[]".to_owned(),
             "memory" | "vcpus" | "snapshot" => field(column),
             "disks" => when(kvm, String::new()),
             "initrd"
@@ -270,6 +276,19 @@ impl Vm {
         }
     }
 
+    /// Adds an interface on `vlan` (named `alias (vlan)` where the
+    /// namespace has an alias for it), on tap `mega_tap<tap>`.
+    pub(crate) fn attach(&mut self, spec: &str, vlan: u64, alias: Option<&str>, tap: u64) {
+        let nic = Nic::new(self, spec, vlan, alias, tap);
+        self.nics.push(nic);
+    }
+
+    /// One value per interface, as minimega lists them in a cell.
+    fn nic_list(&self, value: impl Fn(&Nic) -> String) -> String {
+        let values: Vec<String> = self.nics.iter().map(value).collect();
+        format!("[{}]", values.join(", "))
+    }
+
     pub(crate) fn row(&self, header: &[&str]) -> Vec<String> {
         header.iter().map(|column| self.cell(column)).collect()
     }
@@ -291,6 +310,10 @@ impl Vm {
             ),
         );
         data.insert("UUID".to_owned(), Json::from(self.uuid.as_str()));
+        data.insert(
+            "Networks".to_owned(),
+            Json::Array(self.nics.iter().map(Nic::data).collect()),
+        );
         let own = [
             ("ID", Json::from(self.id)),
             ("Name", Json::from(self.name.as_str())),
@@ -329,6 +352,76 @@ impl Vm {
     }
 }
 
+/// The bridge every interface is on: the mock keeps no other.
+const BRIDGE: &str = "mega_bridge";
+
+/// One network interface of a VM: a `networks` spec that names one VLAN
+/// (the only kind the mock keeps), with what launching it made.
+#[derive(Debug, Clone)]
+pub(crate) struct Nic {
+    /// The spec as written, which names the VLAN by number or alias.
+    pub(crate) spec: String,
+    pub(crate) vlan: u64,
+    /// The VLAN as `vm info` shows it: `alias (number)`, or the number when
+    /// the namespace has no alias for it.
+    pub(crate) shown_vlan: String,
+    /// `mega_tap<n>`, numbered per host in the order taps are made.
+    pub(crate) tap: String,
+    pub(crate) mac: String,
+    /// The emulated card: minimega's default for KVM, none for containers.
+    pub(crate) driver: &'static str,
+}
+
+impl Nic {
+    /// An interface of `vm` on `vlan`, with a random MAC address.
+    fn new(vm: &Vm, spec: &str, vlan: u64, alias: Option<&str>, tap: u64) -> Nic {
+        let shown_vlan = match alias {
+            Some(alias) => format!("{alias} ({vlan})"),
+            None => vlan.to_string(),
+        };
+        // Unicast and globally administered, as minimega's random MACs are.
+        let bits = random_bits(&(&vm.host, vm.id, spec, tap)).to_be_bytes();
+        let mac = format!(
+            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+            bits[0] & 0xfc,
+            bits[1],
+            bits[2],
+            bits[3],
+            bits[4],
+            bits[5]
+        );
+        Nic {
+            spec: spec.to_owned(),
+            vlan,
+            shown_vlan,
+            tap: format!("mega_tap{tap}"),
+            mac,
+            driver: if vm.kind == Kind::Container {
+                ""
+            } else {
+                "e1000"
+            },
+        }
+    }
+
+    fn data(&self) -> Json {
+        serde_json::json!({
+            "Alias": self.spec,
+            "Bridge": BRIDGE,
+            "Driver": self.driver,
+            "IP4": "",
+            "IP6": "",
+            "MAC": self.mac,
+            "QinQ": false,
+            "Raw": self.spec,
+            "RxRate": 0,
+            "Tap": self.tap,
+            "TxRate": 0,
+            "VLAN": self.vlan,
+        })
+    }
+}
+
 /// A map as Go's `%v` prints it: `map[k:v k2:v2]`, keys sorted.
 fn go_map(map: &BTreeMap<String, String>) -> String {
     let pairs: Vec<String> = map.iter().map(|(k, v)| format!("{k}:{v}")).collect();
@@ -337,16 +430,8 @@ fn go_map(map: &BTreeMap<String, String>) -> String {
 
 /// A UUID, different for every VM of a mock run.
 fn fake_uuid(id: u64, name: &str, host: &str) -> String {
-    // The process-wide random seed keeps two mocks' VMs apart, as real
-    // UUIDs are.
-    static SEED: std::sync::OnceLock<std::collections::hash_map::RandomState> =
-        std::sync::OnceLock::new();
-    let seed = SEED.get_or_init(Default::default);
-    let mut hasher = seed.build_hasher();
-    (id, name, host).hash(&mut hasher);
-    let a = hasher.finish();
-    id.hash(&mut hasher);
-    let b = hasher.finish();
+    let a = random_bits(&(id, name, host));
+    let b = random_bits(&(id, name, host, a));
     format!(
         "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
         a >> 32,
@@ -355,6 +440,14 @@ fn fake_uuid(id: u64, name: &str, host: &str) -> String {
         b >> 52,
         b & 0xffff_ffff_ffff
     )
+}
+
+/// 64 bits that look random, different for every mock run: the process-wide
+/// random seed keeps two mocks' VMs apart, as real UUIDs and MACs are.
+fn random_bits(input: &impl Hash) -> u64 {
+    static SEED: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+        std::sync::OnceLock::new();
+    SEED.get_or_init(Default::default).hash_one(input)
 }
 
 /// A duration as Go prints one: `1h2m3.5s`, `290.029898ms`, `0s`.
