@@ -271,3 +271,21 @@ fn waits_for_states_and_names_what_never_came() {
         .unwrap();
     assert_eq!(quit.len(), 1);
 }
+
+#[test]
+fn typed_vm_rows_read_every_interface_and_tag() {
+    use minimega::runtime::tables::VmInfo;
+
+    let mock = MockMinimega::start().unwrap();
+    let mut mm = mock.client().unwrap();
+    mm.vlans().add("lan", 102).run().unwrap();
+    mm.vm().config().networks(["lan", "200"]).run().unwrap();
+    mm.vm().launch().kvm("db").run().unwrap();
+    mm.vm().tag("db", "role", "db").run().unwrap();
+    let vms: Vec<VmInfo> = mm.vm().info().run().unwrap().rows_as().unwrap();
+    assert_eq!(vms[0].vlan, ["lan (102)", "200"]);
+    assert_eq!(vms[0].tap.len(), 2);
+    assert_eq!(vms[0].ip, ["", ""]);
+    assert_eq!(vms[0].tags["role"], "db");
+    mock.assert_all_simulated();
+}

@@ -98,7 +98,9 @@ impl<'de, E: de::Error> Deserializer<'de> for Cell<'de, E> {
             .strip_prefix('[')
             .and_then(|rest| rest.strip_suffix(']'))
             .ok_or_else(|| E::custom(format_args!("`{}` is not a list like `[a b]`", self.text)))?;
-        visitor.visit_seq(SeqDeserializer::new(list_items(inner).map(Cell::<E>::new)))
+        visitor.visit_seq(SeqDeserializer::new(
+            list_items(inner).into_iter().map(Cell::<E>::new),
+        ))
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
@@ -130,24 +132,27 @@ impl<'de, E: de::Error> Deserializer<'de> for Cell<'de, E> {
     }
 }
 
-/// The items of a Go list's inside (`a b c`). minimega writes a VLAN with an
-/// alias as `dmz (100)`, so a `(…)` word belongs to the word before it.
-fn list_items(inner: &str) -> impl Iterator<Item = &str> {
+/// The items of a list's inside. `vm info` joins the values of a VM's
+/// interfaces with `, ` (`lan (102), 200`; `, ` alone for two empty
+/// addresses); other lists are Go's `[a b c]`, where a `(…)` word belongs
+/// to the word before it, as in `dmz (100)`.
+fn list_items(inner: &str) -> Vec<&str> {
+    if inner.contains(", ") {
+        return inner.split(", ").collect();
+    }
+    let mut items = Vec::new();
     let mut rest = inner.trim_start();
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
+    while !rest.is_empty() {
         let mut end = rest.find(char::is_whitespace).unwrap_or(rest.len());
         let after = rest[end..].trim_start();
         if after.starts_with('(') {
             let close = after.find(')').map_or(after.len(), |i| i + 1);
             end = rest.len() - after.len() + close;
         }
-        let item = &rest[..end];
+        items.push(&rest[..end]);
         rest = rest[end..].trim_start();
-        Some(item)
-    })
+    }
+    items
 }
 
 /// A row as a map, remembering the column being read so that an error can
@@ -280,6 +285,14 @@ mod tests {
         let empty: Cells =
             row([("vlan", "[]"), ("ip", "[]"), ("save", "x"), ("tags", "{}")].into_iter()).unwrap();
         assert_eq!(empty.ip, Some(Vec::new()));
+    }
+
+    #[test]
+    fn interface_lists_split_on_commas() {
+        assert_eq!(list_items("lan (102), 200"), ["lan (102)", "200"]);
+        assert_eq!(list_items(", "), ["", ""]);
+        assert_eq!(list_items("dmz (100) 7 a"), ["dmz (100)", "7", "a"]);
+        assert!(list_items("").is_empty());
     }
 
     #[test]

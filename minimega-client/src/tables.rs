@@ -111,9 +111,11 @@ pub struct VmInfo {
     pub tap: Vec<String>,
     /// The MAC address of each network interface.
     pub mac: Vec<String>,
-    /// The IPv4 address of each network interface, as learned so far.
+    /// The IPv4 address of each network interface, as learned so far: an
+    /// empty item for an interface without one (but minimega writes a
+    /// single interface without an address as an empty list).
     pub ip: Vec<String>,
-    /// The IPv6 addresses, as learned so far.
+    /// The IPv6 addresses, as learned so far (written as `ip` is).
     pub ip6: Vec<String>,
     /// Memory, in MiB.
     pub memory: u64,
