@@ -3,6 +3,7 @@
 //! machine; stopped (by its pid) and cleaned up when dropped.
 
 use std::net::{TcpListener, UdpSocket};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -26,7 +27,17 @@ impl Daemon {
         let base = scratch_dir("daemon")?;
         let port = free_port()?;
         let log = std::fs::File::create(base.join("daemon.log")).map_err(|e| e.to_string())?;
-        let child = Command::new(bin)
+        let mut command = Command::new(bin);
+        // SAFETY: prctl is async-signal-safe and touches only the child.
+        // A test run killed outright (a timeout, ^C) never drops the
+        // daemon; the kernel then stops it, as `quit` would.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
+        let child = command
             .arg("-nostdin")
             .arg("-base")
             .arg(&base)
