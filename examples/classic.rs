@@ -34,6 +34,8 @@ fn script() -> Result<(), Box<dyn std::error::Error>> {
         println!("warning: {warning}");
     }
 
+    // An emulated CPU model: no KVM acceleration is needed.
+    mm.vm().config().cpu("qemu64").run()?;
     mm.vm().config().memory(512).run()?;
     mm.vm().config().vcpus(1).run()?;
     mm.vm().launch().kvm(10).run()?;

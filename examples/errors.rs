@@ -21,8 +21,10 @@ fn script() -> Result<(), Box<dyn std::error::Error>> {
     let mm = &mut minimega.client;
 
     // Three VMs, spread over the namespace's hosts (the head node's peers);
-    // only db1 runs.
+    // only db1 runs. (An emulated CPU model, so no KVM is needed.)
     let mut lab = mm.in_namespace("lab")?;
+    lab.vm().config().cpu("qemu64").run()?;
+    lab.vm().config().memory(128).run()?;
     lab.vm().launch().kvm("db[1-3]").run()?;
     lab.vm().start("db1").run()?;
 
@@ -33,9 +35,10 @@ fn script() -> Result<(), Box<dyn std::error::Error>> {
         .vm()
         .start("db[1-3]")
         .run_with(RunOptions::new().keep_failures())?;
+    // A host with several failing VMs reports one line for each.
     for response in answer.iter() {
         match response.error() {
-            Some(message) => println!("{}: {message}", response.host()),
+            Some(message) => println!("{}: {}", response.host(), message.replace('\n', "; ")),
             None => println!("{}: started", response.host()),
         }
     }
@@ -45,11 +48,20 @@ fn script() -> Result<(), Box<dyn std::error::Error>> {
     match lab.vm().start("db[1-3]").run() {
         Err(Error::Command { failures, .. }) => {
             for failure in failures {
-                println!("{} failed: {}", failure.host, failure.message);
+                println!(
+                    "{} failed: {}",
+                    failure.host,
+                    failure.message.replace('\n', "; ")
+                );
             }
         }
         other => println!("unexpected: {other:?}"),
     }
+
+    lab.vm().kill("all").run()?;
+    lab.vm().flush_bare().run()?;
+    drop(lab);
+    mm.clear().namespace("lab").run()?;
 
     // A hand-written line is checked against the spec before it is sent.
     if let Err(error) = mm.raw("vm lanch kvm 1") {

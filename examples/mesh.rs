@@ -1,6 +1,8 @@
-//! A typed nested command: `mesh send all (vm config memory)` is
-//! `mm.mesh().send("all", Cmd.vm().config().memory_bare())`, checked end to end
-//! at compile time, and its answer keeps one response per host.
+//! A typed nested command: `mesh send <hosts> (vm config memory 4096)` is
+//! `mm.mesh().send(hosts, Cmd.vm().config().memory(4096))`, checked end to
+//! end at compile time, and its answer keeps one response per host. A host
+//! that does not answer (a name the mesh does not know, or the node the
+//! command was sent from) is named, never passed over in silence.
 //!
 //! ```sh
 //! cargo run --example mesh
@@ -10,6 +12,7 @@ mod common;
 
 use minimega::mock::MockMinimega;
 use minimega::prelude::*;
+use minimega::runtime::RunOptions;
 
 fn main() -> std::process::ExitCode {
     common::report(script)
@@ -20,10 +23,18 @@ fn script() -> Result<(), Box<dyn std::error::Error>> {
         common::connect(MockMinimega::builder().hosts(["head", "node1", "node2", "node3"]))?;
     let mm = &mut minimega.client;
 
-    let bigger = Cmd.vm().config().memory(4096);
-    println!("sending `{}` to node1 and node2", bigger.clone().render()?);
-    mm.mesh().send("node[1-2]", bigger).run()?;
+    // `all` is every mesh peer of the node the client talks to.
+    let names = mm.mesh().send("all", Cmd.host().name()).run()?;
+    let peers: Vec<&str> = names.iter().map(|r| r.text()).collect();
+    let Some(first) = peers.first().copied() else {
+        println!("no mesh peers: start minimega on more hosts to see the rest");
+        return Ok(());
+    };
+    println!("mesh peers: {}", peers.join(", "));
 
+    let bigger = Cmd.vm().config().memory(4096);
+    println!("sending `{}` to {first}", bigger.command_line());
+    mm.mesh().send(first, bigger).run()?;
     let answer = mm
         .mesh()
         .send("all", Cmd.vm().config().memory_bare())
@@ -31,5 +42,17 @@ fn script() -> Result<(), Box<dyn std::error::Error>> {
     for response in answer.iter() {
         println!("{}: memory {} MiB", response.host(), response.text());
     }
+
+    // A host that says nothing is named: here one that does not exist.
+    let targets = format!("{first},no-such-host");
+    let kept = mm
+        .mesh()
+        .send(&targets, Cmd.vm().config().memory(2048))
+        .run_with(RunOptions::new().keep_failures())?;
+    println!(
+        "sent to {targets}: answered by {}, silent: {}",
+        kept.hosts().collect::<Vec<_>>().join(", "),
+        kept.missing_hosts().join(", ")
+    );
     Ok(())
 }

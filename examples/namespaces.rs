@@ -1,6 +1,7 @@
 //! Namespaces: a scoped handle runs every command as `namespace NAME …`,
 //! handles nest (the innermost wins), and minimega's active namespace is
-//! never switched for other clients.
+//! never switched for other clients. The script clears its namespaces when
+//! done.
 //!
 //! ```sh
 //! cargo run --example namespaces
@@ -32,6 +33,10 @@ fn script() -> Result<(), Box<dyn std::error::Error>> {
     for row in red_vms.rows() {
         println!("  {} on {}", row.get("name").unwrap_or("?"), row.host());
     }
+
+    // Clearing a namespace kills its VMs on every host and forgets it.
+    mm.clear().namespace("red-team").run()?;
+    mm.clear().namespace("blue-team").run()?;
 
     // Names are checked before anything is sent.
     match mm.in_namespace("not a name!") {

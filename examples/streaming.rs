@@ -1,6 +1,9 @@
-//! Streaming a long answer: a `read` script answers one message per command
-//! as each finishes, and minimega's status lines arrive as progress, never
-//! as part of the answer.
+//! Streaming a long answer: a `read` script answers one message per
+//! command as each finishes, and the stream hands each over as it comes.
+//! Status lines (minimega sends them while it copies files between hosts,
+//! such as a disk image a VM on another host needs) arrive as progress,
+//! never as part of an answer; the mock sends some around `mesh send` to
+//! show them, and a real minimega only during a copy.
 //!
 //! ```sh
 //! cargo run --example streaming
@@ -9,6 +12,9 @@
 mod common;
 
 use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
 
 use minimega::mock::MockMinimega;
 use minimega::prelude::*;
@@ -26,39 +32,46 @@ fn script() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let mm = &mut minimega.client;
 
-    // A script minimega reads from its own file system; with the mock that
-    // is this machine's.
+    // A script minimega reads from its own file system; with the mock, or a
+    // minimega on this machine, that is this machine's.
     let script = std::env::temp_dir().join(format!("minimega-example-{}.mm", std::process::id()));
     let mut file = std::fs::File::create(&script)?;
-    for i in 0..5 {
-        writeln!(file, "vm launch kvm step{i}")?;
+    for i in 1..=5 {
+        writeln!(file, "echo step {i}")?;
+        writeln!(file, "shell sleep 0.2")?;
     }
-    writeln!(file, "vm start all")?;
     writeln!(file, "echo script done")?;
     drop(file);
 
     // Status lines go to this handler wherever they arrive.
-    mm.set_status_handler(|status| eprintln!("[status] {status}"));
+    let statuses = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&statuses);
+    mm.set_status_handler(move |status| {
+        seen.fetch_add(1, Ordering::Relaxed);
+        eprintln!("[status] {status}");
+    });
+    let started = Instant::now();
     let mut stream = mm.read(script.display()).stream()?;
-    let mut answered = 0;
     while let Some(event) = stream.next_event() {
         match event? {
             Event::Status(status) => println!("progress: {status}"),
-            Event::Response(response) => {
-                answered += 1;
-                println!(
-                    "answer {answered} from {}: {:?}",
-                    response.host(),
-                    response.text()
-                );
-            }
+            Event::Response(response) if !response.text().is_empty() => println!(
+                "{:>5} ms  {}: {}",
+                started.elapsed().as_millis(),
+                response.host(),
+                response.text()
+            ),
+            Event::Response(_) => {}
         }
     }
     drop(stream);
-
-    // Across the mesh, minimega reports progress while hosts work.
-    let everywhere = mm.mesh().send("all", Cmd.vm().info()).run()?;
-    println!("mesh send answered by {} hosts", everywhere.hosts().count());
     std::fs::remove_file(script)?;
+
+    let everywhere = mm.mesh().send("all", Cmd.vm().info()).run()?;
+    println!(
+        "mesh send answered by {} hosts; {} status lines so far",
+        everywhere.hosts().count(),
+        statuses.load(Ordering::Relaxed)
+    );
     Ok(())
 }

@@ -30,6 +30,8 @@ fn script() -> Result<(), Box<dyn std::error::Error>> {
     let mut minimega = common::connect(MockMinimega::builder().hosts(["head"]))?;
     let mm = &mut minimega.client;
 
+    // An emulated CPU model: no KVM acceleration is needed.
+    mm.vm().config().cpu("qemu64").run()?;
     mm.vm().config().memory(1024).run()?;
     mm.vm().launch().kvm("web[1-3]").run()?;
     mm.vm().start("web2").run()?;
@@ -47,5 +49,8 @@ fn script() -> Result<(), Box<dyn std::error::Error>> {
         .map(|vm| vm.name.as_str())
         .collect();
     println!("running: {running:?}");
+
+    mm.vm().kill("web[1-3]").run()?;
+    mm.vm().flush_bare().run()?;
     Ok(())
 }

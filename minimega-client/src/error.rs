@@ -231,7 +231,7 @@ pub enum Error {
 
     /// A VM that was waited for failed, or was killed while waiting for it
     /// to reach another state.
-    #[error("VM `{vm}` on {host} is {state}: {reason}")]
+    #[error("VM `{vm}` on {host} is {state}: {}", reason.trim_end())]
     VmFailed {
         /// The VM's name.
         vm: String,
@@ -239,7 +239,9 @@ pub enum Error {
         host: String,
         /// Its state.
         state: crate::tables::VmState,
-        /// minimega's reason (the VM's `error` tag), or what happened.
+        /// minimega's reason (the VM's `error` tag, as written: it may end
+        /// with a line break, which the message leaves out), or what
+        /// happened.
         reason: String,
     },
 
