@@ -13,20 +13,17 @@
 //! `minimega_mock::fixture`.
 
 use std::collections::BTreeMap;
-use std::net::{TcpListener, UdpSocket};
-use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::process::ExitCode;
+use std::time::Duration;
 
 use minimega_client::protocol::Message;
-use minimega_mock::fixture::{Exchange, Header, RawConnection, Recording, Script, Step, FORMAT};
+use minimega_mock::fixture::{
+    Exchange, Header, RawConnection, Recording, ScratchDaemon, Script, Step, FORMAT,
+};
 
 const USAGE: &str = "usage: record --script S.mms --out S.jsonl \
 (--socket PATH [--files DIR] | --minimega BIN [--scratch DIR]) [--timeout SECONDS]";
-
-/// How long a fresh daemon may take to open its socket.
-const START: Duration = Duration::from_secs(30);
 
 struct Options {
     script: PathBuf,
@@ -134,15 +131,12 @@ fn run(options: &Options) -> Result<usize, String> {
             (path.clone(), files, None)
         }
         Target::Daemon { bin, scratch } => {
-            let daemon = Daemon::start(bin, scratch, &script.env)?;
-            (daemon.socket(), daemon.base.join("files"), Some(daemon))
+            let daemon = ScratchDaemon::start(bin, scratch, &script.env)?;
+            (daemon.socket(), daemon.files_dir(), Some(daemon))
         }
     };
-    let result = record(options, &script, &socket, &files_dir, daemon.is_some());
-    if let Some(daemon) = daemon {
-        daemon.stop();
-    }
-    let recording = result?;
+    let recording = record(options, &script, &socket, &files_dir, daemon.is_some())?;
+    drop(daemon);
     let count = recording.exchanges.len();
     std::fs::write(&options.out, recording.to_jsonl())
         .map_err(|e| format!("{}: {e}", options.out.display()))?;
@@ -249,93 +243,6 @@ fn single_text(lines: &[String]) -> String {
         .map(|r| r.response)
         .next()
         .unwrap_or_default()
-}
-
-/// A daemon started for one recording.
-struct Daemon {
-    base: PathBuf,
-    child: Child,
-}
-
-impl Daemon {
-    fn start(bin: &Path, scratch: &Path, env: &BTreeMap<String, String>) -> Result<Daemon, String> {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |t| t.subsec_nanos());
-        let base = scratch.join(format!("minimega-record-{}-{nanos:x}", std::process::id()));
-        std::fs::create_dir_all(&base).map_err(|e| format!("{}: {e}", base.display()))?;
-        let port = free_port()?;
-        let log = std::fs::File::create(base.join("daemon.log")).map_err(|e| e.to_string())?;
-        let child = Command::new(bin)
-            .arg("-nostdin")
-            .arg("-base")
-            .arg(&base)
-            .args(["-port", &port.to_string()])
-            .args(["-broadcast", "127.255.255.255"])
-            .args([
-                "-context",
-                &format!("minimega-record-{}-{port}", std::process::id()),
-            ])
-            .args(["-level", "info"])
-            .envs(env)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().map_err(|e| e.to_string())?)
-            .stderr(log)
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-        let mut daemon = Daemon { base, child };
-        let started = Instant::now();
-        while UnixStream::connect(daemon.socket()).is_err() {
-            if let Ok(Some(status)) = daemon.child.try_wait() {
-                let log = std::fs::read_to_string(daemon.base.join("daemon.log"));
-                return Err(format!(
-                    "minimega exited ({status}): {}",
-                    log.unwrap_or_default()
-                ));
-            }
-            if started.elapsed() > START {
-                daemon.stop();
-                return Err(format!("minimega opened no socket in {START:?}"));
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Ok(daemon)
-    }
-
-    fn socket(&self) -> PathBuf {
-        self.base.join("minimega")
-    }
-
-    /// `quit` (which kills the daemon's VMs), then the process by its pid
-    /// if it lingers, then its directory.
-    fn stop(mut self) {
-        if let Ok(mut conn) = RawConnection::open(&self.socket(), Duration::from_secs(5)) {
-            // It may close the socket before answering.
-            let _ = conn.exchange(&Step::Command("quit".into()).request_line());
-        }
-        let stop = Instant::now();
-        while stop.elapsed() < Duration::from_secs(15) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.base);
-    }
-}
-
-/// A port free for both the mesh's TCP listener and its UDP broadcasts.
-fn free_port() -> Result<u16, String> {
-    for _ in 0..50 {
-        let tcp = TcpListener::bind("0.0.0.0:0").map_err(|e| e.to_string())?;
-        let port = tcp.local_addr().map_err(|e| e.to_string())?.port();
-        if UdpSocket::bind(("0.0.0.0", port)).is_ok() {
-            return Ok(port);
-        }
-    }
-    Err("no free port for the mesh".to_owned())
 }
 
 #[cfg(test)]
