@@ -36,9 +36,9 @@ use crate::matcher::Match;
 use crate::pattern::{Item, Pattern};
 use crate::spec::Spec;
 
-/// minicli's flag builtins: `true` or `false` without a command sets the
-/// default for every client.
-const FLAG_BUILTINS: &[&str] = &[
+/// minicli's flag builtins (`.csv [true,false] [command]` …): `true` or
+/// `false` without a command sets the default for every client.
+pub const FLAG_BUILTINS: &[&str] = &[
     ".csv",
     ".json",
     ".headers",

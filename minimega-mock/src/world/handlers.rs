@@ -519,20 +519,40 @@ pub(crate) fn start(
     })
 }
 
+/// A state change that applies to VMs in the states `applies` accepts and
+/// skips the others.
+fn apply_in(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &Cmd,
+    applies: fn(State) -> bool,
+    change: fn(&mut Vm) -> Step,
+) -> Result<(), String> {
+    apply(world, ctx, cmd, |vm, _| {
+        if applies(vm.state) {
+            change(vm)
+        } else {
+            Step::Skip
+        }
+    })
+}
+
 pub(crate) fn stop(
     world: &mut World,
     ctx: &Ctx,
     cmd: &Cmd,
     _: &mut WireResponse,
 ) -> Result<(), String> {
-    apply(world, ctx, cmd, |vm, _| {
-        if vm.state == State::Running {
+    apply_in(
+        world,
+        ctx,
+        cmd,
+        |state| state == State::Running,
+        |vm| {
             vm.state = State::Paused;
             Step::Done
-        } else {
-            Step::Skip
-        }
-    })
+        },
+    )
 }
 
 pub(crate) fn kill(
@@ -541,13 +561,9 @@ pub(crate) fn kill(
     cmd: &Cmd,
     _: &mut WireResponse,
 ) -> Result<(), String> {
-    apply(world, ctx, cmd, |vm, _| {
-        if vm.state.killable() {
-            vm.state = State::Quit;
-            Step::Done
-        } else {
-            Step::Skip
-        }
+    apply_in(world, ctx, cmd, State::killable, |vm| {
+        vm.state = State::Quit;
+        Step::Done
     })
 }
 
@@ -557,13 +573,7 @@ pub(crate) fn flush(
     cmd: &Cmd,
     _: &mut WireResponse,
 ) -> Result<(), String> {
-    apply(world, ctx, cmd, |vm, _| {
-        if vm.state.flushable() {
-            Step::Remove
-        } else {
-            Step::Skip
-        }
-    })
+    apply_in(world, ctx, cmd, State::flushable, |_| Step::Remove)
 }
 
 pub(crate) fn flush_all(

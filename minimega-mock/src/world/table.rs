@@ -219,16 +219,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     for field in HOST_FIELDS {
         entries.push((format!("host <{field},>"), Broadcast(h::host)));
     }
-    for flag in [
-        ".csv",
-        ".json",
-        ".headers",
-        ".annotate",
-        ".sort",
-        ".compress",
-        ".record",
-        ".preprocess",
-    ] {
+    for flag in minimega_spec::daemon_wide::FLAG_BUILTINS {
         entries.push((format!("{flag} [true,false]"), Whole(h::flag)));
         entries.push((
             format!("{flag} <true,false> (command)"),
