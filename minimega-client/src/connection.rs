@@ -347,24 +347,23 @@ impl Connection {
         deadline: Deadline,
     ) -> Result<(), Error> {
         self.socket_mut()?;
+        let label = excerpt(label);
         if deadline.expired() && self.in_flight.is_none() {
             return Err(Error::Timeout {
-                command: excerpt(label),
+                command: label,
                 after: deadline.after.unwrap_or_default(),
             });
         }
-        self.finish_earlier_answer(label, deadline)?;
-        self.take_unsolicited(label)?;
+        self.finish_earlier_answer(&label, deadline)?;
+        self.take_unsolicited(&label)?;
         let mut bytes = serde_json::to_vec(request).map_err(|e| Error::Io {
-            command: excerpt(label),
+            command: label.clone(),
             source: e.into(),
         })?;
         bytes.push(b'\n');
         let result = self.socket_mut()?.write_all(&bytes, deadline);
-        result.map_err(|fault| self.fail(fault, label, deadline))?;
-        self.in_flight = Some(InFlight {
-            label: excerpt(label),
-        });
+        result.map_err(|fault| self.fail(fault, &label, deadline))?;
+        self.in_flight = Some(InFlight { label });
         Ok(())
     }
 
@@ -428,9 +427,8 @@ impl Connection {
                 Ok(_) => {}
                 Err(Error::Timeout { after, .. }) => {
                     let reason = format!(
-                        "the answer to `{earlier}` was still arriving when `{}` was to be sent, \
-                         and did not end within {after:?}",
-                        excerpt(label)
+                        "the answer to `{earlier}` was still arriving when `{label}` was to be \
+                         sent, and did not end within {after:?}"
                     );
                     self.close(reason.clone());
                     return Err(Error::Closed { reason });
@@ -477,11 +475,12 @@ impl Connection {
         }
     }
 
-    /// Turns a fault into an error, closing the connection: the rest of
-    /// the answer may still be on its way, so the socket cannot be trusted
-    /// to start at the next command's answer.
+    /// Turns a fault into an error about `label` (the command, already
+    /// cut for messages), closing the connection: the rest of the answer
+    /// may still be on its way, so the socket cannot be trusted to start at
+    /// the next command's answer.
     fn fail(&mut self, fault: Fault, label: &str, deadline: Deadline) -> Error {
-        let command = excerpt(label);
+        let command = label.to_owned();
         let error = match fault {
             Fault::Timeout => Error::Timeout {
                 command,

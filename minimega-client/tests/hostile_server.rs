@@ -401,6 +401,11 @@ fn errors_quote_a_few_hundred_bytes_of_the_command() {
         .unwrap_err();
     let text = error.to_string();
     assert!(text.len() < 1000, "{} bytes", text.len());
+    let whole = format!("({} bytes)", "echo ".len() + big.len());
+    assert!(
+        text.contains(&whole),
+        "the cut names the command's size: {text}"
+    );
     let later = echo(&mut mm, "x").run().unwrap_err();
     assert!(later.to_string().len() < 1500, "{later}");
 }
