@@ -142,10 +142,16 @@ impl Socket {
         Ok(())
     }
 
-    /// The next non-blank line, without its newline. It stays in the
+    /// The next non-blank line, without its newline: waiting for it until
+    /// the deadline, or (`wait` is `None`) taking only what has already
+    /// arrived, `Ok(None)` if that holds no whole line. It stays in the
     /// buffer until the next read; [`Socket::release`] gives a large buffer
     /// back once its lines are taken.
-    fn read_line(&mut self, deadline: Deadline, limits: &Limits) -> Result<&[u8], Fault> {
+    fn read_line(
+        &mut self,
+        wait: Option<Deadline>,
+        limits: &Limits,
+    ) -> Result<Option<&[u8]>, Fault> {
         loop {
             if let Some(line) = self.take_line() {
                 if line.len() > limits.max_line {
@@ -154,17 +160,23 @@ impl Socket {
                 if self.buf[line.clone()].iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                return Ok(&self.buf[line]);
+                return Ok(Some(&self.buf[line]));
             }
             if self.buf.len() - self.start > limits.max_line {
                 return Err(self.too_long(self.start, limits));
             }
-            let timeout = deadline.remaining()?;
-            if timeout != self.read_timeout {
-                self.stream.set_read_timeout(timeout).map_err(Fault::Io)?;
-                self.read_timeout = timeout;
+            match wait {
+                Some(deadline) => {
+                    let timeout = deadline.remaining()?;
+                    if timeout != self.read_timeout {
+                        self.stream.set_read_timeout(timeout).map_err(Fault::Io)?;
+                        self.read_timeout = timeout;
+                    }
+                    self.fill(false)?;
+                }
+                None if self.fill(true)? == 0 => return Ok(None),
+                None => {}
             }
-            self.fill(false)?;
         }
     }
 
@@ -394,7 +406,9 @@ impl Connection {
         let Ok(socket) = &mut self.socket else {
             return Ok(None);
         };
-        let line = socket.read_line(deadline, &limits)?;
+        let Some(line) = socket.read_line(Some(deadline), &limits)? else {
+            return Ok(None);
+        };
         let size = line.len();
         let message =
             Message::parse(line).map_err(|reason| Fault::BadLine(line.to_vec(), reason))?;
@@ -444,25 +458,21 @@ impl Connection {
     /// closes the connection, since it could only be taken for the next
     /// answer.
     fn take_unsolicited(&mut self, label: &str) -> Result<(), Error> {
+        let limits = self.limits;
         loop {
-            let socket = self.socket_mut()?;
-            if let Some(line) = socket.take_line() {
-                let line = &socket.buf[line];
-                match Message::parse(line) {
-                    Ok(message) if message.status => self.carried.push_back(message.rendered),
-                    _ if line.iter().all(u8::is_ascii_whitespace) => {}
-                    _ => {
-                        let fault = Fault::Unsolicited(line.to_vec());
-                        return Err(self.fail(fault, label, Deadline::after(None)));
+            let read = self.socket_mut()?.read_line(None, &limits);
+            let fault = match read {
+                Ok(None) => return Ok(()),
+                Ok(Some(line)) => match Message::parse(line) {
+                    Ok(message) if message.status => {
+                        self.carried.push_back(message.rendered);
+                        continue;
                     }
-                }
-                continue;
-            }
-            match socket.fill(true) {
-                Ok(0) => return Ok(()),
-                Ok(_) => {}
-                Err(fault) => return Err(self.fail(fault, label, Deadline::after(None))),
-            }
+                    _ => Fault::Unsolicited(line.to_vec()),
+                },
+                Err(fault) => fault,
+            };
+            return Err(self.fail(fault, label, Deadline::after(None)));
         }
     }
 
@@ -543,9 +553,9 @@ mod tests {
             peer
         });
         let line = socket
-            .read_line(Deadline::after(None), &Limits::default())
+            .read_line(Some(Deadline::after(None)), &Limits::default())
             .unwrap();
-        assert_eq!(line.len(), 8 << 20);
+        assert_eq!(line.map(<[u8]>::len), Some(8 << 20));
         // As `Connection::read_frame` does once the line is parsed.
         socket.release();
         let mut peer = writer.join().unwrap();
@@ -556,9 +566,9 @@ mod tests {
         );
         peer.write_all(b"small\n").unwrap();
         let line = socket
-            .read_line(Deadline::after(None), &Limits::default())
+            .read_line(Some(Deadline::after(None)), &Limits::default())
             .unwrap();
-        assert_eq!(line, b"small");
+        assert_eq!(line, Some(&b"small"[..]));
     }
 
     #[test]

@@ -232,6 +232,28 @@ fn an_unsolicited_message_is_an_error_never_an_answer() {
 }
 
 #[test]
+fn unsolicited_bytes_without_a_line_break_are_capped_too() {
+    let server = Server::start(|mut conn| {
+        conn.request();
+        conn.answer("first", false);
+        // Bytes that never make a line, until the client hangs up.
+        while conn.writer.write_all(&[b'x'; 4096]).is_ok() {}
+    });
+    let mut mm = server.builder().max_line_bytes(1024).connect().unwrap();
+    assert_eq!(
+        echo(&mut mm, "first").run().unwrap().text().unwrap(),
+        "first"
+    );
+    std::thread::sleep(Duration::from_millis(100));
+    let error = echo(&mut mm, "second").run().unwrap_err();
+    assert!(
+        matches!(&error, Error::Protocol { reason, .. } if reason.contains("1024")),
+        "{error}"
+    );
+    assert!(mm.is_closed());
+}
+
+#[test]
 fn an_empty_object_is_not_an_answer() {
     let server = Server::start(|mut conn| {
         conn.request();
