@@ -264,13 +264,7 @@ impl Client {
     /// Opens a fresh connection to the same socket, replacing the current
     /// one whether or not it is closed; the settings stay.
     pub fn reconnect(&mut self) -> Result<(), Error> {
-        self.conn
-            .reopen(&self.path)
-            .map_err(|source| Error::Connect {
-                path: self.path.clone(),
-                hint: crate::connect::hint(&self.path, source.kind()).to_owned(),
-                source,
-            })
+        crate::connect::reopen(&mut self.conn, &self.path)
     }
 
     /// Sets the default wait for each command's answer (`None`: no limit).
@@ -463,19 +457,16 @@ impl Client {
             line = %crate::error::excerpt(&outgoing.line),
             namespace = namespace,
         );
-        let deadline = match timing {
-            Timing::Whole(deadline) => deadline,
-            Timing::PerMessage(timeout) => Deadline::after(timeout),
-        };
-        let request = Request::command(outgoing.line.as_str());
-        if let Err(error) = self.conn.send(&request, &outgoing.line, deadline) {
+        let deadline = timing.deadline();
+        let request = Request::command(outgoing.line);
+        if let Err(error) = self.conn.send(&request, &request.command, deadline) {
             tracing::debug!(parent: &span, error = %error, "failed");
             return Err(error);
         }
         tracing::debug!(parent: &span, "sent");
         Ok(ResponseStream::new(
             &mut self.conn,
-            outgoing.line,
+            request.command,
             timing,
             failures,
             outgoing.expected_hosts,

@@ -10,15 +10,24 @@ use crate::options::Limits;
 
 /// Opens a connection to the socket at `path`.
 pub(crate) fn open(path: &Path, limits: Limits) -> Result<Connection, Error> {
-    Connection::open(path, limits).map_err(|source| Error::Connect {
+    Connection::open(path, limits).map_err(|source| failed(path, source))
+}
+
+/// Replaces `conn`'s socket with a fresh one to `path`.
+pub(crate) fn reopen(conn: &mut Connection, path: &Path) -> Result<(), Error> {
+    conn.reopen(path).map_err(|source| failed(path, source))
+}
+
+fn failed(path: &Path, source: std::io::Error) -> Error {
+    Error::Connect {
         path: path.to_owned(),
         hint: hint(path, source.kind()).to_owned(),
         source,
-    })
+    }
 }
 
 /// What to do about a failed connect, judged by what is at `path`.
-pub(crate) fn hint(path: &Path, kind: ErrorKind) -> &'static str {
+fn hint(path: &Path, kind: ErrorKind) -> &'static str {
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => {
             return "that is a directory: if it is minimega's `-base` directory, connect with \

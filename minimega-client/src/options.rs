@@ -61,6 +61,22 @@ impl RunOptions {
     }
 }
 
+/// `responses`, or [`Error::Unanswered`] naming `missing`, the hosts that
+/// were sent the command and never answered.
+pub(crate) fn answered_by_all(
+    missing: Vec<String>,
+    responses: Responses,
+) -> Result<Responses, Error> {
+    if missing.is_empty() {
+        return Ok(responses);
+    }
+    Err(Error::Unanswered {
+        command: excerpt(responses.command()),
+        hosts: missing,
+        responses: Box::new(responses),
+    })
+}
+
 /// Caps on what the client reads, so that a broken or hostile server cannot
 /// make it use unbounded memory. Set them with
 /// [`ClientBuilder::max_line_bytes`](crate::ClientBuilder::max_line_bytes)
@@ -98,26 +114,12 @@ impl Failures {
         if self == Failures::Keep {
             return Ok(responses);
         }
-        let failures = responses.failures();
-        if !failures.is_empty() {
-            return Err(Error::Command {
-                command: excerpt(responses.command()),
-                failures,
-                responses: Box::new(responses),
-            });
-        }
-        let missing: Vec<String> = responses
+        let responses = responses.into_result()?;
+        let missing = responses
             .missing_hosts()
             .into_iter()
             .map(str::to_owned)
             .collect();
-        if !missing.is_empty() {
-            return Err(Error::Unanswered {
-                command: excerpt(responses.command()),
-                hosts: missing,
-                responses: Box::new(responses),
-            });
-        }
-        Ok(responses)
+        answered_by_all(missing, responses)
     }
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::connection::{Connection, Deadline, Frame};
 use crate::error::{excerpt, Error};
-use crate::options::Failures;
+use crate::options::{answered_by_all, Failures};
 use crate::response::{Response, Responses};
 
 /// The longest a dropped stream waits for the rest of its answer before
@@ -38,7 +38,8 @@ pub(crate) enum Timing {
 }
 
 impl Timing {
-    fn deadline(self) -> Deadline {
+    /// The deadline of the next read.
+    pub(crate) fn deadline(self) -> Deadline {
         match self {
             Timing::Whole(deadline) => deadline,
             Timing::PerMessage(timeout) => Deadline::after(timeout),
@@ -239,7 +240,7 @@ impl<'a> ResponseStream<'a> {
     /// from here on). More than the client's answer cap is an error that
     /// closes the connection.
     pub fn into_responses(mut self) -> Result<Responses, Error> {
-        let mut all = Responses::new(self.command.clone());
+        let mut all = Responses::new(std::mem::take(&mut self.command));
         all.expect_hosts(self.expected_hosts.take());
         let limit = self.conn.limits().max_answer;
         let mut size = 0usize;
@@ -248,15 +249,11 @@ impl<'a> ResponseStream<'a> {
             let (event, bytes) = event?;
             size = size.saturating_add(bytes);
             if size > limit {
-                let reason = format!(
-                    "the answer to `{}` is larger than the {limit}-byte cap",
-                    excerpt(&self.command)
-                );
-                self.conn.close(reason.clone());
-                return Err(Error::TooLarge {
-                    command: excerpt(&self.command),
-                    limit,
-                });
+                let command = excerpt(all.command());
+                self.conn.close(format!(
+                    "the answer to `{command}` is larger than the {limit}-byte cap"
+                ));
+                return Err(Error::TooLarge { command, limit });
             }
             match event {
                 Event::Response(response) => all.push_response(response),
@@ -276,16 +273,12 @@ impl<'a> ResponseStream<'a> {
             return None;
         }
         self.reported = true;
-        let missing: Vec<String> = self
+        let missing = self
             .missing_hosts()
             .into_iter()
             .map(str::to_owned)
             .collect();
-        (!missing.is_empty()).then(|| Error::Unanswered {
-            command: excerpt(&self.command),
-            hosts: missing,
-            responses: Box::new(Responses::new(self.command.clone())),
-        })
+        answered_by_all(missing, Responses::new(self.command.clone())).err()
     }
 }
 
@@ -300,10 +293,13 @@ impl Iterator for ResponseStream<'_> {
             match event {
                 Ok(Event::Status(text)) => self.conn.deliver_status(&text),
                 Ok(Event::Response(response)) => {
-                    // One response through the same policy as a whole answer.
+                    if self.failures == Failures::Keep || response.is_ok() {
+                        return Some(Ok(response));
+                    }
+                    // A host's error, as it is reported in a whole answer.
                     let mut one = Responses::new(self.command.clone());
                     one.push_response(response);
-                    return Some(self.failures.judge(one).map(|one| one.into_vec().remove(0)));
+                    return Some(one.into_result().map(|one| one.into_vec().remove(0)));
                 }
                 Err(error) => return Some(Err(error)),
             }
