@@ -23,6 +23,7 @@
 //! # Ok::<(), minimega_client::Error>(())
 //! ```
 
+use std::collections::BTreeSet;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -73,21 +74,9 @@ pub trait Wait: sealed::Poll {
     where
         Self: Sized,
     {
-        let started = Instant::now();
-        loop {
-            if let Some(found) = check(self)? {
-                return Ok(found);
-            }
-            let waited = started.elapsed();
-            if waited >= timeout {
-                return Err(Error::WaitTimedOut {
-                    waiting_for: waiting_for.to_owned(),
-                    after: timeout,
-                    last_seen: String::new(),
-                });
-            }
-            thread::sleep(POLL_EVERY.min(timeout - waited));
-        }
+        poll_until(timeout, waiting_for, || {
+            Ok(check(self)?.ok_or_else(String::new))
+        })
     }
 
     /// Waits until every VM named by `vms` (a name, a list or range such as
@@ -149,30 +138,37 @@ fn wait_for_vms<W: Wait>(
     killed_is_hopeless: bool,
     ready: impl Fn(&VmInfo) -> bool,
 ) -> Result<Vec<VmInfo>, Error> {
+    let waiting_for = format!("`{vms}` {goal}");
+    // In minimega's order, for the report; and as a set, for the lookups.
     let names = if vms == "all" {
         None
     } else {
         let names = minimega_spec::ranges::expand(vms).map_err(|e| Error::WaitTimedOut {
-            waiting_for: format!("`{vms}` {goal}"),
+            waiting_for: waiting_for.clone(),
             after: Duration::ZERO,
             last_seen: e.to_string(),
         })?;
-        Some(names)
+        let set: BTreeSet<String> = names.iter().cloned().collect();
+        Some((names, set))
     };
-    let waiting_for = format!("`{vms}` {goal}");
-    let started = Instant::now();
-    loop {
+    poll_until(timeout, &waiting_for, || {
         let rows: Vec<VmInfo> = target
             .poll(CommandLine::from_tokens(["vm", "info"]))?
             .rows_as()?;
+        let mut found = BTreeSet::new();
         let picked: Vec<VmInfo> = rows
             .into_iter()
             .filter(|vm| {
-                names.as_ref().map_or(true, |names| {
-                    names
-                        .iter()
-                        .any(|n| *n == vm.name || *n == vm.id.to_string())
-                })
+                let Some((_, wanted)) = &names else {
+                    return true;
+                };
+                let id = vm.id.to_string();
+                let named = wanted.contains(&vm.name) || wanted.contains(&id);
+                if named {
+                    found.insert(vm.name.clone());
+                    found.insert(id);
+                }
+                named
             })
             .collect();
         for vm in &picked {
@@ -189,28 +185,42 @@ fn wait_for_vms<W: Wait>(
         }
         let missing: Vec<&String> = names
             .iter()
-            .flatten()
-            .filter(|n| {
-                !picked
-                    .iter()
-                    .any(|vm| vm.name == **n || vm.id.to_string() == **n)
-            })
+            .flat_map(|(order, _)| order)
+            .filter(|n| !found.contains(*n))
             .collect();
         if missing.is_empty() && picked.iter().all(&ready) {
-            return Ok(picked);
+            return Ok(Ok(picked));
         }
+        let mut seen: Vec<String> = picked
+            .iter()
+            .filter(|vm| !ready(vm))
+            .map(|vm| format!("{} is {} on {}", vm.name, vm.state, vm.host))
+            .collect();
+        seen.extend(missing.iter().map(|n| format!("{n} never appeared")));
+        Ok(Err(seen.join("; ")))
+    })
+}
+
+/// Calls `check` every [`POLL_EVERY`] until it finds what it waits for
+/// (`Ok(Ok(found))`) or fails, for at most `timeout`; a timeout reports
+/// what the last check saw (`Ok(Err(last_seen))`).
+fn poll_until<T>(
+    timeout: Duration,
+    waiting_for: &str,
+    mut check: impl FnMut() -> Result<Result<T, String>, Error>,
+) -> Result<T, Error> {
+    let started = Instant::now();
+    loop {
+        let last_seen = match check()? {
+            Ok(found) => return Ok(found),
+            Err(last_seen) => last_seen,
+        };
         let waited = started.elapsed();
         if waited >= timeout {
-            let mut seen: Vec<String> = picked
-                .iter()
-                .filter(|vm| !ready(vm))
-                .map(|vm| format!("{} is {} on {}", vm.name, vm.state, vm.host))
-                .collect();
-            seen.extend(missing.iter().map(|n| format!("{n} never appeared")));
             return Err(Error::WaitTimedOut {
-                waiting_for,
+                waiting_for: waiting_for.to_owned(),
                 after: timeout,
-                last_seen: seen.join("; "),
+                last_seen,
             });
         }
         thread::sleep(POLL_EVERY.min(timeout - waited));
