@@ -13,6 +13,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::Line;
 use minimega_client::{
     Builder, Client, Complete, Error, Event, Refusal, RunOptions, DRAIN_ON_DROP,
 };
@@ -126,20 +129,6 @@ fn message(text: &str, more: bool) -> String {
 
 fn status(text: &str) -> String {
     serde_json::json!({"Resp": null, "Rendered": text, "More": false, "Status": true}).to_string()
-}
-
-/// A whole command on `target` of `words`, as generated builders make.
-struct Line<T>(Builder<T>);
-
-impl<T> Complete for Line<T> {
-    type Target = T;
-    fn into_builder(self) -> Builder<T> {
-        self.0
-    }
-
-    fn as_builder(&self) -> &Builder<T> {
-        &self.0
-    }
 }
 
 fn echo<T>(target: T, word: &str) -> Line<T> {
