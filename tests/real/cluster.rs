@@ -10,11 +10,10 @@ use std::time::Duration;
 use minimega::prelude::*;
 use minimega::runtime::{Client, Error, Failures, RunOptions};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 
 use crate::single::arrives_or_is_refused;
 
-use crate::{count_lines, count_values, Case, Tier};
+use crate::{count_values, Case, Tier};
 
 pub fn cases() -> Vec<Case> {
     vec![
@@ -90,7 +89,6 @@ fn mesh_send_to_all_answers_once_per_peer(tier: &Tier) {
     assert_eq!(hosts(&answer), peers);
     assert!(answer.iter().all(|r| r.text() == "hi"));
     assert!(answer.missing_hosts().is_empty());
-    count_lines(1);
 }
 
 fn mesh_send_to_one_host(tier: &Tier) {
@@ -99,7 +97,6 @@ fn mesh_send_to_one_host(tier: &Tier) {
     let answer = mm.mesh().send(peer, Cmd.host().name()).run().unwrap();
     assert_eq!(answer.single().unwrap().host(), peer);
     assert_eq!(answer.text().unwrap(), peer);
-    count_lines(1);
 }
 
 fn mesh_send_to_a_range_with_the_head_names_the_silent_head(tier: &Tier) {
@@ -131,7 +128,6 @@ fn mesh_send_to_a_range_with_the_head_names_the_silent_head(tier: &Tier) {
         .run_with(RunOptions::new().failures(Failures::Keep))
         .unwrap();
     assert_eq!(kept.missing_hosts(), [head.as_str()]);
-    count_lines(2);
 }
 
 fn mesh_send_to_an_unknown_host_is_not_silent(tier: &Tier) {
@@ -148,7 +144,6 @@ fn mesh_send_to_an_unknown_host_is_not_silent(tier: &Tier) {
     );
     assert!(error.to_string().contains("rs-nosuch-node"), "{error}");
     assert!(!mm.is_closed());
-    count_lines(1);
 }
 
 fn a_namespace_spans_the_peers(tier: &Tier) {
@@ -182,7 +177,6 @@ fn a_namespace_spans_the_peers(tier: &Tier) {
         assert_eq!(lab.vm().info().run().unwrap().rows().count(), 0);
     }
     mm.clear().namespace("rs-lab").run().unwrap();
-    count_lines(12);
 }
 
 fn one_host_failing(tier: &Tier) {
@@ -201,18 +195,12 @@ fn one_host_failing(tier: &Tier) {
         .unwrap();
     assert_eq!(hosts(&kept), peers, "the other hosts' answers are kept");
     assert_eq!(kept.failures().len(), 1);
-    count_lines(2);
 }
 
 fn values_arrive_intact_on_every_host(tier: &Tier) {
     let Cluster { mm, peers, .. } = cluster(tier);
     let mm = RefCell::new(mm);
-    let mut runner = TestRunner::new(Config {
-        cases: 60,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    runner
+    crate::single::runner(60)
         .run(
             &prop_oneof![
                 crate::single::awkward_string(),
@@ -303,5 +291,4 @@ fn status_lines_during_a_file_transfer(tier: &Tier) {
         "kept with the answer too"
     );
     assert!(answer.iter().all(|r| r.is_ok()));
-    count_lines(8);
 }

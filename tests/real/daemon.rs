@@ -3,7 +3,7 @@
 //! with the host name it answers with.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use minimega::mock::fixture::ScratchDaemon;
 use minimega::prelude::*;
@@ -34,6 +34,11 @@ impl Daemon {
     /// The directory given as `-base`.
     pub fn base(&self) -> &Path {
         self.scratch.base()
+    }
+
+    /// The daemon's files directory.
+    pub fn files_dir(&self) -> PathBuf {
+        self.scratch.files_dir()
     }
 
     /// A new connection to the daemon.
