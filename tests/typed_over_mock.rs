@@ -289,3 +289,55 @@ fn typed_vm_rows_read_every_interface_and_tag() {
     assert_eq!(vms[0].tags["role"], "db");
     mock.assert_all_simulated();
 }
+
+#[test]
+fn values_minimega_does_not_check_are_refused_on_every_route() {
+    use minimega::runtime::{Error, Refusal};
+
+    let mock = MockMinimega::start().unwrap();
+    let mut mm = mock.client().unwrap();
+    let long = "n".repeat(300);
+    let refused = |result: Result<minimega::runtime::Responses, Error>| {
+        matches!(
+            result,
+            Err(Error::Refused {
+                refusal: Refusal::BadValue { .. },
+                ..
+            })
+        )
+    };
+    assert!(refused(mm.namespace(&long, Cmd.echo(["x"])).run()));
+    assert!(refused(mm.clear().namespace("../minimega.pid/x").run()));
+    assert!(refused(mm.clear().namespace("..").run()));
+    assert!(refused(
+        mm.columns("name", Cmd.namespace(".", Cmd.vm().info()))
+            .run()
+    ));
+    assert!(refused(
+        mm.ns().run_command(Cmd.clear().namespace("a/b")).run()
+    ));
+    assert!(refused(
+        mm.in_namespace("lab")
+            .unwrap()
+            .clear()
+            .namespace(&long)
+            .run()
+    ));
+    assert!(refused(mm.log().ring(0).run()));
+    assert!(refused(
+        mm.vm().config().uuid("../../../../etc/passwd").run()
+    ));
+    assert!(refused(mm.file().stream_file("../minimega.pid").run()));
+    assert!(refused(mm.cc().send(["ok", "../../x"]).run()));
+    assert!(refused(mm.run_line("mesh send all clear namespace ..")));
+    assert!(refused(mm.raw_unchecked("log ring -1").unwrap().run()));
+    assert!(matches!(
+        mm.in_namespace(".."),
+        Err(Error::InvalidNamespace { .. })
+    ));
+    assert!(mock.commands().is_empty(), "{:?}", mock.commands());
+    // What the rules let through arrives.
+    mm.log().ring(100).run().unwrap();
+    mm.clear().namespace("lab").run().unwrap();
+    assert_eq!(mock.commands(), ["log ring 100", "clear namespace lab"]);
+}

@@ -9,7 +9,10 @@
 //! - [`ranges`]: minimega's name lists and ranges (`vm[1-3],db`);
 //! - [`spec`]: a validated spec tying them together;
 //! - [`daemon_wide`]: the forms that change minimega for every client, which
-//!   the typed API leaves out and the client refuses.
+//!   the typed API leaves out and the client refuses;
+//! - [`harmful`]: the argument values minimega does not check and cannot
+//!   survive, or that reach outside its directories, which the client
+//!   refuses on every route.
 //!
 //! The crate ships the spec of minimega 3.1.0 ([`MINIMEGA_JSON`]); another
 //! version's dump (`minimega -cli > my-spec.json`) reads with
@@ -30,6 +33,7 @@
 
 pub mod daemon_wide;
 mod go_printable;
+pub mod harmful;
 pub mod input;
 pub mod matcher;
 pub mod model;

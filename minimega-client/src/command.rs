@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use minimega_spec::harmful::{self, ValueRule};
 use minimega_spec::input;
 
 use crate::error::Error;
@@ -194,6 +195,9 @@ pub(crate) enum Origin {
         key: &'static str,
         /// Whether it was wrapped in [`Expand`].
         expands: bool,
+        /// What its value must be for minimega to survive it, if anything
+        /// (checked with the line's other rules before it is sent).
+        rule: Option<ValueRule>,
     },
     /// A token of a hand-written line: minimega treats it as its CLI would.
     Raw,
@@ -345,7 +349,14 @@ impl<T> Builder<T> {
             let value = crate::error::excerpt(&text);
             self.line.note(ArgumentError::NotUtf8 { key, value });
         }
-        self.line.push(text, Origin::Arg { key, expands });
+        // The words so far are the command's words before this argument.
+        let words = self
+            .line
+            .tokens_with_origin()
+            .filter(|(_, origin)| *origin == Origin::Word)
+            .map(|(token, _)| token);
+        let rule = harmful::rule_for(words, key);
+        self.line.push(text, Origin::Arg { key, expands, rule });
         self
     }
 

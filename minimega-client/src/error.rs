@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use minimega_spec::daemon_wide::DaemonWide;
+use minimega_spec::harmful::{BadValue, ValueRule};
 use minimega_spec::input::ForwardingProblem;
 use minimega_spec::CompileError;
 
@@ -62,6 +63,18 @@ pub enum Refusal {
     /// A hand-written line with a line break, which minimega would read as
     /// white space, running the lines as one command.
     LineBreak,
+    /// A value minimega acts on without checking, that would end the daemon
+    /// or reach outside its directories (see [`minimega_spec::harmful`]).
+    BadValue {
+        /// The argument's key.
+        key: &'static str,
+        /// The value (cut if long).
+        value: String,
+        /// What minimega does with the argument.
+        rule: ValueRule,
+        /// How the value breaks the rule.
+        problem: BadValue,
+    },
 }
 
 impl fmt::Display for Refusal {
@@ -80,6 +93,16 @@ impl fmt::Display for Refusal {
                 "`{token}` is part of a nested command (in a namespace, a `mesh send` or an \
                  output modifier), which minimega passes on as text, and {problem}; send it \
                  outside a nested command, or without that character"
+            ),
+            Refusal::BadValue {
+                key,
+                value,
+                rule,
+                problem,
+            } => write!(
+                f,
+                "`{key}` = `{value}`: {rule}, and {problem}; minimega does not check it, and \
+                 such a value can end the daemon or reach outside its directories"
             ),
             Refusal::LineBreak => f.write_str(
                 "a raw line holds one command, and minimega would run its lines as one; send \
@@ -177,10 +200,12 @@ pub enum Error {
     Argument(#[from] ArgumentError),
 
     /// A namespace name minimega would not accept; nothing was sent.
-    #[error("invalid namespace name `{name}`: names must match ^[a-zA-Z0-9-_.]+$ and be at most 255 bytes long")]
+    #[error("invalid namespace name `{name}`: {problem} (minimega makes a directory of it)")]
     InvalidNamespace {
         /// The rejected name (cut if long).
         name: String,
+        /// How it breaks the rule for names.
+        problem: BadValue,
     },
 
     /// A hand-written line is not a command of the spec; nothing was sent.

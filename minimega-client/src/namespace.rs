@@ -5,6 +5,8 @@
 //! other clients and other handles are unaffected. Handles nest, and the
 //! innermost name wins. The client never sends a plain `namespace <name>`.
 
+use minimega_spec::harmful::ValueRule;
+
 use crate::client::Client;
 use crate::command::{Complete, Target};
 use crate::error::Error;
@@ -12,25 +14,18 @@ use crate::outgoing::Scope;
 use crate::raw::Raw;
 use crate::response::Responses;
 
-/// The longest namespace name: minimega makes a directory of that name, and
-/// a longer one makes it exit (`file name too long`), for every client.
-pub const MAX_NAMESPACE_LEN: usize = 255;
-
-/// Checks a namespace name against minimega's rule, `^[a-zA-Z0-9-_.]+$`, and
-/// the file-name length it must fit in ([`MAX_NAMESPACE_LEN`] bytes).
+/// Checks a namespace name against the rule for names minimega makes
+/// directories of ([`ValueRule::FileName`]): minimega's own name rule,
+/// `^[a-zA-Z0-9-_.]+$`, not `.` or `..`, and at most
+/// [`MAX_FILE_NAME`](minimega_spec::harmful::MAX_FILE_NAME) bytes. The same
+/// rule holds a `namespace` or `clear namespace` line on every route.
 pub fn validate_namespace(name: &str) -> Result<(), Error> {
-    let valid = !name.is_empty()
-        && name.len() <= MAX_NAMESPACE_LEN
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    if valid {
-        Ok(())
-    } else {
-        Err(Error::InvalidNamespace {
+    ValueRule::FileName
+        .check(name)
+        .map_err(|problem| Error::InvalidNamespace {
             name: crate::error::excerpt(name),
+            problem,
         })
-    }
 }
 
 fn scope_of(name: Option<&str>) -> Scope<'_> {
@@ -130,12 +125,13 @@ mod tests {
         for good in ["foo", "a-b_c.d", "X9"] {
             assert!(validate_namespace(good).is_ok(), "{good}");
         }
-        for bad in ["", "a b", "foo/bar", "é", "a;b", "\"x\""] {
+        for bad in ["", "a b", "foo/bar", "é", "a;b", "\"x\"", ".", ".."] {
             let error = validate_namespace(bad).unwrap_err();
             assert!(error.to_string().contains(&format!("`{bad}`")), "{error}");
         }
-        assert!(validate_namespace(&"n".repeat(MAX_NAMESPACE_LEN)).is_ok());
-        let long = validate_namespace(&"n".repeat(MAX_NAMESPACE_LEN + 1)).unwrap_err();
+        let longest = minimega_spec::harmful::MAX_FILE_NAME;
+        assert!(validate_namespace(&"n".repeat(longest)).is_ok());
+        let long = validate_namespace(&"n".repeat(longest + 1)).unwrap_err();
         assert!(long.to_string().contains("255"), "{long}");
     }
 }

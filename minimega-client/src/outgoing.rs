@@ -6,9 +6,10 @@
 use minimega_spec::{Item, Match, Spec};
 
 use minimega_spec::daemon_wide;
+use minimega_spec::harmful::{self, BadArgument};
 use minimega_spec::input::{forwarding_problem, unwritable_char};
 
-use crate::command::CommandLine;
+use crate::command::{CommandLine, Origin};
 use crate::error::{excerpt, Error, Refusal};
 
 /// Where a command runs.
@@ -74,11 +75,9 @@ pub(crate) fn prepare(
         None if typed => line.nested_from().unwrap_or(usize::MAX),
         None => 1,
     };
-    check(spec, matched.as_ref(), line.tokens(), nested_from).map_err(|refusal| {
-        Error::Refused {
-            line: excerpt(&line.to_string()),
-            refusal,
-        }
+    check(spec, matched.as_ref(), &line, nested_from).map_err(|refusal| Error::Refused {
+        line: excerpt(&line.to_string()),
+        refusal,
     })?;
     Ok(Some(Outgoing {
         expected_hosts: matched.as_ref().and_then(|m| mesh_targets(spec, m)),
@@ -122,11 +121,37 @@ fn manages_namespaces(spec: &Spec, line: &CommandLine) -> bool {
 fn check(
     spec: &Spec,
     matched: Option<&Match>,
-    tokens: &[String],
+    line: &CommandLine,
     nested_from: usize,
 ) -> Result<(), Refusal> {
+    let tokens = line.tokens();
     if let Some(why) = matched.and_then(|m| daemon_wide::refusal_in(spec, m)) {
         return Err(Refusal::DaemonWide(why));
+    }
+    // A typed value carries its rule; a hand-written one is found by the
+    // match, in the line and every command nested in it.
+    let typed_bad = line
+        .tokens_with_origin()
+        .find_map(|(token, origin)| match origin {
+            Origin::Arg {
+                key,
+                rule: Some(rule),
+                ..
+            } => rule.check(token).err().map(|problem| BadArgument {
+                key,
+                value: token.to_owned(),
+                rule,
+                problem,
+            }),
+            _ => None,
+        });
+    if let Some(bad) = typed_bad.or_else(|| matched.and_then(|m| harmful::bad_value_in(spec, m))) {
+        return Err(Refusal::BadValue {
+            key: bad.key,
+            value: excerpt(&bad.value),
+            rule: bad.rule,
+            problem: bad.problem,
+        });
     }
     if let Some((token, character)) = tokens
         .iter()
@@ -212,7 +237,8 @@ mod tests {
         let tokens = minimega_spec::input::lex(line).unwrap();
         let matched = spec.compile_tokens(&tokens);
         let nested_from = matched.as_ref().map_or(1, |m| forwarded_from(spec, m));
-        check(spec, matched.as_ref(), &tokens, nested_from).err()
+        let line = CommandLine::from_tokens(tokens);
+        check(spec, matched.as_ref(), &line, nested_from).err()
     }
 
     #[test]

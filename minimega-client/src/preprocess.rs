@@ -55,12 +55,15 @@ pub(crate) fn needs_verbatim(line: &CommandLine) -> Result<bool, ArgumentError> 
             Origin::Raw => {
                 wants_expansion.get_or_insert("a hand-written part");
             }
-            Origin::Arg { key, expands: true } => {
+            Origin::Arg {
+                key, expands: true, ..
+            } => {
                 wants_expansion.get_or_insert(key);
             }
             Origin::Arg {
                 key,
                 expands: false,
+                ..
             } => {
                 if ALWAYS_EXPANDED.contains(&key) {
                     return Err(ArgumentError::AlwaysExpanded {

@@ -94,7 +94,7 @@ fn invalid_names_are_rejected_before_sending() {
     let (mock, mut mm) = mock_and_client();
     for bad in ["", "has space", "semi;colon", "slash/y", "ünï"] {
         let error = mm.in_namespace(bad).unwrap_err();
-        assert!(matches!(&error, Error::InvalidNamespace { name } if name == bad));
+        assert!(matches!(&error, Error::InvalidNamespace { name, .. } if name == bad));
         assert!(error.to_string().contains(&format!("`{bad}`")), "{error}");
     }
     let mut ok = mm.in_namespace("a-b_c.9").unwrap();

@@ -46,6 +46,20 @@ impl Daemon {
         Client::connect_to(self.scratch.socket()).expect("the daemon's socket accepts connections")
     }
 
+    /// How the daemon's process ended, if it did within `within`.
+    pub fn exit_within(&mut self, within: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(status) = self.scratch.exited() {
+                return Some(status);
+            }
+            if started.elapsed() > within {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
     /// The daemon's log so far.
     pub fn log(&self) -> String {
         self.scratch.log()

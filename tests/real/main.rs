@@ -17,6 +17,7 @@
 
 mod cluster;
 mod daemon;
+mod killers;
 mod oracle;
 #[path = "../support/pattern_values.rs"]
 mod pattern_values;
@@ -35,6 +36,8 @@ use tracing::{Event, Metadata, Subscriber};
 /// What a test can use.
 pub struct Tier {
     pub daemon: Daemon,
+    /// The minimega binary, for tests that need a daemon of their own.
+    pub bin: PathBuf,
     pub oracle: Option<PathBuf>,
     pub cluster: Option<PathBuf>,
 }
@@ -145,11 +148,13 @@ fn main() {
     };
     let tier = Tier {
         daemon,
+        bin,
         oracle,
         cluster,
     };
 
     let mut cases: Vec<Case> = single::cases();
+    cases.extend(killers::cases());
     cases.extend(oracle::cases());
     match &tier.cluster {
         Some(socket) => {
