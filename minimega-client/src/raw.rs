@@ -67,7 +67,11 @@ pub(crate) fn checked(spec: &Spec, line: &str) -> Result<CommandLine, Error> {
     one_line(line)?;
     spec.compile(line).map_err(|source| Error::Spec {
         line: crate::error::excerpt(line),
-        source,
+        // minicli's message quotes the whole line: an error quotes a cut.
+        source: match source {
+            CompileError::Invalid(whole) => CompileError::Invalid(crate::error::excerpt(&whole)),
+            lex => lex,
+        },
     })?;
     unchecked(line)
 }
@@ -113,6 +117,15 @@ mod tests {
             .unwrap()
             .tokens()
             .is_empty());
+    }
+
+    #[test]
+    fn errors_quote_a_long_line_cut() {
+        let spec = minimega_spec::shipped();
+        let line = format!("frobnicate {}", "x".repeat(65_536));
+        let error = checked(spec, &line).unwrap_err().to_string();
+        assert!(error.len() < 600, "{} bytes", error.len());
+        assert!(error.contains("(65547 bytes)"), "{error}");
     }
 
     #[test]

@@ -275,14 +275,16 @@ impl Responses {
             .collect()
     }
 
-    /// Every failing response's host and message.
+    /// Every failing response's host and message. A message minimega made
+    /// long (it echoes arguments, which may be megabytes) is cut as an
+    /// error's quotes are; [`Response::error`] has it whole.
     pub fn failures(&self) -> Vec<Failure> {
         self.responses
             .iter()
             .filter_map(|r| {
                 r.error().map(|message| Failure {
                     host: r.host.clone(),
-                    message: message.to_owned(),
+                    message: crate::error::excerpt(message),
                 })
             })
             .collect()
@@ -545,6 +547,24 @@ mod tests {
         assert!(none.is_none());
         let error = Response::default().data_as::<HostData>().unwrap_err();
         assert!(matches!(error, Error::Decode { ref what, .. } if what == "Data"));
+    }
+
+    #[test]
+    fn a_long_host_error_is_quoted_cut_and_kept_whole() {
+        let long = format!("vm not found: {}", "x".repeat(65_536));
+        let failing = WireResponse {
+            host: "h1".into(),
+            error: long.clone(),
+            ..WireResponse::default()
+        };
+        let error = answer(vec![failing]).into_result().unwrap_err();
+        assert!(error.to_string().len() < 600, "{}", error.to_string().len());
+        match error {
+            Error::Command { responses, .. } => {
+                assert_eq!(responses.iter().next().unwrap().error(), Some(&long[..]));
+            }
+            other => panic!("{other}"),
+        }
     }
 
     #[test]
