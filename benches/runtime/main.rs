@@ -408,6 +408,16 @@ fn vm_info(
         typed_peak as f64 / raw_peak as f64,
         bytes(answer.len() as f64),
     );
+    // What the client reckons, before decoding, that the line may cost: the
+    // figure its `max_decoded_bytes` cap is held against.
+    let bound = minimega::runtime::protocol::decoded_bound(answer);
+    println!(
+        "{:<46} {:>26}  the peak above {:.3}× it  (cap {})",
+        "decoded bound of that line",
+        bytes(bound as f64),
+        typed_peak as f64 / bound as f64,
+        bytes(minimega::runtime::options::DEFAULT_MAX_DECODED_BYTES as f64),
+    );
     println!();
     Ok(())
 }

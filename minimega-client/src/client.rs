@@ -144,6 +144,17 @@ impl ClientBuilder {
         self
     }
 
+    /// The most memory decoding one message may take (default
+    /// [`DEFAULT_MAX_DECODED_BYTES`](crate::options::DEFAULT_MAX_DECODED_BYTES)),
+    /// reckoned before decoding by
+    /// [`decoded_bound`](crate::protocol::decoded_bound): a line within the
+    /// byte caps can still decode into far more memory than its size. A
+    /// message over it is a protocol error that closes the connection.
+    pub fn max_decoded_bytes(mut self, bytes: usize) -> ClientBuilder {
+        self.limits.max_decoded = bytes;
+        self
+    }
+
     /// Opens the connection.
     pub fn connect(self) -> Result<Client, Error> {
         if let Some(name) = &self.namespace {

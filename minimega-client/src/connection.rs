@@ -20,7 +20,7 @@ use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::error::{excerpt, Error};
+use crate::error::{excerpt, Error, EXCERPT};
 use crate::options::Limits;
 use crate::protocol::{Message, Request};
 
@@ -269,6 +269,13 @@ fn recv_into(stream: &UnixStream, buf: &mut Vec<u8>, flags: libc::c_int) -> io::
     Ok(n)
 }
 
+/// The fault for a line that is not a message: only its start is kept, for
+/// the error to quote.
+fn bad_line(line: &[u8], reason: String) -> Fault {
+    // Enough bytes for the characters an error quotes, however wide.
+    Fault::BadLine(line[..line.len().min(4 * EXCERPT)].to_vec(), reason)
+}
+
 fn io_fault(e: io::Error) -> Fault {
     match e.kind() {
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => Fault::Timeout,
@@ -410,8 +417,15 @@ impl Connection {
             return Ok(None);
         };
         let size = line.len();
-        let message =
-            Message::parse(line).map_err(|reason| Fault::BadLine(line.to_vec(), reason))?;
+        let bound = crate::protocol::decoded_bound(line);
+        if bound > limits.max_decoded {
+            let reason = format!(
+                "decoding it could take {bound} bytes of memory, over the {}-byte cap",
+                limits.max_decoded
+            );
+            return Err(bad_line(line, reason));
+        }
+        let message = Message::parse(line).map_err(|reason| bad_line(line, reason))?;
         socket.release();
         if message.status {
             return Ok(Some(Frame::Status(message.rendered)));
@@ -459,12 +473,24 @@ impl Connection {
     /// answer.
     fn take_unsolicited(&mut self, label: &str) -> Result<(), Error> {
         let limits = self.limits;
+        let mut carried: usize = self.carried.iter().map(String::len).sum();
         loop {
             let read = self.socket_mut()?.read_line(None, &limits);
             let fault = match read {
                 Ok(None) => return Ok(()),
+                // Kept for the next answer, so held to the answer cap: a
+                // flood of status messages between commands cannot grow
+                // without bound either.
+                Ok(Some(line)) if carried.saturating_add(line.len()) > limits.max_answer => {
+                    let reason = format!(
+                        "status messages between commands over the {}-byte answer cap",
+                        limits.max_answer
+                    );
+                    bad_line(line, reason)
+                }
                 Ok(Some(line)) => match Message::parse(line) {
                     Ok(message) if message.status => {
+                        carried += line.len();
                         self.carried.push_back(message.rendered);
                         continue;
                     }

@@ -85,9 +85,13 @@ pub(crate) fn answered_by_all(
 pub(crate) struct Limits {
     /// The longest message line accepted.
     pub(crate) max_line: usize,
-    /// The most bytes of messages one [`run`](crate::Complete::run) gathers;
-    /// a stream holds one message at a time and is not capped.
+    /// The most bytes of messages one [`run`](crate::Complete::run) gathers,
+    /// status messages included; a stream holds one message at a time and
+    /// is not capped.
     pub(crate) max_answer: usize,
+    /// The most memory decoding one message may take, by
+    /// [`decoded_bound`](crate::protocol::decoded_bound).
+    pub(crate) max_decoded: usize,
 }
 
 /// The default cap on one message line: 64 MiB, far above the few MB of a
@@ -97,11 +101,18 @@ pub const DEFAULT_MAX_LINE_BYTES: usize = 64 << 20;
 /// The default cap on one whole answer gathered by `run`: 256 MiB.
 pub const DEFAULT_MAX_ANSWER_BYTES: usize = 256 << 20;
 
+/// The default cap on the memory one message may take once decoded, as
+/// [`decoded_bound`](crate::protocol::decoded_bound) reckons it before
+/// decoding: 1 GiB, several times what a `vm info` of ten thousand VMs is
+/// reckoned at.
+pub const DEFAULT_MAX_DECODED_BYTES: usize = 1 << 30;
+
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_line: DEFAULT_MAX_LINE_BYTES,
             max_answer: DEFAULT_MAX_ANSWER_BYTES,
+            max_decoded: DEFAULT_MAX_DECODED_BYTES,
         }
     }
 }

@@ -110,6 +110,46 @@ impl Message {
     }
 }
 
+/// What one JSON object can cost once decoded, past its bytes on the wire:
+/// a response of the answer, held as sent and again as the client's own,
+/// each in a vector that may have doubled; or an object of `Data`, whose
+/// map allocates a whole B-tree node for its first entry.
+pub const DECODED_OBJECT_COST: usize = 1024;
+
+/// What any other JSON value can cost once decoded: an array item or the
+/// next entry of an object (a table cell, a `Data` value), in a vector or
+/// node that may have doubled.
+pub const DECODED_VALUE_COST: usize = 128;
+
+/// An upper bound on the memory that reading `line` as a [`Message`], and
+/// the client's responses made from it, can take: twice its bytes (the text
+/// of its strings, read and kept), [`DECODED_OBJECT_COST`] for each `{` and
+/// [`DECODED_VALUE_COST`] for each `[` or `,`, wherever they stand. A line
+/// of 60 MB of empty objects decodes into gigabytes; this says so before a
+/// byte of it is decoded.
+///
+/// ```
+/// use minimega_client::protocol::decoded_bound;
+///
+/// let small = br#"{"Resp":null,"Rendered":"hi","More":false}"#;
+/// assert!(decoded_bound(small) < 2048);
+/// let empties = format!(r#"{{"Resp":[{}],"More":false}}"#, vec!["{}"; 1000].join(","));
+/// assert!(decoded_bound(empties.as_bytes()) > 1000 * 1024);
+/// ```
+pub fn decoded_bound(line: &[u8]) -> usize {
+    // Two plain counts over the bytes, which the compiler vectorises: a
+    // fraction of what parsing the line costs.
+    let objects: usize = line.iter().map(|&b| usize::from(b == b'{')).sum();
+    let values: usize = line
+        .iter()
+        .map(|&b| usize::from(b == b'[' || b == b','))
+        .sum();
+    line.len()
+        .saturating_mul(2)
+        .saturating_add(objects.saturating_mul(DECODED_OBJECT_COST))
+        .saturating_add(values.saturating_mul(DECODED_VALUE_COST))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -175,7 +175,8 @@ impl<'a> ResponseStream<'a> {
     }
 
     /// [`ResponseStream::next_event`] with the size on the wire of the
-    /// message each response came in (counted once, on its first response).
+    /// message each response came in (counted once, on its first response),
+    /// or of the status message's text.
     fn next_event_sized(&mut self) -> Option<Result<(Event, usize), Error>> {
         loop {
             if let Some(response) = self.pending.pop_front() {
@@ -196,7 +197,9 @@ impl<'a> ResponseStream<'a> {
                 }
                 Ok(Some(Frame::Status(text))) => {
                     tracing::trace!(parent: &self.span, status = %text, "status");
-                    return Some(Ok((Event::Status(text), 0)));
+                    // Counted toward the answer cap: `run` keeps them too.
+                    let size = text.len();
+                    return Some(Ok((Event::Status(text), size)));
                 }
                 Ok(Some(Frame::Answer(message, size))) => {
                     self.done = !message.more;
