@@ -20,11 +20,13 @@
 //! No file is read and no socket written while the world is locked: a
 //! `read` script is read before the command runs.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::io::{self, BufReader, Read, Write};
 use std::net::Shutdown;
 use std::os::fd::AsRawFd;
 use std::os::unix::net::{UnixListener, UnixStream};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
@@ -164,6 +166,15 @@ struct Waker {
     receive: UnixStream,
 }
 
+/// The mock's bounds on what it keeps.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// How many requests the received log keeps.
+    pub(crate) log_capacity: usize,
+    /// The longest request read, in bytes.
+    pub(crate) max_request: usize,
+}
+
 /// State shared by the listener, the connections and the test's handle.
 pub(crate) struct Shared {
     pub(crate) world: Mutex<World>,
@@ -175,6 +186,7 @@ pub(crate) struct Shared {
     wake: Condvar,
     waker: Waker,
     mesh_status: bool,
+    max_request: usize,
 }
 
 impl std::fmt::Debug for Shared {
@@ -187,18 +199,19 @@ impl std::fmt::Debug for Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(world: World, mesh_status: bool, log_capacity: usize) -> io::Result<Shared> {
+    pub(crate) fn new(world: World, mesh_status: bool, limits: Limits) -> io::Result<Shared> {
         let (send, receive) = UnixStream::pair()?;
         Ok(Shared {
             world: Mutex::new(world),
             effects: Mutex::new(VecDeque::new()),
-            log: Mutex::new(received::Log::new(log_capacity)),
+            log: Mutex::new(received::Log::new(limits.log_capacity)),
             dropped_statuses: AtomicU64::new(0),
             registry: Mutex::new(Registry::default()),
             stopping: Mutex::new(false),
             wake: Condvar::new(),
             waker: Waker { send, receive },
             mesh_status,
+            max_request: limits.max_request,
         })
     }
 
@@ -397,18 +410,55 @@ fn write_loop(mut stream: UnixStream, outbox: &Outbox) {
     let _ = stream.shutdown(Shutdown::Both);
 }
 
+/// The reading thread: reads requests and answers each in turn.
 fn serve(stream: UnixStream, outbox: &Outbox, shared: &Shared) {
-    let requests =
-        serde_json::Deserializer::from_reader(BufReader::new(stream)).into_iter::<Request>();
+    let used = Rc::new(Cell::new(0));
+    let reader = Capped {
+        inner: BufReader::new(stream),
+        used: Rc::clone(&used),
+        cap: shared.max_request,
+    };
+    let requests = serde_json::Deserializer::from_reader(reader).into_iter::<Request>();
     for request in requests {
-        // A request that is not JSON ends the connection, as in minimega.
+        // A request that is not JSON ends the connection, as in minimega;
+        // so does one over the cap, which is an error of the reader.
         let Ok(request) = request else { break };
+        // The next request's bytes count from here: a request object ends
+        // at its `}`, so the reader has read nothing of the next one.
+        used.set(0);
         if shared.is_stopping() || !handle(request, outbox, shared) {
             break;
         }
     }
     // What was answered is still written; then the socket closes.
     outbox.push(Item::Close, true);
+}
+
+/// A reader that fails once the request being read passes `cap` bytes,
+/// so that a client that never ends its request (a string that never
+/// closes, say, which the JSON reader must keep whole) cannot take more
+/// than `cap` bytes of the mock's memory. `used` is shared with the loop
+/// that resets it after each request.
+struct Capped<R> {
+    inner: R,
+    used: Rc<Cell<usize>>,
+    cap: usize,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.cap.saturating_sub(self.used.get());
+        if left == 0 && !buf.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("a request longer than {} bytes", self.cap),
+            ));
+        }
+        let room = buf.len().min(left);
+        let read = self.inner.read(&mut buf[..room])?;
+        self.used.set(self.used.get() + read);
+        Ok(read)
+    }
 }
 
 fn encode(message: &Message) -> Option<Vec<u8>> {
