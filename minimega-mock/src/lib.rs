@@ -56,7 +56,8 @@
 //! - `mesh send <hosts|all> (command)`: one message with one response per
 //!   host that ran it; the head never runs it, unknown hosts are skipped;
 //! - `read <file> [check]`: one message per command, `More` until the last;
-//!   a line that is not a command ends it with an error naming `file:line`;
+//!   a line that is not a command ends it with an error naming `file:line`
+//!   (a script that is not a regular file is refused: see below);
 //! - `.columns`, `.filter`, `.json`, `.csv`, `.headers`, `.annotate`,
 //!   `.sort`, `.compress`, `.record` and `.preprocess`, with a command (for
 //!   that command) or alone (daemon-wide), and minimega's `Rendered` text;
@@ -94,6 +95,11 @@
 //!   transfers between nodes);
 //! - a script `read` runs is read whole before it runs (at most 16 MiB),
 //!   and `.alias`, `.env` and history are not simulated;
+//! - `read` runs only regular files: a FIFO, socket or device is refused at
+//!   once with an error (``read <file>: the mock reads scripts only from
+//!   regular files, and this is a FIFO``), where minimega would open a FIFO
+//!   and wait for a writer, or read a device for as long as it gives; a
+//!   thread of the mock waiting there could not be ended by stopping it;
 //! - a request longer than [`MockBuilder::max_request_bytes`] (default
 //!   [`DEFAULT_MAX_REQUEST_BYTES`], 8 MiB) closes its connection without an
 //!   answer, as minimega closes a connection whose request it cannot

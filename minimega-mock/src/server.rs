@@ -25,6 +25,7 @@ use std::collections::VecDeque;
 use std::io::{self, BufReader, Read, Write};
 use std::net::Shutdown;
 use std::os::fd::AsRawFd;
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -45,7 +46,10 @@ const GARBAGE: &[u8] = b"{\"Resp\":[{\"Host\":\"mock\",\"Resp\n";
 /// for room and status messages are dropped.
 const OUTBOX_BYTES: usize = 1 << 20;
 
-/// How long stopping waits for connection threads before leaving them.
+/// How long stopping waits for connection threads before leaving them: a
+/// backstop, as no thread of the mock waits where stopping cannot reach it
+/// (`read` refuses FIFOs and devices), but a script on a hung file system
+/// could still hold one in the kernel.
 const STOP_WAIT: Duration = Duration::from_secs(2);
 
 /// The longest script `read` takes: a script is read whole before it runs.
@@ -257,9 +261,10 @@ impl Shared {
     }
 
     /// Stops accepting, wakes sleeping connections, closes every outbox and
-    /// socket, and waits for every thread, but not for long: a thread
-    /// blocked opening a FIFO for `read` is left to end on its own (it finds
-    /// its connection closed).
+    /// socket, and waits for every thread, which each end at once, but for
+    /// [`STOP_WAIT`] at most: a thread held in the kernel (reading a script
+    /// on a hung file system) is left to end on its own (it finds its
+    /// connection closed).
     pub(crate) fn stop(&self, listener: Option<JoinHandle<()>>) {
         *lock(&self.stopping) = true;
         self.wake.notify_all();
@@ -519,9 +524,26 @@ fn answer(request: &Request, shared: &Shared) -> (Vec<Message>, usize) {
     (outcome.messages, outcome.mesh_hosts)
 }
 
-/// A script's text, read as minimega reads it, or minimega's error for it.
+/// A script's text, read as minimega reads it, or minimega's error for it;
+/// a script that is not a regular file is refused (see [`special_kind`]).
 fn read_script(path: &str) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("open {path}: {}", go_error(&e)))?;
+    // Opened without blocking: opening a FIFO for reading waits for a
+    // writer, in the kernel, where stopping the mock cannot reach the
+    // thread. The flag changes nothing for the regular files read below.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| format!("open {path}: {}", go_error(&e)))?;
+    let kind = file
+        .metadata()
+        .map_err(|e| format!("read {path}: {}", go_error(&e)))?
+        .file_type();
+    if let Some(kind) = special_kind(kind) {
+        return Err(format!(
+            "read {path}: the mock reads scripts only from regular files, and this is a {kind}"
+        ));
+    }
     let mut bytes = Vec::new();
     file.take(MAX_SCRIPT_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -532,6 +554,28 @@ fn read_script(path: &str) -> Result<String, String> {
         ));
     }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// What a file `read` refuses is, or `None` for a regular file or a
+/// directory (which minimega opens and then fails to read: `is a
+/// directory`, as the read below fails too). minimega would open a FIFO
+/// and wait for a writer, and read a device for as long as it gives;
+/// the mock refuses them at once rather than leave a thread that stopping
+/// cannot end.
+fn special_kind(kind: std::fs::FileType) -> Option<&'static str> {
+    if kind.is_file() || kind.is_dir() {
+        None
+    } else if kind.is_fifo() {
+        Some("FIFO")
+    } else if kind.is_socket() {
+        Some("socket")
+    } else if kind.is_char_device() {
+        Some("character device")
+    } else if kind.is_block_device() {
+        Some("block device")
+    } else {
+        Some("special file")
+    }
 }
 
 /// An I/O error as Go words it: `no such file or directory`.
@@ -702,6 +746,8 @@ mod tests {
         let dir = std::env::temp_dir();
         let error = read_script(&dir.to_string_lossy()).unwrap_err();
         assert!(error.ends_with("is a directory"), "{error}");
+        let error = read_script("/dev/null").unwrap_err();
+        assert!(error.ends_with("this is a character device"), "{error}");
     }
 
     #[test]

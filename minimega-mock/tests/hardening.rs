@@ -119,49 +119,45 @@ fn stopping_closes_connections_accepted_while_stopping() {
     }
 }
 
-/// The old mock read `read`'s script while holding the world's lock: a
-/// script that was a FIFO nobody wrote to wedged every client.
+/// The old mock opened `read`'s script with a blocking open: a FIFO nobody
+/// wrote to held its connection's thread in the kernel, where stopping the
+/// mock could not reach it, so dropping the mock waited 2 s for it and left
+/// it stuck there. A script that is not a regular file is now refused at
+/// once, and no thread is left behind.
 #[test]
-fn a_fifo_script_blocks_only_its_own_client() {
+fn a_fifo_script_is_refused_and_dropping_the_mock_is_prompt() {
     let mock = MockMinimega::start().unwrap();
     let fifo = mock.files_dir().join("script.fifo");
     let path = std::ffi::CString::new(fifo.to_string_lossy().as_bytes()).unwrap();
     // SAFETY: `path` is a valid NUL-terminated string for the whole call.
     assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
 
-    let socket = mock.socket_path().to_owned();
-    let reader = thread::spawn(move || {
-        let mut mm = Client::connect_to(socket).unwrap();
-        mm.run_line("read file:script.fifo")
-            .map(|a| a.text().unwrap().to_owned())
-    });
-    thread::sleep(Duration::from_millis(200));
-    let mut other = Client::builder()
+    let mut mm = Client::builder()
         .socket(mock.socket_path())
         .timeout(Duration::from_secs(2))
         .connect()
         .unwrap();
-    let answer = other
-        .run_line("echo still here")
-        .expect("another client is answered while a script blocks");
-    assert_eq!(answer.text().unwrap(), "still here");
+    let started = Instant::now();
+    let read = mm.run_line("read file:script.fifo");
+    let answered = started.elapsed();
+    let after = mm.run_line("echo still here");
 
-    // Writing the script lets its reader finish.
-    std::fs::write(&fifo, "echo from the fifo\n").unwrap();
-    assert_eq!(reader.join().unwrap().unwrap(), "from the fifo");
-
-    // A reader still waiting for its FIFO does not hold up the mock's stop.
-    let socket = mock.socket_path().to_owned();
-    thread::spawn(move || {
-        let mut mm = Client::connect_to(socket).unwrap();
-        let _ = mm.run_line("read file:script.fifo");
-    });
-    thread::sleep(Duration::from_millis(200));
     let took = within(Duration::from_secs(10), move || drop(mock));
+    println!("`read` of a FIFO answered in {answered:?}; dropping the mock took {took:?}");
     let took = took.expect("dropping the mock hung behind a FIFO");
-    assert!(took < Duration::from_secs(3), "dropping took {took:?}");
-    // The thread waiting for the FIFO stays blocked in the kernel until the
-    // test process ends; the mock no longer waits for it.
+    assert!(took < Duration::from_secs(1), "dropping took {took:?}");
+
+    let error = read.expect_err("a FIFO is not read as a script");
+    let message = &error.failures()[0].message;
+    assert!(
+        message.contains("regular file") && message.contains("FIFO"),
+        "{message}"
+    );
+    assert!(
+        answered < Duration::from_secs(1),
+        "answered in {answered:?}"
+    );
+    assert_eq!(after.unwrap().text().unwrap(), "still here");
 }
 
 /// Resident memory of this process in bytes, from `/proc/self/status`
