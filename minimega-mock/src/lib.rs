@@ -56,7 +56,8 @@
 //! - `mesh send <hosts|all> (command)`: one message with one response per
 //!   host that ran it; the head never runs it, unknown hosts are skipped;
 //! - `read <file> [check]`: one message per command, `More` until the last;
-//!   a line that is not a command ends it with an error naming `file:line`;
+//!   a line that is not a command ends it with an error naming `file:line`
+//!   (a script that is not a regular file is refused: see below);
 //! - `.columns`, `.filter`, `.json`, `.csv`, `.headers`, `.annotate`,
 //!   `.sort`, `.compress`, `.record` and `.preprocess`, with a command (for
 //!   that command) or alone (daemon-wide), and minimega's `Rendered` text;
@@ -93,7 +94,18 @@
 //!   and [`MockMinimega::send_status`] (minimega sends them during file
 //!   transfers between nodes);
 //! - a script `read` runs is read whole before it runs (at most 16 MiB),
-//!   and `.alias`, `.env` and history are not simulated.
+//!   and `.alias`, `.env` and history are not simulated;
+//! - `read` runs only regular files: a FIFO, socket or device is refused at
+//!   once with an error (``read <file>: the mock reads scripts only from
+//!   regular files, and this is a FIFO``), where minimega would open a FIFO
+//!   and wait for a writer, or read a device for as long as it gives; a
+//!   thread of the mock waiting there could not be ended by stopping it;
+//! - a request longer than [`MockBuilder::max_request_bytes`] (default
+//!   [`DEFAULT_MAX_REQUEST_BYTES`], 8 MiB) closes its connection without an
+//!   answer, as minimega closes a connection whose request it cannot
+//!   decode; minimega itself reads a request of any length, but a mock
+//!   that did would grow with a client that never ends its request, and
+//!   the mock's other connections are served on.
 //!
 //! # Hosts
 //!
@@ -165,6 +177,11 @@ use world::World;
 
 /// How many requests [`MockMinimega::received`] keeps by default.
 pub const DEFAULT_RECEIVED_CAPACITY: usize = 10_000;
+
+/// The default cap on one request, in bytes: 8 MiB, twice the 4 MiB
+/// commands the client's own tests write, and thousands of times any
+/// command a script sends.
+pub const DEFAULT_MAX_REQUEST_BYTES: usize = 8 << 20;
 
 /// Something the mock does to the answer of one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,6 +288,7 @@ pub struct MockBuilder {
     env: BTreeMap<String, String>,
     allow_missing: bool,
     received_capacity: usize,
+    max_request_bytes: usize,
 }
 
 impl Default for MockBuilder {
@@ -285,6 +303,7 @@ impl Default for MockBuilder {
             env: BTreeMap::new(),
             allow_missing: false,
             received_capacity: DEFAULT_RECEIVED_CAPACITY,
+            max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
         }
     }
 }
@@ -359,6 +378,16 @@ impl MockBuilder {
         self
     }
 
+    /// The longest request the mock reads, in bytes (default
+    /// [`DEFAULT_MAX_REQUEST_BYTES`]), counted from the end of the previous
+    /// request: a longer one closes its connection without an answer, so
+    /// that a client that never ends its request cannot take the mock's
+    /// memory.
+    pub fn max_request_bytes(mut self, bytes: usize) -> MockBuilder {
+        self.max_request_bytes = bytes;
+        self
+    }
+
     /// Starts serving.
     pub fn start(self) -> Result<MockMinimega, MockError> {
         let spec = self.spec.unwrap_or_else(minimega_spec::shipped);
@@ -390,7 +419,11 @@ impl MockBuilder {
             peers: self.hosts.len() > 1,
         };
         let world = World::new(spec, handlers, self.hosts, version, preprocessor);
-        let started = Shared::new(world, self.mesh_status, self.received_capacity)
+        let limits = server::Limits {
+            log_capacity: self.received_capacity,
+            max_request: self.max_request_bytes,
+        };
+        let started = Shared::new(world, self.mesh_status, limits)
             .map(Arc::new)
             .and_then(|shared| {
                 let thread = server::listen(listener, Arc::clone(&shared))?;

@@ -20,11 +20,14 @@
 //! No file is read and no socket written while the world is locked: a
 //! `read` script is read before the command runs.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::io::{self, BufReader, Read, Write};
 use std::net::Shutdown;
 use std::os::fd::AsRawFd;
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
@@ -43,7 +46,10 @@ const GARBAGE: &[u8] = b"{\"Resp\":[{\"Host\":\"mock\",\"Resp\n";
 /// for room and status messages are dropped.
 const OUTBOX_BYTES: usize = 1 << 20;
 
-/// How long stopping waits for connection threads before leaving them.
+/// How long stopping waits for connection threads before leaving them: a
+/// backstop, as no thread of the mock waits where stopping cannot reach it
+/// (`read` refuses FIFOs and devices), but a script on a hung file system
+/// could still hold one in the kernel.
 const STOP_WAIT: Duration = Duration::from_secs(2);
 
 /// The longest script `read` takes: a script is read whole before it runs.
@@ -164,6 +170,15 @@ struct Waker {
     receive: UnixStream,
 }
 
+/// The mock's bounds on what it keeps.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// How many requests the received log keeps.
+    pub(crate) log_capacity: usize,
+    /// The longest request read, in bytes.
+    pub(crate) max_request: usize,
+}
+
 /// State shared by the listener, the connections and the test's handle.
 pub(crate) struct Shared {
     pub(crate) world: Mutex<World>,
@@ -175,6 +190,7 @@ pub(crate) struct Shared {
     wake: Condvar,
     waker: Waker,
     mesh_status: bool,
+    max_request: usize,
 }
 
 impl std::fmt::Debug for Shared {
@@ -187,18 +203,19 @@ impl std::fmt::Debug for Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(world: World, mesh_status: bool, log_capacity: usize) -> io::Result<Shared> {
+    pub(crate) fn new(world: World, mesh_status: bool, limits: Limits) -> io::Result<Shared> {
         let (send, receive) = UnixStream::pair()?;
         Ok(Shared {
             world: Mutex::new(world),
             effects: Mutex::new(VecDeque::new()),
-            log: Mutex::new(received::Log::new(log_capacity)),
+            log: Mutex::new(received::Log::new(limits.log_capacity)),
             dropped_statuses: AtomicU64::new(0),
             registry: Mutex::new(Registry::default()),
             stopping: Mutex::new(false),
             wake: Condvar::new(),
             waker: Waker { send, receive },
             mesh_status,
+            max_request: limits.max_request,
         })
     }
 
@@ -244,9 +261,10 @@ impl Shared {
     }
 
     /// Stops accepting, wakes sleeping connections, closes every outbox and
-    /// socket, and waits for every thread, but not for long: a thread
-    /// blocked opening a FIFO for `read` is left to end on its own (it finds
-    /// its connection closed).
+    /// socket, and waits for every thread, which each end at once, but for
+    /// [`STOP_WAIT`] at most: a thread held in the kernel (reading a script
+    /// on a hung file system) is left to end on its own (it finds its
+    /// connection closed).
     pub(crate) fn stop(&self, listener: Option<JoinHandle<()>>) {
         *lock(&self.stopping) = true;
         self.wake.notify_all();
@@ -397,18 +415,55 @@ fn write_loop(mut stream: UnixStream, outbox: &Outbox) {
     let _ = stream.shutdown(Shutdown::Both);
 }
 
+/// The reading thread: reads requests and answers each in turn.
 fn serve(stream: UnixStream, outbox: &Outbox, shared: &Shared) {
-    let requests =
-        serde_json::Deserializer::from_reader(BufReader::new(stream)).into_iter::<Request>();
+    let used = Rc::new(Cell::new(0));
+    let reader = Capped {
+        inner: BufReader::new(stream),
+        used: Rc::clone(&used),
+        cap: shared.max_request,
+    };
+    let requests = serde_json::Deserializer::from_reader(reader).into_iter::<Request>();
     for request in requests {
-        // A request that is not JSON ends the connection, as in minimega.
+        // A request that is not JSON ends the connection, as in minimega;
+        // so does one over the cap, which is an error of the reader.
         let Ok(request) = request else { break };
+        // The next request's bytes count from here: a request object ends
+        // at its `}`, so the reader has read nothing of the next one.
+        used.set(0);
         if shared.is_stopping() || !handle(request, outbox, shared) {
             break;
         }
     }
     // What was answered is still written; then the socket closes.
     outbox.push(Item::Close, true);
+}
+
+/// A reader that fails once the request being read passes `cap` bytes,
+/// so that a client that never ends its request (a string that never
+/// closes, say, which the JSON reader must keep whole) cannot take more
+/// than `cap` bytes of the mock's memory. `used` is shared with the loop
+/// that resets it after each request.
+struct Capped<R> {
+    inner: R,
+    used: Rc<Cell<usize>>,
+    cap: usize,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.cap.saturating_sub(self.used.get());
+        if left == 0 && !buf.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("a request longer than {} bytes", self.cap),
+            ));
+        }
+        let room = buf.len().min(left);
+        let read = self.inner.read(&mut buf[..room])?;
+        self.used.set(self.used.get() + read);
+        Ok(read)
+    }
 }
 
 fn encode(message: &Message) -> Option<Vec<u8>> {
@@ -469,9 +524,26 @@ fn answer(request: &Request, shared: &Shared) -> (Vec<Message>, usize) {
     (outcome.messages, outcome.mesh_hosts)
 }
 
-/// A script's text, read as minimega reads it, or minimega's error for it.
+/// A script's text, read as minimega reads it, or minimega's error for it;
+/// a script that is not a regular file is refused (see [`special_kind`]).
 fn read_script(path: &str) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("open {path}: {}", go_error(&e)))?;
+    // Opened without blocking: opening a FIFO for reading waits for a
+    // writer, in the kernel, where stopping the mock cannot reach the
+    // thread. The flag changes nothing for the regular files read below.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| format!("open {path}: {}", go_error(&e)))?;
+    let kind = file
+        .metadata()
+        .map_err(|e| format!("read {path}: {}", go_error(&e)))?
+        .file_type();
+    if let Some(kind) = special_kind(kind) {
+        return Err(format!(
+            "read {path}: the mock reads scripts only from regular files, and this is a {kind}"
+        ));
+    }
     let mut bytes = Vec::new();
     file.take(MAX_SCRIPT_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -482,6 +554,28 @@ fn read_script(path: &str) -> Result<String, String> {
         ));
     }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// What a file `read` refuses is, or `None` for a regular file or a
+/// directory (which minimega opens and then fails to read: `is a
+/// directory`, as the read below fails too). minimega would open a FIFO
+/// and wait for a writer, and read a device for as long as it gives;
+/// the mock refuses them at once rather than leave a thread that stopping
+/// cannot end.
+fn special_kind(kind: std::fs::FileType) -> Option<&'static str> {
+    if kind.is_file() || kind.is_dir() {
+        None
+    } else if kind.is_fifo() {
+        Some("FIFO")
+    } else if kind.is_socket() {
+        Some("socket")
+    } else if kind.is_char_device() {
+        Some("character device")
+    } else if kind.is_block_device() {
+        Some("block device")
+    } else {
+        Some("special file")
+    }
 }
 
 /// An I/O error as Go words it: `no such file or directory`.
@@ -652,6 +746,8 @@ mod tests {
         let dir = std::env::temp_dir();
         let error = read_script(&dir.to_string_lossy()).unwrap_err();
         assert!(error.ends_with("is a directory"), "{error}");
+        let error = read_script("/dev/null").unwrap_err();
+        assert!(error.ends_with("this is a character device"), "{error}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The mock under abuse: clients that never read, connections racing the
-//! mock's stop, a script that is a FIFO, huge ranges, and long-lived mocks.
-//! Each test names a defect an earlier mock had, and measures that it is
-//! gone; each gives up after a deadline instead of hanging.
+//! mock's stop, a script that is a FIFO, a request that never ends, huge
+//! ranges, and long-lived mocks. Each test names a defect an earlier mock
+//! had, and measures that it is gone; each gives up after a deadline
+//! instead of hanging.
 
 use std::io::Write;
 use std::os::unix::net::UnixStream;
@@ -118,49 +119,147 @@ fn stopping_closes_connections_accepted_while_stopping() {
     }
 }
 
-/// The old mock read `read`'s script while holding the world's lock: a
-/// script that was a FIFO nobody wrote to wedged every client.
+/// The old mock opened `read`'s script with a blocking open: a FIFO nobody
+/// wrote to held its connection's thread in the kernel, where stopping the
+/// mock could not reach it, so dropping the mock waited 2 s for it and left
+/// it stuck there. A script that is not a regular file is now refused at
+/// once, and no thread is left behind.
 #[test]
-fn a_fifo_script_blocks_only_its_own_client() {
+fn a_fifo_script_is_refused_and_dropping_the_mock_is_prompt() {
     let mock = MockMinimega::start().unwrap();
     let fifo = mock.files_dir().join("script.fifo");
     let path = std::ffi::CString::new(fifo.to_string_lossy().as_bytes()).unwrap();
     // SAFETY: `path` is a valid NUL-terminated string for the whole call.
     assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
 
-    let socket = mock.socket_path().to_owned();
-    let reader = thread::spawn(move || {
-        let mut mm = Client::connect_to(socket).unwrap();
-        mm.run_line("read file:script.fifo")
-            .map(|a| a.text().unwrap().to_owned())
-    });
-    thread::sleep(Duration::from_millis(200));
-    let mut other = Client::builder()
+    let mut mm = Client::builder()
         .socket(mock.socket_path())
         .timeout(Duration::from_secs(2))
         .connect()
         .unwrap();
-    let answer = other
-        .run_line("echo still here")
-        .expect("another client is answered while a script blocks");
-    assert_eq!(answer.text().unwrap(), "still here");
+    let started = Instant::now();
+    let read = mm.run_line("read file:script.fifo");
+    let answered = started.elapsed();
+    let after = mm.run_line("echo still here");
 
-    // Writing the script lets its reader finish.
-    std::fs::write(&fifo, "echo from the fifo\n").unwrap();
-    assert_eq!(reader.join().unwrap().unwrap(), "from the fifo");
-
-    // A reader still waiting for its FIFO does not hold up the mock's stop.
-    let socket = mock.socket_path().to_owned();
-    thread::spawn(move || {
-        let mut mm = Client::connect_to(socket).unwrap();
-        let _ = mm.run_line("read file:script.fifo");
-    });
-    thread::sleep(Duration::from_millis(200));
     let took = within(Duration::from_secs(10), move || drop(mock));
+    println!("`read` of a FIFO answered in {answered:?}; dropping the mock took {took:?}");
     let took = took.expect("dropping the mock hung behind a FIFO");
-    assert!(took < Duration::from_secs(3), "dropping took {took:?}");
-    // The thread waiting for the FIFO stays blocked in the kernel until the
-    // test process ends; the mock no longer waits for it.
+    assert!(took < Duration::from_secs(1), "dropping took {took:?}");
+
+    let error = read.expect_err("a FIFO is not read as a script");
+    let message = &error.failures()[0].message;
+    assert!(
+        message.contains("regular file") && message.contains("FIFO"),
+        "{message}"
+    );
+    assert!(
+        answered < Duration::from_secs(1),
+        "answered in {answered:?}"
+    );
+    assert_eq!(after.unwrap().text().unwrap(), "still here");
+}
+
+/// Resident memory of this process in bytes, from `/proc/self/status`
+/// (the mock runs in the test's process); `None` where there is no `/proc`.
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Held by the tests that allocate tens of MiB, so that the test that
+/// measures the process's resident memory sees its own mock's only.
+static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    HEAVY
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The old mock buffered a request until its end, however long: a client
+/// that wrote 400 MB with no newline grew it by 404 MB. A request longer
+/// than the mock's cap now closes its connection, the memory it took is
+/// given back, and other clients are still answered.
+#[test]
+fn an_unterminated_request_closes_its_connection_at_the_cap() {
+    const SENT: usize = 64 << 20;
+    let _heavy = heavy();
+    let mock = MockMinimega::start().unwrap();
+    let before = resident_bytes();
+
+    let mut hostile = UnixStream::connect(mock.socket_path()).unwrap();
+    hostile
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut writer = hostile.try_clone().unwrap();
+    writer
+        .set_write_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    // One string that never ends: the part of a request a JSON reader must
+    // keep whole.
+    let sending = thread::spawn(move || {
+        let chunk = vec![b'x'; 64 << 10];
+        let mut sent = 0;
+        if writer.write_all(b"{\"Command\":\"").is_err() {
+            return sent;
+        }
+        while sent < SENT {
+            match writer.write(&chunk) {
+                Ok(n) => sent += n,
+                Err(_) => break,
+            }
+        }
+        sent
+    });
+    let mut byte = [0; 1];
+    let closed = match std::io::Read::read(&mut hostile, &mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(error) => error.kind() == std::io::ErrorKind::ConnectionReset,
+    };
+    let sent = sending.join().unwrap();
+    let after = resident_bytes();
+    println!("sent {sent} bytes of one request; resident before {before:?}, after {after:?}");
+    assert!(
+        closed,
+        "the mock kept the connection open after {sent} bytes"
+    );
+    assert!(sent < SENT, "the mock read all {sent} bytes");
+    if let (Some(before), Some(after)) = (before, after) {
+        let grew = after.saturating_sub(before);
+        assert!(
+            grew < (SENT / 2) as u64,
+            "resident memory grew by {grew} bytes"
+        );
+    }
+
+    let mut mm = mock.client().unwrap();
+    let answer = mm.run_line("echo still here").unwrap();
+    assert_eq!(answer.text().unwrap(), "still here");
+    drop(hostile);
+}
+
+/// The cap counts each request on its own: a connection may send any
+/// number of requests under it, and the one over it closes that connection.
+#[test]
+fn the_request_cap_counts_each_request_alone() {
+    let mock = MockMinimega::builder()
+        .max_request_bytes(1024)
+        .start()
+        .unwrap();
+    let mut mm = mock.client().unwrap();
+    let word = "x".repeat(600);
+    for _ in 0..10 {
+        let answer = mm.run_line(&format!("echo {word}")).unwrap();
+        assert_eq!(answer.text().unwrap(), word);
+    }
+    let long = "y".repeat(2000);
+    assert!(mm.run_line(&format!("echo {long}")).is_err());
+    let mut fresh = mock.client().unwrap();
+    assert_eq!(fresh.run_line("echo z").unwrap().text().unwrap(), "z");
 }
 
 /// A 20 KB range (`a[000…0-99999]`) once made the mock allocate for every
@@ -169,6 +268,7 @@ fn a_fifo_script_blocks_only_its_own_client() {
 /// share their configuration.
 #[test]
 fn a_twenty_kilobyte_range_launches_without_exhausting_memory() {
+    let _heavy = heavy();
     let mock = MockMinimega::start().unwrap();
     let socket = mock.socket_path().to_owned();
     let took = within(Duration::from_secs(60), move || {
@@ -192,6 +292,7 @@ fn a_twenty_kilobyte_range_launches_without_exhausting_memory() {
 /// duplicate check did the same: both are linear now.
 #[test]
 fn selecting_fifty_thousand_vms_by_range_is_linear() {
+    let _heavy = heavy();
     let mock = MockMinimega::start().unwrap();
     let socket = mock.socket_path().to_owned();
     let took = within(Duration::from_secs(60), move || {
