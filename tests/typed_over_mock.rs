@@ -341,3 +341,29 @@ fn values_minimega_does_not_check_are_refused_on_every_route() {
     mm.clear().namespace("lab").run().unwrap();
     assert_eq!(mock.commands(), ["log ring 100", "clear namespace lab"]);
 }
+
+#[test]
+fn an_empty_value_for_an_optional_argument_is_not_a_silent_read() {
+    use minimega::runtime::{ArgumentError, Error};
+
+    let mock = MockMinimega::start().unwrap();
+    let mut mm = mock.client().unwrap();
+    let error = mm.vm().config().tags("k", "").run().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Argument(ArgumentError::EmptyOptional { key: "value", .. })
+        ),
+        "{error}"
+    );
+    assert!(error.to_string().contains("clear"), "{error}");
+    assert!(mm.vm().config().hostname("").run().is_err());
+    assert!(mock.commands().is_empty(), "{:?}", mock.commands());
+    mm.vm().config().tags("k", "v").run().unwrap();
+    // (minimega 3.1.0's `vm config tags k` looks up the empty key, so the
+    // whole map is read instead.)
+    let tags = mm.vm().config().tags_bare().run().unwrap();
+    assert!(tags.text().unwrap().contains("k -> v"), "{tags:?}");
+    // A required argument may be empty: `echo ""` prints an empty line.
+    mm.echo([""]).run().unwrap();
+}

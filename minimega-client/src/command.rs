@@ -66,6 +66,19 @@ pub enum ArgumentError {
         /// The value (cut if long).
         value: String,
     },
+    /// An empty value for an optional argument, which minimega reads as
+    /// not given: `vm config tags k ""` reads the tag instead of setting it.
+    #[error(
+        "`{key}` is empty (in `{command}`), and minimega reads an empty optional argument as \
+         not given, so the command would read rather than set; to clear a setting, use its \
+         `clear` command"
+    )]
+    EmptyOptional {
+        /// The argument's key in the pattern.
+        key: &'static str,
+        /// The command line built so far (cut if long).
+        command: String,
+    },
     /// One argument asks for minimega's expansion and another must arrive as
     /// written, but minimega expands a whole command or none of it.
     #[error(
@@ -358,6 +371,20 @@ impl<T> Builder<T> {
         let rule = harmful::rule_for(words, key);
         self.line.push(text, Origin::Arg { key, expands, rule });
         self
+    }
+
+    /// Appends the optional last argument `key` of a pattern: as
+    /// [`Builder::arg`], but an empty value fails when the command is
+    /// rendered or run, since minimega would read it as not given.
+    pub fn optional_arg(self, key: &'static str, value: impl Arg) -> Builder<T> {
+        let mut built = self.arg(key, value);
+        if built.line.tokens.last().is_some_and(String::is_empty) {
+            let command = crate::error::excerpt(&input::join(&built.line.tokens));
+            built
+                .line
+                .note(ArgumentError::EmptyOptional { key, command });
+        }
+        built
     }
 
     /// Appends a `true,false` choice.

@@ -158,7 +158,7 @@ pub(crate) fn markdown(spec: &Spec, api: &Api, regenerate: &str) -> String {
 
 fn argument(kind: ParamKind, key: &str) -> String {
     match kind {
-        ParamKind::Value => format!("value({key:?})"),
+        ParamKind::Value { .. } => format!("value({key:?})"),
         ParamKind::Flag => "true".to_owned(),
         ParamKind::List { .. } => format!("list({key:?})"),
         ParamKind::Command => "nested()".to_owned(),

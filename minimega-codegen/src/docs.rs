@@ -56,7 +56,8 @@ pub(crate) fn method(spec: &Spec, target_path: &str, params: &[Param], edge: &Ed
         doc.push_str("\n# Arguments\n");
         for param in params {
             let takes = match param.kind {
-                ParamKind::Value => "any `Display` value, delivered as written (or `Expand(..)` to let minimega expand it)",
+                ParamKind::Value { optional: false } => "any `Display` value, delivered as written (or `Expand(..)` to let minimega expand it)",
+                ParamKind::Value { optional: true } => "any `Display` value but an empty one, which minimega would read as not given, delivered as written (or `Expand(..)` to let minimega expand it)",
                 ParamKind::Flag => "`true` or `false`",
                 ParamKind::List { required: true } => {
                     "one value, or any iterator of values (an empty one fails when run)"

@@ -152,7 +152,7 @@ fn params(method: &Method, nodes: &TokenStream) -> Vec<TokenStream> {
         .map(|param| {
             let name = ident(&param.name);
             match param.kind {
-                ParamKind::Value => quote!(#name: impl #runtime::Arg),
+                ParamKind::Value { .. } => quote!(#name: impl #runtime::Arg),
                 ParamKind::Flag => quote!(#name: bool),
                 ParamKind::List { .. } => quote!(#name: impl #runtime::Args<M>),
                 ParamKind::Command => quote!(#name: impl #nodes bounds::Nested),
@@ -170,7 +170,8 @@ fn pushes(method: &Method) -> TokenStream {
             let name = ident(&param.name);
             let key = &param.key;
             match param.kind {
-                ParamKind::Value => quote!(.arg(#key, #name)),
+                ParamKind::Value { optional: false } => quote!(.arg(#key, #name)),
+                ParamKind::Value { optional: true } => quote!(.optional_arg(#key, #name)),
                 ParamKind::Flag => quote!(.flag(#name)),
                 ParamKind::List { required: true } => quote!(.required_list(#key, #name)),
                 ParamKind::List { required: false } => quote!(.list(#key, #name)),

@@ -16,8 +16,13 @@ use minimega_spec::{daemon_wide, Item, PatternId, Spec};
 /// What a parameter takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ParamKind {
-    /// Any `Display` value, written as one token.
-    Value,
+    /// Any `Display` value, written as one token; `optional` for a
+    /// pattern's optional last item, whose empty value minimega reads as
+    /// not given.
+    Value {
+        /// Whether the item is optional.
+        optional: bool,
+    },
     /// A `bool`, for a `true,false` choice.
     Flag,
     /// One value or any iterator of values.
@@ -399,7 +404,17 @@ fn steps_of(item: &Item) -> Vec<Step> {
         Item::Literal(word) => vec![Step::Word(word.clone())],
         _ if item.is_bool_choice() => slot("enabled", "enabled", ParamKind::Flag),
         Item::Choice { options, .. } => options.iter().cloned().map(Step::Word).collect(),
-        Item::Value { key, text, .. } => slot(key, text, ParamKind::Value),
+        Item::Value {
+            key,
+            text,
+            optional,
+        } => slot(
+            key,
+            text,
+            ParamKind::Value {
+                optional: *optional,
+            },
+        ),
         Item::List {
             key,
             text,

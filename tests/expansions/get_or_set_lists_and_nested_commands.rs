@@ -189,7 +189,7 @@ Not a whole command yet: finish it with one of its methods.
         /**Launch virtual machines
 
 # Arguments
-- `value`: `[value]`, any `Display` value, delivered as written (or `Expand(..)` to let minimega expand it)
+- `value`: `[value]`, any `Display` value but an empty one, which minimega would read as not given, delivered as written (or `Expand(..)` to let minimega expand it)
 
 # Patterns
 
@@ -200,7 +200,7 @@ vm config memory [value]
 The full help is on [`Vm`].
 */
         pub fn memory(self, value: impl ::minimega::runtime::Arg) -> VmConfigMemory<T> {
-            VmConfigMemory(self.0.word("memory").arg("value", value))
+            VmConfigMemory(self.0.word("memory").optional_arg("value", value))
         }
         /**Launch virtual machines
 

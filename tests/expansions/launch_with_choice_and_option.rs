@@ -183,7 +183,7 @@ vm launch <kvm,container> <name or count> [config]
         /**Launch virtual machines
 
 # Arguments
-- `config`: `[config]`, any `Display` value, delivered as written (or `Expand(..)` to let minimega expand it)
+- `config`: `[config]`, any `Display` value but an empty one, which minimega would read as not given, delivered as written (or `Expand(..)` to let minimega expand it)
 
 # Patterns
 
@@ -197,7 +197,7 @@ The full help is on [`Vm`].
             self,
             config: impl ::minimega::runtime::Arg,
         ) -> VmLaunchKvmConfig<T> {
-            VmLaunchKvmConfig(self.0.arg("config", config))
+            VmLaunchKvmConfig(self.0.optional_arg("config", config))
         }
     }
     impl<T> ::minimega::runtime::Complete for VmLaunchKvm<T> {
@@ -249,7 +249,7 @@ vm launch <kvm,container> <name or count> [config]
         /**Launch virtual machines
 
 # Arguments
-- `config`: `[config]`, any `Display` value, delivered as written (or `Expand(..)` to let minimega expand it)
+- `config`: `[config]`, any `Display` value but an empty one, which minimega would read as not given, delivered as written (or `Expand(..)` to let minimega expand it)
 
 # Patterns
 
@@ -263,7 +263,7 @@ The full help is on [`Vm`].
             self,
             config: impl ::minimega::runtime::Arg,
         ) -> VmLaunchContainerConfig<T> {
-            VmLaunchContainerConfig(self.0.arg("config", config))
+            VmLaunchContainerConfig(self.0.optional_arg("config", config))
         }
     }
     impl<T> ::minimega::runtime::Complete for VmLaunchContainer<T> {

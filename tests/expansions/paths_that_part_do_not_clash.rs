@@ -377,7 +377,7 @@ tap <mirror,> <src name> <dst name> [bridge]
         /**Launch virtual machines
 
 # Arguments
-- `bridge`: `[bridge]`, any `Display` value, delivered as written (or `Expand(..)` to let minimega expand it)
+- `bridge`: `[bridge]`, any `Display` value but an empty one, which minimega would read as not given, delivered as written (or `Expand(..)` to let minimega expand it)
 
 # Patterns
 
@@ -391,7 +391,7 @@ The full help is on [`Cc`].
             self,
             bridge: impl ::minimega::runtime::Arg,
         ) -> TapMirrorBridge<T> {
-            TapMirrorBridge(self.0.arg("bridge", bridge))
+            TapMirrorBridge(self.0.optional_arg("bridge", bridge))
         }
     }
     impl<T> ::minimega::runtime::Complete for TapMirror<T> {
