@@ -40,8 +40,13 @@
 //!
 //! assert_eq!(Cmd.vm().config().memory(2048).render().unwrap(), "vm config memory 2048");
 //! assert_eq!(Cmd.vm().config().memory_bare().render().unwrap(), "vm config memory");
-//! // A list takes one value or any iterator of values.
-//! assert_eq!(Cmd.cc().exec("uname -a").render().unwrap(), r#"cc exec "uname -a""#);
+//! // A list takes one value, split into words as at minimega's prompt, or
+//! // any iterator of values, each one item.
+//! assert_eq!(Cmd.cc().exec("uname -a").render().unwrap(), "cc exec uname -a");
+//! assert_eq!(
+//!     Cmd.cc().exec(["sh", "-c", "echo a b"]).render().unwrap(),
+//!     r#"cc exec sh -c "echo a b""#
+//! );
 //! ```
 //!
 //! An unknown command, an option that is not one of a choice's, a missing

@@ -108,17 +108,44 @@ fn an_empty_required_list_is_an_error_not_a_line() {
 }
 
 #[test]
-fn a_list_takes_one_value_as_one_item() {
+fn a_list_reads_one_value_as_at_the_prompt_and_items_whole() {
+    use minimega::runtime::ArgumentError;
+
     assert_eq!(
         Cmd.cc().exec("uname -a").render().unwrap(),
-        r#"cc exec "uname -a""#
+        "cc exec uname -a"
     );
     assert_eq!(
         Cmd.cc().exec(["uname", "-a"]).render().unwrap(),
         "cc exec uname -a"
     );
     assert_eq!(
+        Cmd.cc()
+            .background(r#"sh -c "sleep 1; echo 'a b'""#)
+            .render(),
+        Cmd.cc()
+            .background(["sh", "-c", "sleep 1; echo 'a b'"])
+            .render()
+    );
+    assert_eq!(
+        Cmd.vm()
+            .config()
+            .qemu_append(r#"-append "console=ttyS0""#)
+            .render()
+            .unwrap(),
+        r#"vm config qemu-append -append console=ttyS0"#
+    );
+    assert_eq!(
         Cmd.vm().config().disks("a.qcow2").render().unwrap(),
         "vm config disks a.qcow2"
     );
+    assert_eq!(Cmd.shell(10).render().unwrap(), "shell 10");
+    assert!(matches!(
+        Cmd.cc().exec("echo 'open").render(),
+        Err(ArgumentError::Unsplittable { key: "command", .. })
+    ));
+    assert!(matches!(
+        Cmd.cc().exec("   ").render(),
+        Err(ArgumentError::EmptyList { .. })
+    ));
 }

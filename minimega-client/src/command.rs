@@ -66,6 +66,21 @@ pub enum ArgumentError {
         /// The value (cut if long).
         value: String,
     },
+    /// A list's single value that does not split into words (an open
+    /// quote, a dangling `\`).
+    #[error(
+        "`{key}` = `{value}` does not split into words ({problem}); a list's single value is \
+         read as at minimega's prompt, so close its quotes, or give the items as an iterator \
+         (`[\"echo\", \"it's\"]`)"
+    )]
+    Unsplittable {
+        /// The list's key in the pattern.
+        key: &'static str,
+        /// The value (cut if long).
+        value: String,
+        /// Why it does not split.
+        problem: input::LexError,
+    },
     /// An empty value for an optional argument, which minimega reads as
     /// not given: `vm config tags k ""` reads the tag instead of setting it.
     #[error(
@@ -119,8 +134,11 @@ impl<T: fmt::Display + ?Sized> Arg for T {
 }
 
 /// The items of a list argument (`<command>...`, `[value]...`): one value,
-/// which is one item (`"uname -a"` arrives as the single token `uname -a`,
-/// as every argument does), or any iterator of values (`["ls", "-l"]`).
+/// read as minimega reads that part of a line (split into words at white
+/// space, quotes grouping, so `cc().exec("uname -a")` runs `uname` with
+/// `-a`, as `cc exec uname -a` does at minimega's prompt), or any iterator
+/// of values, each arriving whole as one item (`["sh", "-c", "echo a b"]`
+/// keeps `echo a b` one argument of the program).
 ///
 /// `M` is [`One`] or [`Many`]; the compiler picks it from the argument's
 /// type, so callers never name it.
@@ -128,19 +146,27 @@ impl<T: fmt::Display + ?Sized> Arg for T {
 /// ```
 /// use minimega_client::{Builder, Cmd};
 ///
+/// let render = |b: Builder<Cmd>| b.into_parts().1.render().unwrap();
 /// let one = Builder::new(Cmd).word("shell").required_list("command", "uname -a");
 /// let many = Builder::new(Cmd).word("shell").required_list("command", ["uname", "-a"]);
-/// assert_eq!(one.into_parts().1.render().unwrap(), r#"shell "uname -a""#);
-/// assert_eq!(many.into_parts().1.render().unwrap(), "shell uname -a");
+/// assert_eq!(render(one), "shell uname -a");
+/// assert_eq!(render(many), "shell uname -a");
+/// let quoted = Builder::new(Cmd).word("shell").required_list("command", r#"echo "a b""#);
+/// let whole = Builder::new(Cmd).word("shell").required_list("command", ["echo", "a b"]);
+/// assert_eq!(render(quoted), r#"shell echo "a b""#);
+/// assert_eq!(render(whole), r#"shell echo "a b""#);
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a list argument",
     label = "not a value or an iterator of values",
-    note = "a list takes one value (`\"uname -a\"`, `10`) or any iterator of values (`[\"ls\", \"-l\"]`, a `Vec`)"
+    note = "a list takes one value, split into words as at minimega's prompt (`\"uname -a\"`, `10`), or any iterator of values, each one item (`[\"ls\", \"-l\"]`, a `Vec`)"
 )]
 pub trait Args<M> {
     /// The items.
     type Item: Arg;
+    /// Whether the one value is split into words as minimega reads a line
+    /// (rather than each item arriving whole).
+    const SPLIT: bool = false;
     /// The items, in order.
     fn into_args(self) -> impl Iterator<Item = Self::Item>;
 }
@@ -155,6 +181,7 @@ pub enum Many {}
 
 impl<A: Arg> Args<One> for A {
     type Item = A;
+    const SPLIT: bool = true;
     fn into_args(self) -> impl Iterator<Item = A> {
         std::iter::once(self)
     }
@@ -168,6 +195,22 @@ where
     type Item = I::Item;
     fn into_args(self) -> impl Iterator<Item = I::Item> {
         self.into_iter()
+    }
+}
+
+/// One word of a list's single value, expanding as the value would.
+struct Word {
+    text: String,
+    expands: bool,
+}
+
+impl Arg for Word {
+    fn to_arg(&self) -> String {
+        self.text.clone()
+    }
+
+    fn expands(&self) -> bool {
+        self.expands
     }
 }
 
@@ -392,18 +435,43 @@ impl<T> Builder<T> {
         self.word(if value { "true" } else { "false" })
     }
 
-    /// Appends a list that may be empty (`[key]...`): one value, or any
-    /// iterator of values (see [`Args`]).
-    pub fn list<M>(mut self, key: &'static str, items: impl Args<M>) -> Builder<T> {
+    /// Appends a list that may be empty (`[key]...`): one value, split into
+    /// words as at minimega's prompt, or any iterator of values, each one
+    /// item (see [`Args`]).
+    pub fn list<M, A: Args<M>>(mut self, key: &'static str, items: A) -> Builder<T> {
         for item in items.into_args() {
-            self = self.arg(key, item);
+            self = if A::SPLIT {
+                self.words(key, item)
+            } else {
+                self.arg(key, item)
+            };
+        }
+        self
+    }
+
+    /// Appends the words of `value` as items of the list `key`, split as
+    /// minimega's lexer splits a line; a value it cannot split (an open
+    /// quote) makes the command fail when rendered or run.
+    fn words(mut self, key: &'static str, value: impl Arg) -> Builder<T> {
+        let (text, expands) = (value.to_arg(), value.expands());
+        match input::lex(&text) {
+            Ok(words) => {
+                for text in words {
+                    self = self.arg(key, Word { text, expands });
+                }
+            }
+            Err(problem) => self.line.note(ArgumentError::Unsplittable {
+                key,
+                value: crate::error::excerpt(&text),
+                problem,
+            }),
         }
         self
     }
 
     /// Appends a list that needs at least one item (`<key>...`); an empty one
     /// makes the command fail when it is rendered or run.
-    pub fn required_list<M>(self, key: &'static str, items: impl Args<M>) -> Builder<T> {
+    pub fn required_list<M, A: Args<M>>(self, key: &'static str, items: A) -> Builder<T> {
         let before = self.line.tokens.len();
         let mut built = self.list(key, items);
         if built.line.tokens.len() == before {
