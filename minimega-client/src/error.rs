@@ -282,6 +282,16 @@ pub enum Error {
         last_seen: String,
     },
 
+    /// A cc command that was waited for is not among the commands minimega
+    /// holds (it was never queued there, or `clear cc commands` removed it).
+    #[error(
+        "cc command {id} is not in `cc commands`: it was cleared, or queued in another namespace"
+    )]
+    CcCommandUnknown {
+        /// The command's id.
+        id: u64,
+    },
+
     /// A response could not be read as the requested type.
     #[error("cannot decode {what} from host `{host}`: {message}")]
     Decode {

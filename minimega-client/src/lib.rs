@@ -41,6 +41,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cc;
 pub mod client;
 pub mod command;
 pub mod error;

@@ -27,6 +27,7 @@ use std::collections::BTreeSet;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::cc::{self, CcClient, CcCommand, CcResponse};
 use crate::client::Client;
 use crate::command::CommandLine;
 use crate::error::Error;
@@ -123,6 +124,62 @@ pub trait Wait: sealed::Poll {
             true,
             |vm| vm.cc_active,
         )
+    }
+
+    /// Waits until every agent cc command `id` is for (each active agent
+    /// its filter chooses, or one for a `-once` command) has answered it,
+    /// then returns each answer with its exit code where minimega recorded
+    /// one. An agent whose answer has no output and no files is not in the
+    /// list (minimega keeps nothing for it but the count). Fails at once if
+    /// minimega no longer holds the command.
+    fn wait_for_cc_responses(
+        &mut self,
+        id: u64,
+        timeout: Duration,
+    ) -> Result<Vec<CcResponse>, Error>
+    where
+        Self: Sized,
+    {
+        let waiting_for = format!("the agents' answers to cc command {id}");
+        poll_until(timeout, &waiting_for, || {
+            let commands: Vec<CcCommand> = self
+                .poll(CommandLine::from_tokens(["cc", "commands"]))?
+                .rows_as()?;
+            let mine: Vec<&CcCommand> = commands.iter().filter(|c| c.id == id).collect();
+            let Some(first) = mine.first() else {
+                return Err(Error::CcCommandUnknown { id });
+            };
+            let clients: Vec<CcClient> = self
+                .poll(CommandLine::from_tokens(["cc", "clients"]))?
+                .rows_as()?;
+            let chosen = clients
+                .iter()
+                .filter(|c| cc::chooses(&first.filter, c))
+                .count() as u64;
+            let expected = if first.once { 1 } else { chosen };
+            let answered: u64 = mine.iter().map(|c| c.responses).sum();
+            if answered < expected.max(1) {
+                return Ok(Err(format!(
+                    "{answered} of {expected} agents have answered"
+                )));
+            }
+            Ok(Ok(()))
+        })?;
+        let id_text = id.to_string();
+        let answer = self.poll(CommandLine::from_tokens(["cc", "responses", &id_text]))?;
+        let mut answers: Vec<CcResponse> = answer
+            .iter()
+            .flat_map(|r| cc::parse_responses(r.host(), r.text()))
+            .collect();
+        for answer in &mut answers {
+            let line = CommandLine::from_tokens(["cc", "exitcode", &id_text, &answer.uuid]);
+            // Not recorded (a background command, a file transfer): none.
+            answer.exit_code = self
+                .poll(line)
+                .ok()
+                .and_then(|r| r.text().ok().and_then(|t| t.trim().parse().ok()));
+        }
+        Ok(answers)
     }
 }
 

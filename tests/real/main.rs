@@ -15,6 +15,7 @@
 //!
 //! `cargo test --test real -- NAME` runs the tests whose name contains NAME.
 
+mod cc;
 mod cluster;
 mod daemon;
 mod killers;
@@ -155,6 +156,7 @@ fn main() {
 
     let mut cases: Vec<Case> = single::cases();
     cases.extend(killers::cases());
+    cases.extend(cc::cases());
     cases.extend(oracle::cases());
     match &tier.cluster {
         Some(socket) => {

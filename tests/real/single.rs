@@ -227,6 +227,14 @@ pub fn arrives_or_is_refused<T: std::fmt::Debug>(
     }
     match (forwarding_problem(value), sent) {
         (None, Ok(answer)) => Ok(Some(answer)),
+        // An optional argument's empty value would read, not set.
+        (
+            Some(ForwardingProblem::Empty),
+            Err(Error::Argument(ArgumentError::EmptyOptional { .. })),
+        ) => {
+            count_refused(1);
+            Ok(None)
+        }
         (
             Some(ForwardingProblem::Escaped(_)),
             Err(Error::Refused {
