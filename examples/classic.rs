@@ -21,8 +21,9 @@ fn show(mm: &mut Client, when: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn main() -> std::process::ExitCode {
-    common::report(script)
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // A failure prints as its sentence: the client's errors debug-print so.
+    script()
 }
 
 fn script() -> Result<(), Box<dyn std::error::Error>> {

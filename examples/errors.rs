@@ -12,8 +12,8 @@ use minimega::mock::MockMinimega;
 use minimega::prelude::*;
 use minimega::runtime::{Error, RunOptions};
 
-fn main() -> std::process::ExitCode {
-    common::report(script)
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    script()
 }
 
 fn script() -> Result<(), Box<dyn std::error::Error>> {

@@ -47,34 +47,32 @@ use minimega::mock::MockMinimega;
 use minimega::prelude::*;
 use minimega::runtime::tables::VmState;
 
-fn main() -> std::process::ExitCode {
-    common::report(|| {
-        let mut minimega = common::connect(MockMinimega::builder().hosts(["head"]))?;
-        let mm = &mut minimega.client;
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut minimega = common::connect(MockMinimega::builder().hosts(["head"]))?;
+    let mm = &mut minimega.client;
 
-        let lab_ran = mm.with_namespace("lab", |lab| {
-            lab.vlans().add("dmz", 100).run()?;
-            lab.vm().config().cpu("qemu64").run()?; // no KVM acceleration needed
-            lab.vm().config().memory(512).run()?;
-            lab.vm().config().networks("dmz").run()?;
-            lab.vm().launch().kvm("web[1-3]").run()?;
-            lab.vm().tag("web[1-3]", "role", "web").run()?;
-            lab.vm().start("all").run()?;
-            let vms = lab.wait_for_state("web[1-3]", VmState::Running, Duration::from_secs(60))?;
-            for vm in &vms {
-                println!(
-                    "{:<6} {:<8} {:<12} {:?}",
-                    vm.name,
-                    vm.state,
-                    vm.vlan.join(","),
-                    vm.tags
-                );
-            }
-            Ok(())
-        });
-        // Clearing the namespace kills its VMs, whether or not they came up.
-        mm.clear().namespace("lab").run()?;
-        lab_ran?;
+    let lab_ran = mm.with_namespace("lab", |lab| {
+        lab.vlans().add("dmz", 100).run()?;
+        lab.vm().config().cpu("qemu64").run()?; // no KVM acceleration needed
+        lab.vm().config().memory(512).run()?;
+        lab.vm().config().networks("dmz").run()?;
+        lab.vm().launch().kvm("web[1-3]").run()?;
+        lab.vm().tag("web[1-3]", "role", "web").run()?;
+        lab.vm().start("all").run()?;
+        let vms = lab.wait_for_state("web[1-3]", VmState::Running, Duration::from_secs(60))?;
+        for vm in &vms {
+            println!(
+                "{:<6} {:<8} {:<12} {:?}",
+                vm.name,
+                vm.state,
+                vm.vlan.join(","),
+                vm.tags
+            );
+        }
         Ok(())
-    })
+    });
+    // Clearing the namespace kills its VMs, whether or not they came up.
+    mm.clear().namespace("lab").run()?;
+    lab_ran?;
+    Ok(())
 }

@@ -14,8 +14,8 @@ use minimega::mock::MockMinimega;
 use minimega::prelude::*;
 use minimega::runtime::RunOptions;
 
-fn main() -> std::process::ExitCode {
-    common::report(script)
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    script()
 }
 
 fn script() -> Result<(), Box<dyn std::error::Error>> {

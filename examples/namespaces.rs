@@ -12,8 +12,8 @@ mod common;
 use minimega::mock::MockMinimega;
 use minimega::prelude::*;
 
-fn main() -> std::process::ExitCode {
-    common::report(script)
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    script()
 }
 
 fn script() -> Result<(), Box<dyn std::error::Error>> {

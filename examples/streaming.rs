@@ -20,8 +20,8 @@ use minimega::mock::MockMinimega;
 use minimega::prelude::*;
 use minimega::runtime::Event;
 
-fn main() -> std::process::ExitCode {
-    common::report(script)
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    script()
 }
 
 fn script() -> Result<(), Box<dyn std::error::Error>> {

@@ -22,8 +22,8 @@ struct Vm {
     vcpus: u32,
 }
 
-fn main() -> std::process::ExitCode {
-    common::report(script)
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    script()
 }
 
 fn script() -> Result<(), Box<dyn std::error::Error>> {

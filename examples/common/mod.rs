@@ -5,7 +5,6 @@
 //! `--base DIR` (or `MINIMEGA_BASE`) names minimega's `-base` directory.
 
 use std::error::Error;
-use std::process::ExitCode;
 
 use minimega::mock::MockBuilder;
 use minimega::runtime::Client;
@@ -51,16 +50,4 @@ pub fn connect(mock: MockBuilder) -> Result<Minimega, Box<dyn Error>> {
         client,
         _mock: Some(mock),
     })
-}
-
-/// Runs `script` and prints its error, if any, as a sentence (a `main` that
-/// returns the error would print its debug form).
-pub fn report(script: impl FnOnce() -> Result<(), Box<dyn Error>>) -> ExitCode {
-    match script() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
 }

@@ -113,7 +113,11 @@ impl fmt::Display for Refusal {
 }
 
 /// Why a client call failed.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` form is its sentence, followed by the errors it came from,
+/// so that `fn main() -> Result<(), Box<dyn std::error::Error>>` prints
+/// what went wrong rather than the fields; match on the variant for them.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The socket could not be opened; `hint` says what to do about it.
@@ -311,6 +315,23 @@ pub enum Error {
     },
 }
 
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sentence = self.to_string();
+        f.write_str(&sentence)?;
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            // Most sentences quote their cause already.
+            let cause_text = cause.to_string();
+            if !sentence.contains(&cause_text) {
+                write!(f, "\n  caused by: {cause_text}")?;
+            }
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
 impl Error {
     /// The failing hosts and their messages, for [`Error::Command`]; empty
     /// for every other error.
@@ -382,6 +403,28 @@ mod tests {
         );
         assert_eq!(error.failures().len(), 2);
         assert!(!error.closes_connection());
+    }
+
+    #[test]
+    fn debug_is_the_sentence_main_prints() {
+        let error = Error::Io {
+            command: "vm info".into(),
+            source: io::Error::new(io::ErrorKind::BrokenPipe, "pipe gone"),
+        };
+        assert_eq!(
+            format!("{error:?}"),
+            "I/O error on the minimega socket while running `vm info`: pipe gone"
+        );
+        let spec = Error::Spec {
+            line: "vm lanch".into(),
+            source: CompileError::Invalid("vm lanch".into()),
+        };
+        assert_eq!(
+            format!("{spec:?}"),
+            "rejected before sending: invalid command: `vm lanch`"
+        );
+        let boxed: Box<dyn std::error::Error> = Box::new(Error::NotSingle { count: 2 });
+        assert_eq!(format!("{boxed:?}"), "expected exactly one response, got 2");
     }
 
     #[test]
