@@ -367,3 +367,29 @@ fn an_empty_value_for_an_optional_argument_is_not_a_silent_read() {
     // A required argument may be empty: `echo ""` prints an empty line.
     mm.echo([""]).run().unwrap();
 }
+
+#[test]
+fn several_namespaces_can_be_held_at_once() {
+    let mock = MockMinimega::start().unwrap();
+    let mm = mock.client().unwrap();
+    let mut red = mm.connect_in("red").unwrap();
+    let mut blue = mm.connect_in("blue").unwrap();
+    red.vm().launch().kvm("r[1-2]").run().unwrap();
+    blue.vm().launch().kvm("b1").run().unwrap();
+    let red_vms = red.vm().info().run().unwrap().rows().count();
+    let blue_vms = blue.vm().info().run().unwrap().rows().count();
+    assert_eq!((red_vms, blue_vms), (2, 1));
+    assert!(matches!(
+        mm.connect_in(".."),
+        Err(minimega::runtime::Error::InvalidNamespace { .. })
+    ));
+    assert_eq!(
+        mock.commands(),
+        [
+            "namespace red vm launch kvm r[1-2]",
+            "namespace blue vm launch kvm b1",
+            "namespace red vm info",
+            "namespace blue vm info"
+        ]
+    );
+}

@@ -295,13 +295,44 @@ impl Client {
 
     /// A handle that runs every command as `namespace name <command>`,
     /// without switching minimega's active namespace. Handles nest; the
-    /// innermost name wins.
+    /// innermost name wins. A handle borrows the client for as long as it
+    /// lives; to hold handles on several namespaces at once, give each its
+    /// own connection with [`Client::connect_in`].
     ///
     /// (The generated `namespace` command stays what it is on a client:
     /// `mm.namespace(name, command)` runs one command there, and
     /// `mm.namespace_bare()` lists the namespaces.)
     pub fn in_namespace(&mut self, name: &str) -> Result<Namespace<'_>, Error> {
         Namespace::new(self, name)
+    }
+
+    /// Another connection to the same minimega, with this client's
+    /// settings (timeout, failure handling, caps, spec; not its status
+    /// handler), whose every command runs in namespace `name`: an owned
+    /// handle, so a script can hold several at once, each reading only its
+    /// own answers.
+    ///
+    /// ```no_run
+    /// use minimega_client::Client;
+    ///
+    /// let mm = Client::connect()?;
+    /// let mut red = mm.connect_in("red")?;
+    /// let mut blue = mm.connect_in("blue")?;
+    /// red.run_line("vm launch kvm 2")?; // `namespace red vm launch kvm 2`
+    /// blue.run_line("vm launch kvm 3")?;
+    /// # Ok::<(), minimega_client::Error>(())
+    /// ```
+    pub fn connect_in(&self, name: &str) -> Result<Client, Error> {
+        validate_namespace(name)?;
+        let conn = crate::connect::open(&self.path, self.conn.limits())?;
+        Ok(Client {
+            path: self.path.clone(),
+            conn,
+            namespace: Some(name.to_owned()),
+            timeout: self.timeout,
+            failures: self.failures,
+            spec: self.spec,
+        })
     }
 
     /// Runs `block` with a handle on namespace `name`, as Python's `with`

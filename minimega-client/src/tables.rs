@@ -50,8 +50,10 @@ impl VmState {
 }
 
 impl fmt::Display for VmState {
+    /// minimega's name for the state; width and alignment apply
+    /// (`{:<10}`), for tables.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             VmState::Building => "BUILDING",
             VmState::Running => "RUNNING",
             VmState::Paused => "PAUSED",
@@ -282,5 +284,11 @@ mod tests {
         let row = [("state", "MIGRATING")];
         let only: Only = crate::cells::row(row.into_iter()).unwrap();
         assert_eq!(only.state, VmState::Unknown);
+    }
+
+    #[test]
+    fn states_line_up_in_tables() {
+        assert_eq!(format!("[{:<9}]", VmState::Running), "[RUNNING  ]");
+        assert_eq!(format!("[{:>6}]", VmState::Quit), "[  QUIT]");
     }
 }
