@@ -219,6 +219,39 @@ mod tests {
     }
 
     #[test]
+    fn cc_tables_read_as_recorded() {
+        use crate::protocol::WireResponse;
+        use crate::response::Response;
+
+        let table = |header: &str, row: &str| {
+            Response::from(WireResponse {
+                host: "vm".into(),
+                header: Some(header.split(' ').map(str::to_owned).collect()),
+                tabular: Some(vec![row.split('|').map(str::to_owned).collect()]),
+                ..WireResponse::default()
+            })
+        };
+        let clients: Vec<CcClient> = table(
+            "uuid hostname arch os ip mac",
+            &format!("{UUID1}|cc1|amd64|linux|[]|[]"),
+        )
+        .rows_as()
+        .unwrap();
+        assert_eq!(clients[0].hostname, "cc1");
+        assert!(clients[0].ip.is_empty());
+        let commands: Vec<CcCommand> = table(
+            "id prefix command responses background once sent received connectivity level filter",
+            "5||[cat /tmp/miniccc/files/foo]|1|false|false|[]|[]|||hostname=cc1",
+        )
+        .rows_as()
+        .unwrap();
+        let command = &commands[0];
+        assert_eq!(command.command, ["cat", "/tmp/miniccc/files/foo"]);
+        assert_eq!((command.id, command.responses), (5, 1));
+        assert_eq!(command.filter, "hostname=cc1");
+    }
+
+    #[test]
     fn filters_choose_agents_as_far_as_cc_clients_tells() {
         let client = CcClient {
             host: "vm".into(),

@@ -66,7 +66,7 @@ pub use client::{Client, ClientBuilder, DEFAULT_BASE, DEFAULT_SOCKET};
 pub use command::{
     Arg, Args, ArgumentError, Builder, Cmd, CommandLine, Complete, Expand, Many, One, Target,
 };
-pub use error::{Error, Failure, Refusal};
+pub use error::{Error, Failure, FailureKind, Refusal};
 pub use execute::Execute;
 pub use namespace::{validate_namespace, Namespace};
 pub use options::{Failures, RunOptions};

@@ -488,6 +488,10 @@ fn errors_name_their_host(tier: &Tier) {
     assert_eq!(failures.len(), 1);
     assert_eq!(failures[0].host, tier.daemon.host);
     assert_eq!(failures[0].message, "vm not found: rs-nosuch");
+    assert_eq!(
+        failures[0].kind(),
+        minimega::runtime::FailureKind::VmNotFound("rs-nosuch")
+    );
     assert!(!error.closes_connection() && !mm.is_closed());
 
     let kept = mm
@@ -604,7 +608,11 @@ fn waits_see_real_states_and_real_failures(tier: &Tier) {
 }
 
 fn typed_tables_read_real_answers(tier: &Tier) {
-    use minimega::runtime::tables::{HostInfo, NamespaceInfo, VmState, VmSummary};
+    use minimega::runtime::cc::{CcClient, CcCommand};
+    use minimega::runtime::tables::{
+        BlacklistedVlan, Capture, DiskInfo, FileEntry, HostInfo, NamespaceInfo, Vlan, VlanRange,
+        VmState, VmSummary, VmTop,
+    };
 
     let mut mm = tier.daemon.client();
     let hosts: Vec<HostInfo> = mm.host().run().unwrap().rows_as().unwrap();
@@ -626,6 +634,65 @@ fn typed_tables_read_real_answers(tier: &Tier) {
         (summary[0].name.as_str(), summary[0].state),
         ("rs-row", VmState::Building)
     );
+    let top: Vec<VmTop> = lab.vm().top_bare().run().unwrap().rows_as().unwrap();
+    assert!(top.iter().all(|row| row.name == "rs-row"), "{top:?}");
+
+    lab.vlans().add("rs-dmz", 100).run().unwrap();
+    let vlans: Vec<Vlan> = lab.vlans().run().unwrap().rows_as().unwrap();
+    assert!(
+        vlans.iter().any(|v| v.alias == "rs-dmz" && v.vlan == 100),
+        "{vlans:?}"
+    );
+    // A namespace has a range of its own only once it is given one.
+    lab.vlans().range(3000, 3100).run().unwrap();
+    let range: Vec<VlanRange> = lab.vlans().range_bare().run().unwrap().rows_as().unwrap();
+    assert_eq!((range[0].min, range[0].max), (3000, 3100), "{range:?}");
+    assert!((3000..=3100).contains(&range[0].next), "{range:?}");
+    lab.vlans().blacklist(4000).run().unwrap();
+    let black: Vec<BlacklistedVlan> = lab
+        .vlans()
+        .blacklist_bare()
+        .run()
+        .unwrap()
+        .rows_as()
+        .unwrap();
+    assert!(black.iter().any(|b| b.vlan == 4000), "{black:?}");
+    let captures: Vec<Capture> = lab.capture().run().unwrap().rows_as().unwrap();
+    assert!(captures.is_empty());
+    let clients: Vec<CcClient> = lab.cc().clients().run().unwrap().rows_as().unwrap();
+    let commands: Vec<CcCommand> = lab.cc().commands().run().unwrap().rows_as().unwrap();
+    assert!(clients.is_empty() && commands.is_empty());
+
+    std::fs::create_dir_all(tier.daemon.files_dir()).unwrap();
+    std::fs::write(tier.daemon.files_dir().join("rs-table.txt"), "abc").unwrap();
+    let files: Vec<FileEntry> = lab.file().list_bare().run().unwrap().rows_as().unwrap();
+    let file = files.iter().find(|f| f.name == "rs-table.txt").unwrap();
+    assert!(!file.dir && file.size == 3, "{file:?}");
+    let have_qemu_img = std::process::Command::new("qemu-img")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if have_qemu_img {
+        lab.disk()
+            .create()
+            .qcow2("rs-table.qcow2", "1M")
+            .run()
+            .unwrap();
+        let disks: Vec<DiskInfo> = lab
+            .disk()
+            .info("rs-table.qcow2")
+            .run()
+            .unwrap()
+            .rows_as()
+            .unwrap();
+        assert_eq!(
+            (disks[0].format.as_str(), disks[0].backingfile.as_deref()),
+            ("qcow2", None)
+        );
+    } else {
+        println!("  disk info: skipped (no qemu-img on this machine)");
+    }
+
     lab.vm().kill("all").run().unwrap();
     lab.vm().flush_bare().run().unwrap();
     drop(lab);

@@ -22,6 +22,12 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+mod files;
+mod network;
+
+pub use files::{DiskInfo, FileEntry};
+pub use network::{BlacklistedVlan, Capture, Vlan, VlanRange};
+
 /// A VM's state, as `vm info` shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -168,6 +174,36 @@ pub struct VmSummary {
     pub vlan: Vec<String>,
 }
 
+/// One row of `vm top`: what a running VM's processes use, measured over
+/// the command's duration.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct VmTop {
+    /// The host that runs the VM.
+    pub host: String,
+    /// The VM's name.
+    pub name: String,
+    /// Virtual memory, in MiB.
+    pub virt: u64,
+    /// Resident memory, in MiB.
+    pub res: u64,
+    /// Shared memory, in MiB.
+    pub shr: u64,
+    /// CPU use, in percent of one CPU.
+    pub cpu: f64,
+    /// CPU use per virtual CPU, in percent.
+    pub vcpu: f64,
+    /// CPU time used so far.
+    #[serde(deserialize_with = "go_duration", default)]
+    pub time: Option<Duration>,
+    /// Its processes.
+    pub procs: u32,
+    /// Received, in MB/s.
+    pub rx: f64,
+    /// Sent, in MB/s.
+    pub tx: f64,
+}
+
 /// One row of `host`: a host's resources and load.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
@@ -284,6 +320,60 @@ mod tests {
         let row = [("state", "MIGRATING")];
         let only: Only = crate::cells::row(row.into_iter()).unwrap();
         assert_eq!(only.state, VmState::Unknown);
+    }
+
+    /// A table as a real minimega 3.1.0 answered it (`|` between cells).
+    fn table(header: &str, rows: &[&str]) -> Response {
+        Response::from(WireResponse {
+            host: "vm".into(),
+            header: Some(header.split(' ').map(str::to_owned).collect()),
+            tabular: Some(
+                rows.iter()
+                    .map(|row| row.split('|').map(str::to_owned).collect())
+                    .collect(),
+            ),
+            ..WireResponse::default()
+        })
+    }
+
+    #[test]
+    fn the_tables_scripts_read_are_typed() {
+        let vlans: Vec<Vlan> = table("alias vlan", &["dmz|100"]).rows_as().unwrap();
+        assert_eq!((vlans[0].alias.as_str(), vlans[0].vlan), ("dmz", 100));
+        let range: Vec<VlanRange> = table("min max next", &["200|300|200"]).rows_as().unwrap();
+        assert_eq!((range[0].min, range[0].max, range[0].next), (200, 300, 200));
+        let black: Vec<BlacklistedVlan> = table("vlan", &["250", "260"]).rows_as().unwrap();
+        assert_eq!(black.iter().map(|b| b.vlan).collect::<Vec<_>>(), [250, 260]);
+        let files: Vec<FileEntry> = table(
+            "dir name size modified",
+            &[
+                "<dir>|miniccc_responses|4096|2026-12-03T16:18:57Z",
+                "|x.txt|3|2026-12-03T16:19:09Z",
+            ],
+        )
+        .rows_as()
+        .unwrap();
+        assert!(files[0].dir && !files[1].dir);
+        assert_eq!((files[1].name.as_str(), files[1].size), ("x.txt", 3));
+        let top: Vec<VmTop> = table(
+            "name virt res shr cpu vcpu time procs rx tx",
+            &["v1|446|37|21|0.00|0.00|0s|1|0.00|0.00"],
+        )
+        .rows_as()
+        .unwrap();
+        assert_eq!((top[0].virt, top[0].procs), (446, 1));
+        assert_eq!(top[0].time, Some(Duration::ZERO));
+        let captures: Vec<Capture> = table(
+            "bridge type interface mode compress path",
+            &["mega_bridge|pcap|mega_tap0|||/tmp/x.pcap"],
+        )
+        .rows_as()
+        .unwrap();
+        assert_eq!(captures[0].kind, "pcap");
+        let error = table("alias vlan", &["dmz|lots"])
+            .rows_as::<Vlan>()
+            .unwrap_err();
+        assert!(error.to_string().contains("vlan"), "{error}");
     }
 
     #[test]
