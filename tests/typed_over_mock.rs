@@ -331,6 +331,11 @@ fn values_minimega_does_not_check_are_refused_on_every_route() {
     assert!(refused(mm.cc().send(["ok", "../../x"]).run()));
     assert!(refused(mm.run_line("mesh send all clear namespace ..")));
     assert!(refused(mm.raw_unchecked("log ring -1").unwrap().run()));
+    assert!(refused(
+        mm.echo([minimega::runtime::Expand("file:../../etc/passwd")])
+            .run()
+    ));
+    assert!(refused(mm.run_line("echo file:sub/../../x")));
     assert!(matches!(
         mm.in_namespace(".."),
         Err(Error::InvalidNamespace { .. })
@@ -339,7 +344,16 @@ fn values_minimega_does_not_check_are_refused_on_every_route() {
     // What the rules let through arrives.
     mm.log().ring(100).run().unwrap();
     mm.clear().namespace("lab").run().unwrap();
-    assert_eq!(mock.commands(), ["log ring 100", "clear namespace lab"]);
+    // Sent as written, `file:../x` is only text.
+    mm.echo(["file:../x"]).run().unwrap();
+    assert_eq!(
+        mock.commands(),
+        [
+            "log ring 100",
+            "clear namespace lab",
+            ".preprocess false echo file:../x"
+        ]
+    );
 }
 
 #[test]

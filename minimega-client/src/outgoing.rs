@@ -49,6 +49,17 @@ pub(crate) fn prepare(
         return Ok(None);
     }
     let verbatim = crate::preprocess::needs_verbatim(&line)?;
+    if let Some(token) = crate::preprocess::climbing_file(&line).filter(|_| !verbatim) {
+        return Err(Error::Refused {
+            line: excerpt(&line.to_string()),
+            refusal: Refusal::BadValue {
+                key: "file:",
+                value: excerpt(token),
+                rule: harmful::ValueRule::Contained,
+                problem: harmful::BadValue::Climbs,
+            },
+        });
+    }
     let namespace = namespace.filter(|_| !manages_namespaces(spec, &line));
     let line = match namespace {
         Some(name) => line.prefixed(["namespace", name]),

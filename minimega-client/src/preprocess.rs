@@ -11,6 +11,8 @@
 //! user asked for the expansion with [`Expand`](crate::Expand). Hand-written
 //! lines keep minimega's own behaviour.
 
+use minimega_spec::harmful::ValueRule;
+
 use crate::command::{ArgumentError, CommandLine, Origin};
 use crate::error::excerpt;
 
@@ -84,6 +86,19 @@ pub(crate) fn needs_verbatim(line: &CommandLine) -> Result<bool, ArgumentError> 
         (None, Some(_)) => Ok(true),
         _ => Ok(false),
     }
+}
+
+/// A token minimega would expand as `file:PATH` where `PATH` climbs out of
+/// its files directory with `..`: minimega joins it to that directory
+/// without stopping the climb.
+pub(crate) fn climbing_file(line: &CommandLine) -> Option<&str> {
+    line.tokens_with_origin()
+        .filter(|(_, origin)| matches!(origin, Origin::Raw | Origin::Arg { expands: true, .. }))
+        .map(|(token, _)| token)
+        .find(|token| {
+            let expands_file = scheme(token).is_some_and(|s| s.eq_ignore_ascii_case("file"));
+            expands_file && ValueRule::Contained.check(&token[5..]).is_err()
+        })
 }
 
 #[cfg(test)]
