@@ -473,3 +473,15 @@ fn a_path_that_is_not_utf8_is_refused_not_mangled() {
     );
     assert_eq!(echo(&mut mm, "sent").run().unwrap().text().unwrap(), "sent");
 }
+
+#[test]
+fn refusing_a_namespace_switch_names_the_handle_to_use() {
+    let server = Server::start(|conn| conn.echo_the_rest());
+    let mut mm = server.client();
+    let error = mm.run_line("namespace lab").unwrap_err();
+    assert!(matches!(error, Error::Refused { .. }), "{error}");
+    assert!(
+        error.to_string().contains("`Client::in_namespace(name)`"),
+        "{error}"
+    );
+}
