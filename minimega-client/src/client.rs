@@ -96,8 +96,9 @@ impl ClientBuilder {
 
     /// Waits at most `timeout` for each command's whole answer (default:
     /// no limit). A command that runs out fails with [`Error::Timeout`] and
-    /// closes the connection. A zero timeout fails every command at once
-    /// without sending it; one too large for the clock means no limit.
+    /// closes the connection, unless nothing of it was sent yet: a zero
+    /// timeout fails every command at once without sending it. One too
+    /// large for the clock means no limit.
     pub fn timeout(mut self, timeout: Duration) -> ClientBuilder {
         self.timeout = Some(timeout);
         self
@@ -442,6 +443,11 @@ impl Client {
         timing: Timing,
     ) -> Result<ResponseStream<'_>, Error> {
         let failures = options.failures.unwrap_or(self.failures);
+        let deadline = timing.deadline();
+        // Before the line is checked and rendered, which for a huge one
+        // takes long: a deadline already past fails at once.
+        self.conn
+            .check_deadline(deadline, || crate::error::excerpt_tokens(line.tokens()))?;
         let namespace = self.namespace_of(scope);
         let outgoing = match prepare(self.spec, namespace, line) {
             Ok(Some(outgoing)) => outgoing,
@@ -457,7 +463,6 @@ impl Client {
             line = %crate::error::excerpt(&outgoing.line),
             namespace = namespace,
         );
-        let deadline = timing.deadline();
         let request = Request::command(outgoing.line);
         if let Err(error) = self.conn.send(&request, &request.command, deadline) {
             tracing::debug!(parent: &span, error = %error, "failed");

@@ -86,6 +86,9 @@ impl Deadline {
 enum Fault {
     /// The deadline passed.
     Timeout,
+    /// The deadline passed before any byte of the request was written:
+    /// nothing happened, and the connection is as it was.
+    NotSent,
     /// The server closed the socket.
     Eof,
     /// A line that is not a message of the protocol.
@@ -124,22 +127,35 @@ struct Socket {
 }
 
 impl Socket {
-    fn write_all(&mut self, mut bytes: &[u8], deadline: Deadline) -> Result<(), Fault> {
-        while !bytes.is_empty() {
-            // Each partial write gets only what is left of the deadline.
-            let timeout = deadline.remaining()?;
-            if timeout != self.write_timeout {
-                self.stream.set_write_timeout(timeout).map_err(Fault::Io)?;
-                self.write_timeout = timeout;
-            }
-            match self.stream.write(bytes) {
-                Ok(0) => return Err(Fault::Eof),
-                Ok(n) => bytes = &bytes[n..],
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(io_fault(e)),
+    /// Writes all of `bytes` within the deadline. A deadline that passes
+    /// before the first byte is written is [`Fault::NotSent`]: the socket
+    /// is as it was, so the connection need not close.
+    fn write_all(&mut self, bytes: &[u8], deadline: Deadline) -> Result<(), Fault> {
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            match self.write_some(rest, deadline) {
+                Ok(n) => rest = &rest[n..],
+                Err(Fault::Timeout) if rest.len() == bytes.len() => return Err(Fault::NotSent),
+                Err(fault) => return Err(fault),
             }
         }
         Ok(())
+    }
+
+    /// One write, given only what is left of the deadline; `Ok(0)` if a
+    /// signal interrupted it.
+    fn write_some(&mut self, bytes: &[u8], deadline: Deadline) -> Result<usize, Fault> {
+        let timeout = deadline.remaining()?;
+        if timeout != self.write_timeout {
+            self.stream.set_write_timeout(timeout).map_err(Fault::Io)?;
+            self.write_timeout = timeout;
+        }
+        match self.stream.write(bytes) {
+            Ok(0) => Err(Fault::Eof),
+            Ok(n) => Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(0),
+            Err(e) => Err(io_fault(e)),
+        }
     }
 
     /// The next non-blank line, without its newline: waiting for it until
@@ -351,21 +367,17 @@ impl Connection {
     /// Writes `request`. An earlier answer still arriving is read to its end
     /// first (within `deadline`; status messages on the way go to the
     /// handler), and a message nobody asked for is an error. A deadline
-    /// already past sends nothing and leaves the connection as it was.
+    /// that passes before the first byte is written sends nothing and
+    /// leaves the connection as it was (an earlier answer stays in flight).
     pub(crate) fn send(
         &mut self,
         request: &Request,
         label: &str,
         deadline: Deadline,
     ) -> Result<(), Error> {
-        self.socket_mut()?;
         let label = excerpt(label);
-        if deadline.expired() && self.in_flight.is_none() {
-            return Err(Error::Timeout {
-                command: label,
-                after: deadline.after.unwrap_or_default(),
-            });
-        }
+        self.check_deadline(deadline, || label.clone())?;
+        self.socket_mut()?;
         self.finish_earlier_answer(&label, deadline)?;
         self.take_unsolicited(&label)?;
         let mut bytes = serde_json::to_vec(request).map_err(|e| Error::Io {
@@ -377,6 +389,23 @@ impl Connection {
         result.map_err(|fault| self.fail(fault, &label, deadline))?;
         self.in_flight = Some(InFlight { label });
         Ok(())
+    }
+
+    /// Fails as [`Connection::send`] would if `deadline` has already
+    /// passed: nothing is sent, and the connection stays as it was. Checked
+    /// before a request is prepared too, since checking and rendering a
+    /// huge line takes long; `label` names the command only then.
+    pub(crate) fn check_deadline(
+        &mut self,
+        deadline: Deadline,
+        label: impl FnOnce() -> String,
+    ) -> Result<(), Error> {
+        if !deadline.expired() {
+            return Ok(());
+        }
+        // A closed connection says so rather than time out.
+        self.socket_mut()?;
+        Err(self.fail(Fault::NotSent, &label(), deadline))
     }
 
     /// The next message of the answer in flight, `None` once it has ended.
@@ -488,13 +517,23 @@ impl Connection {
     /// Turns a fault into an error about `label` (the command, already
     /// cut for messages), closing the connection: the rest of the answer
     /// may still be on its way, so the socket cannot be trusted to start at
-    /// the next command's answer.
+    /// the next command's answer. Only a request of which nothing was
+    /// written leaves it open.
     fn fail(&mut self, fault: Fault, label: &str, deadline: Deadline) -> Error {
         let command = label.to_owned();
+        let after = deadline.after.unwrap_or_default();
         let error = match fault {
+            Fault::NotSent => {
+                return Error::Timeout {
+                    command,
+                    after,
+                    sent: false,
+                }
+            }
             Fault::Timeout => Error::Timeout {
                 command,
-                after: deadline.after.unwrap_or_default(),
+                after,
+                sent: true,
             },
             Fault::Eof => Error::Disconnected { command },
             Fault::BadLine(line, reason) => Error::Protocol {

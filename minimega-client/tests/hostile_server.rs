@@ -475,6 +475,99 @@ fn a_path_that_is_not_utf8_is_refused_not_mangled() {
 }
 
 #[test]
+fn a_zero_timeout_fails_before_a_huge_line_is_prepared() {
+    let server = Server::start(|conn| conn.echo_the_rest());
+    let mut mm = server.client();
+    let big = "x".repeat(64 << 20);
+    let line = echo(&mut mm, &big);
+    let started = Instant::now();
+    let error = line
+        .run_with(RunOptions::new().timeout(Duration::ZERO))
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(100), "took {took:?}");
+    assert!(
+        matches!(&error, Error::Timeout { sent: false, command, .. } if command.starts_with("echo xxx")),
+        "{error}"
+    );
+    assert!(error.to_string().len() < 1000, "{error}");
+    assert!(!mm.is_closed());
+    assert_eq!(echo(&mut mm, "sent").run().unwrap().text().unwrap(), "sent");
+}
+
+#[test]
+fn a_deadline_that_passes_before_sending_leaves_the_connection_open() {
+    let (sent_bytes, received) = std::sync::mpsc::channel();
+    let server = Server::start(move |conn| {
+        let Conn {
+            mut reader,
+            mut writer,
+        } = conn;
+        let mut total = 0;
+        let mut line = Vec::new();
+        while let Ok(n @ 1..) = reader.read_until(b'\n', &mut line) {
+            total += n;
+            if line.ends_with(b"\n") {
+                let _ = writer.write_all(format!("{}\n", message("ok", false)).as_bytes());
+            }
+            line.clear();
+        }
+        let _ = sent_bytes.send(total);
+    });
+    let mut mm = server.client();
+
+    let error = echo(&mut mm, "x")
+        .run_with(RunOptions::new().timeout(Duration::from_nanos(1)))
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Timeout { sent: false, .. }),
+        "{error}"
+    );
+    assert!(!error.closes_connection() && !mm.is_closed());
+    assert!(
+        error.to_string().contains("nothing was sent") && !error.to_string().contains("closed"),
+        "{error}"
+    );
+
+    // Deadlines that pass somewhere between the checks and the first byte
+    // written (preparing and encoding a 256 KiB line takes a while): each
+    // either sends nothing and leaves the connection open, or sends it.
+    let big = "x".repeat(256 << 10);
+    echo(&mut mm, &big).preview().unwrap();
+    let started = Instant::now();
+    echo(&mut mm, &big).preview().unwrap();
+    let step = started.elapsed() / 200;
+    let mut timeout = step;
+    let mut unsent = 0;
+    let error = loop {
+        let result = echo(&mut mm, &big).run_with(RunOptions::new().timeout(timeout));
+        match result {
+            Err(Error::Timeout { sent: false, .. }) => unsent += 1,
+            Ok(_) => break None,
+            Err(error) => break Some(error),
+        }
+        assert!(
+            !mm.is_closed(),
+            "closed after {timeout:?} with nothing sent"
+        );
+        timeout += step;
+        assert!(unsent < 2000, "never sent");
+    };
+    assert!(unsent > 0);
+    let closed = mm.is_closed();
+    if let Some(error) = &error {
+        assert!(
+            matches!(error, Error::Timeout { sent: true, .. }),
+            "{error}"
+        );
+        assert_eq!(error.closes_connection(), closed, "{error}");
+    }
+    drop(mm);
+    let total = received.recv().unwrap();
+    assert!(total > 0, "the connection closed with nothing sent");
+}
+
+#[test]
 fn refusing_a_namespace_switch_names_the_handle_to_use() {
     let server = Server::start(|conn| conn.echo_the_rest());
     let mut mm = server.client();
