@@ -12,7 +12,11 @@
 //!
 //! Lines are read by hand rather than through `BufRead::read_line` so that
 //! the timeout is recomputed before every read: a slow server that trickles
-//! bytes cannot stretch a deadline.
+//! bytes cannot stretch a deadline. Nor can lines that arrived long ago (a
+//! flood of status messages, each handled slowly): a line is handed out
+//! only while the deadline has not passed. What a deadline cannot cut short
+//! is work already begun: parsing one line that was read in time (bounded
+//! by the line cap) and one call of the status handler.
 
 use std::io::{self, Write};
 use std::os::fd::AsRawFd;
@@ -62,6 +66,15 @@ impl Deadline {
 
     fn expired(&self) -> bool {
         self.at.is_some_and(|at| Instant::now() >= at)
+    }
+
+    /// `Err(Fault::Timeout)` once the deadline has passed.
+    fn check(&self) -> Result<(), Fault> {
+        if self.expired() {
+            Err(Fault::Timeout)
+        } else {
+            Ok(())
+        }
     }
 
     /// The time left, as a socket timeout: `Ok(None)` for no limit.
@@ -162,7 +175,9 @@ impl Socket {
     /// the deadline, or (`wait` is `None`) taking only what has already
     /// arrived, `Ok(None)` if that holds no whole line. It stays in the
     /// buffer until the next read; [`Socket::release`] gives a large buffer
-    /// back once its lines are taken.
+    /// back once its lines are taken. Once the deadline has passed no line
+    /// is handed out, even one that is already here: it stays for a later
+    /// read.
     fn read_line(
         &mut self,
         wait: Option<Deadline>,
@@ -175,6 +190,12 @@ impl Socket {
                 }
                 if self.buf[line.clone()].iter().all(u8::is_ascii_whitespace) {
                     continue;
+                }
+                // Put back: it stays for whoever reads next.
+                if let Some(Err(fault)) = wait.map(|deadline| deadline.check()) {
+                    self.start = line.start;
+                    self.scanned = line.start;
+                    return Err(fault);
                 }
                 return Ok(Some(&self.buf[line]));
             }
@@ -428,8 +449,9 @@ impl Connection {
         if self.in_flight.is_none() {
             return Ok(None);
         }
-        if let Some(text) = self.carried.pop_front() {
-            return Ok(Some(Frame::Status(text)));
+        if !self.carried.is_empty() {
+            deadline.check()?;
+            return Ok(self.carried.pop_front().map(Frame::Status));
         }
         let limits = self.limits;
         let Ok(socket) = &mut self.socket else {

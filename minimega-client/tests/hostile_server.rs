@@ -139,6 +139,10 @@ fn read<T>(target: T) -> Line<T> {
     Line(Builder::new(target).word("read").arg("file", "script.mm"))
 }
 
+/// Slack allowed past a deadline in these tests: far more than the checks
+/// need, far less than what they catch.
+const SLACK: Duration = Duration::from_millis(300);
+
 /// Answers `read` with three messages, then echoes.
 fn three_message_read(mut conn: Conn) {
     conn.request();
@@ -474,6 +478,58 @@ fn a_path_that_is_not_utf8_is_refused_not_mangled() {
     assert_eq!(echo(&mut mm, "sent").run().unwrap().text().unwrap(), "sent");
 }
 
+/// Answers `read` with one message, a flood of status messages (already
+/// sent when the client reads the first), and the last message.
+fn status_flood(mut conn: Conn) {
+    conn.request();
+    conn.answer("one", true);
+    for _ in 0..300 {
+        conn.send(&status("copying"));
+    }
+    conn.answer("two", false);
+    conn.echo_the_rest();
+}
+
+/// A client whose status handler takes 10 ms a message.
+fn slow_handler(server: &Server) -> Client {
+    server
+        .builder()
+        .on_status(|_| std::thread::sleep(Duration::from_millis(10)))
+        .connect()
+        .unwrap()
+}
+
+#[test]
+fn a_slow_status_handler_does_not_stretch_a_deadline() {
+    let server = Server::start(status_flood);
+    let mut mm = slow_handler(&server);
+    let timeout = Duration::from_secs(1);
+    let started = Instant::now();
+    let result = read(&mut mm).run_with(RunOptions::new().timeout(timeout));
+    let took = started.elapsed();
+    assert!(took < timeout + SLACK, "took {took:?}");
+    assert!(
+        matches!(result, Err(Error::Timeout { sent: true, .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn dropping_a_stream_is_quick_whatever_the_status_handler_costs() {
+    let server = Server::start(status_flood);
+    let mut mm = slow_handler(&server);
+    let mut stream = read(&mut mm).stream().unwrap();
+    assert_eq!(stream.next().unwrap().unwrap().text(), "one");
+    // Let the flood arrive.
+    std::thread::sleep(Duration::from_millis(100));
+    let started = Instant::now();
+    drop(stream);
+    let took = started.elapsed();
+    assert!(took < DRAIN_ON_DROP + SLACK, "took {took:?}");
+    mm.set_status_handler(|_| {});
+    assert_eq!(echo(&mut mm, "mine").run().unwrap().text().unwrap(), "mine");
+}
+
 #[test]
 fn a_zero_timeout_fails_before_a_huge_line_is_prepared() {
     let server = Server::start(|conn| conn.echo_the_rest());
@@ -493,6 +549,49 @@ fn a_zero_timeout_fails_before_a_huge_line_is_prepared() {
     assert!(error.to_string().len() < 1000, "{error}");
     assert!(!mm.is_closed());
     assert_eq!(echo(&mut mm, "sent").run().unwrap().text().unwrap(), "sent");
+}
+
+/// A message whose text is written as `\u00e9` escapes: slow to parse for
+/// its size, quick to free.
+fn escaped_message(chars: usize, more: bool) -> String {
+    let text = "\\u00e9".repeat(chars);
+    format!(r#"{{"Resp":null,"Rendered":"{text}","More":{more},"Status":false}}"#)
+}
+
+#[test]
+fn a_deadline_is_overrun_by_at_most_one_line_parse() {
+    let line = escaped_message(40_000, true);
+    let parses: Vec<Duration> = (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            minimega_client::protocol::Message::parse(&line).unwrap();
+            started.elapsed()
+        })
+        .collect();
+    let (fastest, slowest) = (*parses.iter().min().unwrap(), *parses.iter().max().unwrap());
+    // Enough lines that parsing them all would take three seconds at least.
+    let lines = (Duration::from_secs(3).as_nanos() / fastest.as_nanos().max(1) + 2).min(5000);
+    let server = Server::start(move |mut conn| {
+        conn.request();
+        for _ in 0..lines {
+            conn.send(&line);
+        }
+        conn.answer("last", false);
+    });
+    let mut mm = server.client();
+    let timeout = Duration::from_secs(1);
+    let started = Instant::now();
+    let result = read(&mut mm).run_with(RunOptions::new().timeout(timeout));
+    let took = started.elapsed();
+    assert!(
+        matches!(result, Err(Error::Timeout { sent: true, .. })),
+        "{:?}",
+        result.map(|answer| answer.len())
+    );
+    assert!(
+        took < timeout + slowest + SLACK,
+        "took {took:?}, one line parses in {slowest:?}"
+    );
 }
 
 #[test]
