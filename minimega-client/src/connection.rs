@@ -102,6 +102,9 @@ enum Fault {
     /// The deadline passed before any byte of the request was written:
     /// nothing happened, and the connection is as it was.
     NotSent,
+    /// The deadline passed while the answer to the earlier request (named)
+    /// was still arriving, before the new one could be sent.
+    Unfinished(String),
     /// The server closed the socket.
     Eof,
     /// A line that is not a message of the protocol.
@@ -482,23 +485,20 @@ impl Connection {
         self.fail(fault, &label, deadline)
     }
 
+    /// Reads the rest of an earlier answer before `label` is sent. Running
+    /// out of time here is the new command's failure, not the earlier
+    /// one's: the reason names the deadline that passed.
     fn finish_earlier_answer(&mut self, label: &str, deadline: Deadline) -> Result<(), Error> {
-        let Some(earlier) = self.in_flight.as_ref().map(|f| f.label.clone()) else {
-            return Ok(());
-        };
         while self.in_flight.is_some() {
-            match self.next_frame(deadline) {
+            match self.read_frame(deadline) {
                 Ok(Some(Frame::Status(text))) => self.deliver_status(&text),
                 Ok(_) => {}
-                Err(Error::Timeout { after, .. }) => {
-                    let reason = format!(
-                        "the answer to `{earlier}` was still arriving when `{label}` was to be \
-                         sent, and did not end within {after:?}"
-                    );
-                    self.close(reason.clone());
-                    return Err(Error::Closed { reason });
+                Err(Fault::Timeout) => {
+                    // Still in flight; the connection closes, which forgets it.
+                    let earlier = self.in_flight.take().map(|f| f.label).unwrap_or_default();
+                    return Err(self.fail(Fault::Unfinished(earlier), label, deadline));
                 }
-                Err(error) => return Err(error),
+                Err(fault) => return Err(self.fail_in_flight(fault, deadline)),
             }
         }
         Ok(())
@@ -551,6 +551,14 @@ impl Connection {
                     after,
                     sent: false,
                 }
+            }
+            Fault::Unfinished(earlier) => {
+                let reason = format!(
+                    "the answer to `{earlier}` was still arriving when `{command}` was to be \
+                     sent, and did not end within {after:?}"
+                );
+                self.close(reason.clone());
+                return Error::Closed { reason };
             }
             Fault::Timeout => Error::Timeout {
                 command,

@@ -139,6 +139,11 @@ fn read<T>(target: T) -> Line<T> {
     Line(Builder::new(target).word("read").arg("file", "script.mm"))
 }
 
+/// Reads requests and answers none, until the client hangs up.
+fn stall(mut conn: Conn) {
+    while conn.request().is_some() {}
+}
+
 /// Slack allowed past a deadline in these tests: far more than the checks
 /// need, far less than what they catch.
 const SLACK: Duration = Duration::from_millis(300);
@@ -675,5 +680,39 @@ fn refusing_a_namespace_switch_names_the_handle_to_use() {
     assert!(
         error.to_string().contains("`Client::in_namespace(name)`"),
         "{error}"
+    );
+}
+
+#[test]
+fn running_out_while_finishing_an_earlier_answer_names_the_waiting_deadline() {
+    let server = Server::start(|mut conn| {
+        conn.request();
+        conn.answer("one", true);
+        stall(conn);
+    });
+    let mut mm = server
+        .builder()
+        .timeout(Duration::from_secs(30))
+        .connect()
+        .unwrap();
+    let mut stream = read(&mut mm).stream().unwrap();
+    assert_eq!(stream.next().unwrap().unwrap().text(), "one");
+    drop(stream);
+    let error = echo(&mut mm, "x")
+        .run_with(RunOptions::new().timeout(Duration::from_millis(300)))
+        .unwrap_err();
+    let Error::Closed { reason } = &error else {
+        panic!("{error}")
+    };
+    assert!(
+        reason.contains("`read script.mm` was still arriving when `echo x`")
+            && reason.contains("within 300ms"),
+        "{reason}"
+    );
+    // The reason the connection keeps is the same.
+    let later = echo(&mut mm, "y").run().unwrap_err();
+    assert!(
+        matches!(&later, Error::Closed { reason: kept } if kept == reason),
+        "{later}"
     );
 }
