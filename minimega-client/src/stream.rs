@@ -19,6 +19,17 @@ use crate::response::{Response, Responses};
 /// leaving it to the next command.
 pub const DRAIN_ON_DROP: Duration = Duration::from_millis(250);
 
+/// How far a stream has read its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Progress {
+    /// More of the answer is to come.
+    Reading,
+    /// The last message of the answer has been read.
+    Complete,
+    /// A fault ended the stream before its answer did.
+    CutOff,
+}
+
 /// One thing a stream delivers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -82,8 +93,7 @@ pub struct ResponseStream<'a> {
     rendered: Vec<String>,
     /// Whether [`ResponseStream::into_responses`] is gathering the rest.
     gathering: bool,
-    /// Whether the last message of the answer has been read.
-    done: bool,
+    progress: Progress,
     /// Whether hosts that did not answer have been reported.
     reported: bool,
     /// The command's `tracing` span, and when it was sent.
@@ -97,7 +107,7 @@ impl std::fmt::Debug for ResponseStream<'_> {
         f.debug_struct("ResponseStream")
             .field("command", &excerpt(&self.command))
             .field("pending", &self.pending.len())
-            .field("done", &self.done)
+            .field("progress", &self.progress)
             .finish_non_exhaustive()
     }
 }
@@ -124,7 +134,7 @@ impl<'a> ResponseStream<'a> {
             answered: BTreeSet::new(),
             rendered: Vec::new(),
             gathering: false,
-            done: false,
+            progress: Progress::Reading,
             reported: false,
         }
     }
@@ -139,7 +149,7 @@ impl<'a> ResponseStream<'a> {
             None,
             tracing::Span::none(),
         );
-        stream.done = true;
+        stream.progress = Progress::Complete;
         stream
     }
 
@@ -149,9 +159,18 @@ impl<'a> ResponseStream<'a> {
     }
 
     /// Whether the whole answer has been read from the socket (responses
-    /// may still wait to be taken).
+    /// may still wait to be taken): false while it is still arriving, and
+    /// false for good once a fault cut it off (see
+    /// [`ResponseStream::is_cut_off`]).
     pub fn is_complete(&self) -> bool {
-        self.done
+        self.progress == Progress::Complete
+    }
+
+    /// Whether a fault (a timeout, a disconnect, a malformed line) ended
+    /// the stream before its answer ended: the stream yielded that error,
+    /// the connection is closed, and the answer is incomplete.
+    pub fn is_cut_off(&self) -> bool {
+        matches!(self.progress, Progress::CutOff)
     }
 
     /// The hosts the command was addressed to that have not answered (so
@@ -181,17 +200,18 @@ impl<'a> ResponseStream<'a> {
             if let Some(response) = self.pending.pop_front() {
                 return Some(Ok((Event::Response(response), 0)));
             }
-            if self.done {
+            if self.progress != Progress::Reading {
                 return None;
             }
             match self.conn.next_frame(self.timing.deadline()) {
                 Err(error) => {
-                    self.done = true;
+                    self.progress = Progress::CutOff;
                     tracing::debug!(parent: &self.span, error = %error, "failed");
                     return Some(Err(error));
                 }
                 Ok(None) => {
-                    self.done = true;
+                    // The answer did not end: the connection closed.
+                    self.progress = Progress::CutOff;
                     return None;
                 }
                 Ok(Some(Frame::Status(text))) => {
@@ -199,7 +219,9 @@ impl<'a> ResponseStream<'a> {
                     return Some(Ok((Event::Status(text), 0)));
                 }
                 Ok(Some(Frame::Answer(message, size))) => {
-                    self.done = !message.more;
+                    if !message.more {
+                        self.progress = Progress::Complete;
+                    }
                     if self.gathering && !message.rendered.is_empty() {
                         self.rendered.push(message.rendered);
                     }
@@ -208,7 +230,7 @@ impl<'a> ResponseStream<'a> {
                         self.answered.insert(response.host.clone());
                         self.failed_responses += usize::from(!response.error.is_empty());
                     }
-                    if self.done {
+                    if self.is_complete() {
                         self.trace_answer();
                     }
                     let mut responses = responses.into_iter();
@@ -267,9 +289,10 @@ impl<'a> ResponseStream<'a> {
         self.failures.judge(all)
     }
 
-    /// Hosts that never answered, once the answer is complete, as an error.
+    /// Hosts that never answered, once the answer is complete, as an error
+    /// (an answer cut off says nothing of who would have answered).
     fn unanswered(&mut self) -> Option<Error> {
-        if self.reported || self.failures == Failures::Keep {
+        if self.reported || self.failures == Failures::Keep || !self.is_complete() {
             return None;
         }
         self.reported = true;
@@ -312,7 +335,7 @@ impl Drop for ResponseStream<'_> {
     /// [`DRAIN_ON_DROP`] (or the stream's own deadline, if sooner) is read
     /// before the next command is sent.
     fn drop(&mut self) {
-        if self.done {
+        if self.progress != Progress::Reading {
             return;
         }
         let deadline = self

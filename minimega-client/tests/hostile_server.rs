@@ -672,6 +672,22 @@ fn a_deadline_that_passes_before_sending_leaves_the_connection_open() {
 }
 
 #[test]
+fn a_stream_cut_off_by_a_disconnect_is_not_complete() {
+    let server = Server::start(|mut conn| {
+        conn.request();
+        conn.answer("one", true);
+    });
+    let mut mm = server.client();
+    let mut stream = mm.raw("mesh send n1 echo x").unwrap().stream().unwrap();
+    assert_eq!(stream.next().unwrap().unwrap().text(), "one");
+    let error = stream.next().unwrap().unwrap_err();
+    assert!(matches!(error, Error::Disconnected { .. }), "{error}");
+    assert!(!stream.is_complete() && stream.is_cut_off());
+    // Nor is `n1` said not to have answered: the answer was cut off.
+    assert!(stream.next().is_none());
+}
+
+#[test]
 fn refusing_a_namespace_switch_names_the_handle_to_use() {
     let server = Server::start(|conn| conn.echo_the_rest());
     let mut mm = server.client();
