@@ -342,8 +342,19 @@ impl Drop for ResponseStream<'_> {
             .timing
             .deadline()
             .min(Deadline::after(Some(DRAIN_ON_DROP)));
+        // While the thread unwinds (a status handler may be what panicked),
+        // a handler that panics again would abort the process: the status
+        // messages read here are dropped instead.
+        let unwinding = std::thread::panicking();
         while self.conn.answer_in_flight() {
             match self.conn.drain_frame(deadline) {
+                Ok(Some(Frame::Status(text))) if unwinding => {
+                    tracing::debug!(
+                        parent: &self.span,
+                        status = %text,
+                        "status dropped while unwinding"
+                    );
+                }
                 Ok(Some(Frame::Status(text))) => self.conn.deliver_status(&text),
                 Ok(Some(Frame::Answer(..))) => {}
                 Ok(None) | Err(_) => break,

@@ -600,6 +600,27 @@ fn a_deadline_is_overrun_by_at_most_one_line_parse() {
 }
 
 #[test]
+fn a_status_handler_that_panics_while_a_stream_unwinds_does_not_abort() {
+    let server = Server::start(|mut conn| {
+        conn.request();
+        conn.send(&status("first"));
+        conn.send(&status("second"));
+        conn.answer("one", false);
+        conn.echo_the_rest();
+    });
+    let mut mm = server.client();
+    mm.set_status_handler(|text| panic!("the handler fails on {text}"));
+    // The handler panics on the first status message; the stream is
+    // dropped while the thread unwinds and reads on: calling the handler
+    // with the second would abort the whole test binary.
+    let joined = std::thread::scope(|scope| scope.spawn(|| read(&mut mm).run().map(drop)).join());
+    assert!(joined.is_err(), "the handler's panic reaches the thread");
+    assert!(!mm.is_closed());
+    mm.set_status_handler(|_| {});
+    assert_eq!(echo(&mut mm, "mine").run().unwrap().text().unwrap(), "mine");
+}
+
+#[test]
 fn a_deadline_that_passes_before_sending_leaves_the_connection_open() {
     let (sent_bytes, received) = std::sync::mpsc::channel();
     let server = Server::start(move |conn| {
