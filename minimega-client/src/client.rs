@@ -409,6 +409,29 @@ impl Client {
             .into_responses()
     }
 
+    /// Runs `line` for a wait that has `left` before its deadline (`None`:
+    /// no limit). The answer is read until then, or until the client's
+    /// timeout if that comes first (which fails as usual); `Ok(None)` if the
+    /// wait's deadline passes first. Then nothing was sent, or the rest of
+    /// the answer is left for the next command to finish, as a dropped
+    /// stream's is: a wait that runs out does not close the connection.
+    pub(crate) fn poll_in(
+        &mut self,
+        scope: Scope<'_>,
+        line: CommandLine,
+        left: Option<Duration>,
+    ) -> Result<Option<Responses>, Error> {
+        let wait = Deadline::after(left);
+        let timing = Timing::Whole(Deadline::after(self.timeout).min(wait));
+        let mut stream = match self.open_stream(scope, line, RunOptions::new(), timing) {
+            Ok(stream) => stream,
+            Err(Error::Timeout { sent: false, .. }) if wait.expired() => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        stream.leave_at(wait);
+        stream.gather()
+    }
+
     /// The line `line` becomes in `scope`, as it would be sent.
     pub(crate) fn preview_in(&self, scope: Scope<'_>, line: CommandLine) -> Result<String, Error> {
         let outgoing = prepare(self.spec, self.namespace_of(scope), line)?;

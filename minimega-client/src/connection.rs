@@ -64,7 +64,8 @@ impl Deadline {
         }
     }
 
-    fn expired(&self) -> bool {
+    /// Whether the deadline has passed.
+    pub(crate) fn expired(&self) -> bool {
         self.at.is_some_and(|at| Instant::now() >= at)
     }
 
@@ -442,8 +443,20 @@ impl Connection {
     /// Like [`Connection::next_frame`], but a deadline that passes is no
     /// fault: `None`, with the rest of the answer left for later.
     pub(crate) fn drain_frame(&mut self, deadline: Deadline) -> Result<Option<Frame>, Error> {
-        match self.read_frame(deadline) {
-            Err(Fault::Timeout) => Ok(None),
+        self.next_frame_or_leave(Deadline::after(None), deadline)
+    }
+
+    /// Like [`Connection::next_frame`], but when `leave` passes before
+    /// `deadline` it is no fault: `None`, with the rest of the answer left
+    /// for the next request to finish, as a dropped stream leaves it (a
+    /// wait's deadline, which must not close the connection).
+    pub(crate) fn next_frame_or_leave(
+        &mut self,
+        deadline: Deadline,
+        leave: Deadline,
+    ) -> Result<Option<Frame>, Error> {
+        match self.read_frame(deadline.min(leave)) {
+            Err(Fault::Timeout) if leave.expired() => Ok(None),
             read => read.map_err(|fault| self.fail_in_flight(fault, deadline)),
         }
     }

@@ -250,7 +250,8 @@ pub enum Error {
         reason: String,
     },
 
-    /// A wait ran out of time.
+    /// A wait ran out of time. The connection stays usable: a poll still
+    /// unanswered is finished by the next command, within its own deadline.
     #[error("waited {after:?} for {waiting_for}{}", if last_seen.is_empty() { String::new() } else { format!(": {last_seen}") })]
     WaitTimedOut {
         /// What the wait was for.

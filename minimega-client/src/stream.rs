@@ -28,6 +28,9 @@ enum Progress {
     Complete,
     /// A fault ended the stream before its answer did.
     CutOff,
+    /// The stream's `leave_at` deadline passed: the rest of the answer is
+    /// left for the next command to finish.
+    Left,
 }
 
 /// One thing a stream delivers.
@@ -93,6 +96,9 @@ pub struct ResponseStream<'a> {
     rendered: Vec<String>,
     /// Whether [`ResponseStream::into_responses`] is gathering the rest.
     gathering: bool,
+    /// A deadline at which the stream ends without a fault, leaving the
+    /// rest of the answer in flight (a wait's, for its poll).
+    leave_at: Option<Deadline>,
     progress: Progress,
     /// Whether hosts that did not answer have been reported.
     reported: bool,
@@ -134,6 +140,7 @@ impl<'a> ResponseStream<'a> {
             answered: BTreeSet::new(),
             rendered: Vec::new(),
             gathering: false,
+            leave_at: None,
             progress: Progress::Reading,
             reported: false,
         }
@@ -153,6 +160,13 @@ impl<'a> ResponseStream<'a> {
         stream
     }
 
+    /// Ends the stream without a fault when `deadline` passes, leaving the
+    /// rest of the answer for the next command to finish (within its own
+    /// deadline) rather than closing the connection.
+    pub(crate) fn leave_at(&mut self, deadline: Deadline) {
+        self.leave_at = Some(deadline);
+    }
+
     /// The command line as sent.
     pub fn command(&self) -> &str {
         &self.command
@@ -170,7 +184,7 @@ impl<'a> ResponseStream<'a> {
     /// the stream before its answer ended: the stream yielded that error,
     /// the connection is closed, and the answer is incomplete.
     pub fn is_cut_off(&self) -> bool {
-        matches!(self.progress, Progress::CutOff)
+        self.progress == Progress::CutOff
     }
 
     /// The hosts the command was addressed to that have not answered (so
@@ -203,15 +217,25 @@ impl<'a> ResponseStream<'a> {
             if self.progress != Progress::Reading {
                 return None;
             }
-            match self.conn.next_frame(self.timing.deadline()) {
+            let deadline = self.timing.deadline();
+            let frame = match self.leave_at {
+                Some(leave) => self.conn.next_frame_or_leave(deadline, leave),
+                None => self.conn.next_frame(deadline),
+            };
+            match frame {
                 Err(error) => {
                     self.progress = Progress::CutOff;
                     tracing::debug!(parent: &self.span, error = %error, "failed");
                     return Some(Err(error));
                 }
                 Ok(None) => {
-                    // The answer did not end: the connection closed.
-                    self.progress = Progress::CutOff;
+                    // The answer did not end: `leave_at` passed with the
+                    // rest of it in flight, or the connection closed.
+                    self.progress = if self.conn.answer_in_flight() {
+                        Progress::Left
+                    } else {
+                        Progress::CutOff
+                    };
                     return None;
                 }
                 Ok(Some(Frame::Status(text))) => {
@@ -262,6 +286,14 @@ impl<'a> ResponseStream<'a> {
     /// from here on). More than the client's answer cap is an error that
     /// closes the connection.
     pub fn into_responses(mut self) -> Result<Responses, Error> {
+        // `None` only comes of `leave_at`, which a wait's poll sets, and it
+        // calls `gather` itself.
+        self.gather().map(Option::unwrap_or_default)
+    }
+
+    /// [`ResponseStream::into_responses`], or `None` if the `leave_at`
+    /// deadline passed first (the rest of the answer is left in flight).
+    pub(crate) fn gather(&mut self) -> Result<Option<Responses>, Error> {
         let mut all = Responses::new(std::mem::take(&mut self.command));
         all.expect_hosts(self.expected_hosts.take());
         let limit = self.conn.limits().max_answer;
@@ -285,8 +317,11 @@ impl<'a> ResponseStream<'a> {
                 }
             }
         }
+        if self.progress == Progress::Left {
+            return Ok(None);
+        }
         all.push_rendered(std::mem::take(&mut self.rendered));
-        self.failures.judge(all)
+        self.failures.judge(all).map(Some)
     }
 
     /// Hosts that never answered, once the answer is complete, as an error

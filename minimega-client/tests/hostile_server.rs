@@ -16,8 +16,9 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::Line;
+use minimega_client::tables::VmState;
 use minimega_client::{
-    Builder, Client, Complete, Error, Event, Refusal, RunOptions, DRAIN_ON_DROP,
+    Builder, Client, Complete, Error, Event, Refusal, RunOptions, Wait, DRAIN_ON_DROP,
 };
 
 /// A server that runs `script` on the first connection it accepts.
@@ -481,6 +482,64 @@ fn a_path_that_is_not_utf8_is_refused_not_mangled() {
         "{error}"
     );
     assert_eq!(echo(&mut mm, "sent").run().unwrap().text().unwrap(), "sent");
+}
+
+#[test]
+fn a_wait_ends_at_its_deadline_when_a_poll_stalls() {
+    let server = Server::start(stall);
+    let mut mm = server.client();
+    let timeout = Duration::from_secs(2);
+    let started = Instant::now();
+    let error = mm
+        .wait_for_state("web1", VmState::Running, timeout)
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(took < timeout + SLACK, "took {took:?}");
+    assert!(
+        matches!(&error, Error::WaitTimedOut { waiting_for, last_seen, .. }
+            if waiting_for == "`web1` to be RUNNING" && last_seen == "no poll was answered in time"),
+        "{error}"
+    );
+    // The unanswered poll is left in flight, not taken for the next answer:
+    // the wait's timeout did not close the connection, the next command
+    // cannot finish that answer within its deadline, and says so.
+    assert!(!error.closes_connection() && !mm.is_closed(), "{error}");
+    let next = echo(&mut mm, "x")
+        .run_with(RunOptions::new().timeout(Duration::from_millis(200)))
+        .unwrap_err();
+    assert!(
+        matches!(&next, Error::Closed { reason } if reason.contains("`vm info` was still arriving")),
+        "{next}"
+    );
+}
+
+#[test]
+fn slow_polls_do_not_stretch_a_wait() {
+    let server = Server::start(|mut conn| {
+        while let Some(command) = conn.request() {
+            std::thread::sleep(Duration::from_millis(1250));
+            let last = command.rsplit(' ').next().unwrap_or_default().to_owned();
+            // An empty `vm info`: the VM never appears.
+            conn.answer(if command == "vm info" { "" } else { &last }, false);
+        }
+    });
+    let mut mm = server.client();
+    let timeout = Duration::from_secs(2);
+    let started = Instant::now();
+    let error = mm
+        .wait_for_state("web1", VmState::Running, timeout)
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(took < timeout + SLACK, "took {took:?}");
+    assert!(
+        matches!(&error, Error::WaitTimedOut { last_seen, .. } if last_seen == "web1 never appeared"),
+        "{error}"
+    );
+    // The second poll's answer, which came late, is not the echo's.
+    let answer = echo(&mut mm, "mine")
+        .run_with(RunOptions::new().timeout(Duration::from_secs(5)))
+        .unwrap();
+    assert_eq!(answer.text().unwrap(), "mine");
 }
 
 /// Answers `read` with one message, a flood of status messages (already
