@@ -69,7 +69,7 @@ impl DaemonWide {
     pub fn instead(self) -> &'static str {
         match self {
             DaemonWide::SwitchesNamespace | DaemonWide::ResetsNamespace => {
-                "run commands through a namespace handle (`Client::namespace(name)`) instead"
+                "run commands through a namespace handle (`Client::in_namespace(name)`) instead"
             }
             DaemonWide::SetsFlagDefault => {
                 "give the command the flag applies to, as in `.json true vm info`"

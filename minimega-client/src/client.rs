@@ -96,8 +96,9 @@ impl ClientBuilder {
 
     /// Waits at most `timeout` for each command's whole answer (default:
     /// no limit). A command that runs out fails with [`Error::Timeout`] and
-    /// closes the connection. A zero timeout fails every command at once
-    /// without sending it; one too large for the clock means no limit.
+    /// closes the connection, unless nothing of it was sent yet: a zero
+    /// timeout fails every command at once without sending it. One too
+    /// large for the clock means no limit.
     pub fn timeout(mut self, timeout: Duration) -> ClientBuilder {
         self.timeout = Some(timeout);
         self
@@ -450,6 +451,29 @@ impl Client {
             .into_responses()
     }
 
+    /// Runs `line` for a wait that has `left` before its deadline (`None`:
+    /// no limit). The answer is read until then, or until the client's
+    /// timeout if that comes first (which fails as usual); `Ok(None)` if the
+    /// wait's deadline passes first. Then nothing was sent, or the rest of
+    /// the answer is left for the next command to finish, as a dropped
+    /// stream's is: a wait that runs out does not close the connection.
+    pub(crate) fn poll_in(
+        &mut self,
+        scope: Scope<'_>,
+        line: CommandLine,
+        left: Option<Duration>,
+    ) -> Result<Option<Responses>, Error> {
+        let wait = Deadline::after(left);
+        let timing = Timing::Whole(Deadline::after(self.timeout).min(wait));
+        let mut stream = match self.open_stream(scope, line, RunOptions::new(), timing) {
+            Ok(stream) => stream,
+            Err(Error::Timeout { sent: false, .. }) if wait.expired() => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        stream.leave_at(wait);
+        stream.gather()
+    }
+
     /// The line `line` becomes in `scope`, as it would be sent.
     pub(crate) fn preview_in(&self, scope: Scope<'_>, line: CommandLine) -> Result<String, Error> {
         let outgoing = prepare(self.spec, self.namespace_of(scope), line)?;
@@ -484,6 +508,11 @@ impl Client {
         timing: Timing,
     ) -> Result<ResponseStream<'_>, Error> {
         let failures = options.failures.unwrap_or(self.failures);
+        let deadline = timing.deadline();
+        // Before the line is checked and rendered, which for a huge one
+        // takes long: a deadline already past fails at once.
+        self.conn
+            .check_deadline(deadline, || crate::error::excerpt_tokens(line.tokens()))?;
         let namespace = self.namespace_of(scope);
         let outgoing = match prepare(self.spec, namespace, line) {
             Ok(Some(outgoing)) => outgoing,
@@ -499,7 +528,6 @@ impl Client {
             line = %crate::error::excerpt(&outgoing.line),
             namespace = namespace,
         );
-        let deadline = timing.deadline();
         let request = Request::command(outgoing.line);
         if let Err(error) = self.conn.send(&request, &request.command, deadline) {
             tracing::debug!(parent: &span, error = %error, "failed");

@@ -12,7 +12,11 @@
 //!
 //! Lines are read by hand rather than through `BufRead::read_line` so that
 //! the timeout is recomputed before every read: a slow server that trickles
-//! bytes cannot stretch a deadline.
+//! bytes cannot stretch a deadline. Nor can lines that arrived long ago (a
+//! flood of status messages, each handled slowly): a line is handed out
+//! only while the deadline has not passed. What a deadline cannot cut short
+//! is work already begun: parsing one line that was read in time (bounded
+//! by the line cap) and one call of the status handler.
 
 use std::io::{self, Write};
 use std::os::fd::AsRawFd;
@@ -60,8 +64,18 @@ impl Deadline {
         }
     }
 
-    fn expired(&self) -> bool {
+    /// Whether the deadline has passed.
+    pub(crate) fn expired(&self) -> bool {
         self.at.is_some_and(|at| Instant::now() >= at)
+    }
+
+    /// `Err(Fault::Timeout)` once the deadline has passed.
+    fn check(&self) -> Result<(), Fault> {
+        if self.expired() {
+            Err(Fault::Timeout)
+        } else {
+            Ok(())
+        }
     }
 
     /// The time left, as a socket timeout: `Ok(None)` for no limit.
@@ -86,6 +100,12 @@ impl Deadline {
 enum Fault {
     /// The deadline passed.
     Timeout,
+    /// The deadline passed before any byte of the request was written:
+    /// nothing happened, and the connection is as it was.
+    NotSent,
+    /// The deadline passed while the answer to the earlier request (named)
+    /// was still arriving, before the new one could be sent.
+    Unfinished(String),
     /// The server closed the socket.
     Eof,
     /// A line that is not a message of the protocol.
@@ -124,29 +144,44 @@ struct Socket {
 }
 
 impl Socket {
-    fn write_all(&mut self, mut bytes: &[u8], deadline: Deadline) -> Result<(), Fault> {
-        while !bytes.is_empty() {
-            // Each partial write gets only what is left of the deadline.
-            let timeout = deadline.remaining()?;
-            if timeout != self.write_timeout {
-                self.stream.set_write_timeout(timeout).map_err(Fault::Io)?;
-                self.write_timeout = timeout;
-            }
-            match self.stream.write(bytes) {
-                Ok(0) => return Err(Fault::Eof),
-                Ok(n) => bytes = &bytes[n..],
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(io_fault(e)),
+    /// Writes all of `bytes` within the deadline. A deadline that passes
+    /// before the first byte is written is [`Fault::NotSent`]: the socket
+    /// is as it was, so the connection need not close.
+    fn write_all(&mut self, bytes: &[u8], deadline: Deadline) -> Result<(), Fault> {
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            match self.write_some(rest, deadline) {
+                Ok(n) => rest = &rest[n..],
+                Err(Fault::Timeout) if rest.len() == bytes.len() => return Err(Fault::NotSent),
+                Err(fault) => return Err(fault),
             }
         }
         Ok(())
+    }
+
+    /// One write, given only what is left of the deadline; `Ok(0)` if a
+    /// signal interrupted it.
+    fn write_some(&mut self, bytes: &[u8], deadline: Deadline) -> Result<usize, Fault> {
+        let timeout = deadline.remaining()?;
+        if timeout != self.write_timeout {
+            self.stream.set_write_timeout(timeout).map_err(Fault::Io)?;
+            self.write_timeout = timeout;
+        }
+        match self.stream.write(bytes) {
+            Ok(0) => Err(Fault::Eof),
+            Ok(n) => Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(0),
+            Err(e) => Err(io_fault(e)),
+        }
     }
 
     /// The next non-blank line, without its newline: waiting for it until
     /// the deadline, or (`wait` is `None`) taking only what has already
     /// arrived, `Ok(None)` if that holds no whole line. It stays in the
     /// buffer until the next read; [`Socket::release`] gives a large buffer
-    /// back once its lines are taken.
+    /// back once its lines are taken. Once the deadline has passed no line
+    /// is handed out, even one that is already here: it stays for a later
+    /// read.
     fn read_line(
         &mut self,
         wait: Option<Deadline>,
@@ -159,6 +194,12 @@ impl Socket {
                 }
                 if self.buf[line.clone()].iter().all(u8::is_ascii_whitespace) {
                     continue;
+                }
+                // Put back: it stays for whoever reads next.
+                if let Some(Err(fault)) = wait.map(|deadline| deadline.check()) {
+                    self.start = line.start;
+                    self.scanned = line.start;
+                    return Err(fault);
                 }
                 return Ok(Some(&self.buf[line]));
             }
@@ -358,21 +399,17 @@ impl Connection {
     /// Writes `request`. An earlier answer still arriving is read to its end
     /// first (within `deadline`; status messages on the way go to the
     /// handler), and a message nobody asked for is an error. A deadline
-    /// already past sends nothing and leaves the connection as it was.
+    /// that passes before the first byte is written sends nothing and
+    /// leaves the connection as it was (an earlier answer stays in flight).
     pub(crate) fn send(
         &mut self,
         request: &Request,
         label: &str,
         deadline: Deadline,
     ) -> Result<(), Error> {
-        self.socket_mut()?;
         let label = excerpt(label);
-        if deadline.expired() && self.in_flight.is_none() {
-            return Err(Error::Timeout {
-                command: label,
-                after: deadline.after.unwrap_or_default(),
-            });
-        }
+        self.check_deadline(deadline, || label.clone())?;
+        self.socket_mut()?;
         self.finish_earlier_answer(&label, deadline)?;
         self.take_unsolicited(&label)?;
         let mut bytes = serde_json::to_vec(request).map_err(|e| Error::Io {
@@ -386,6 +423,23 @@ impl Connection {
         Ok(())
     }
 
+    /// Fails as [`Connection::send`] would if `deadline` has already
+    /// passed: nothing is sent, and the connection stays as it was. Checked
+    /// before a request is prepared too, since checking and rendering a
+    /// huge line takes long; `label` names the command only then.
+    pub(crate) fn check_deadline(
+        &mut self,
+        deadline: Deadline,
+        label: impl FnOnce() -> String,
+    ) -> Result<(), Error> {
+        if !deadline.expired() {
+            return Ok(());
+        }
+        // A closed connection says so rather than time out.
+        self.socket_mut()?;
+        Err(self.fail(Fault::NotSent, &label(), deadline))
+    }
+
     /// The next message of the answer in flight, `None` once it has ended.
     /// A fault closes the connection.
     pub(crate) fn next_frame(&mut self, deadline: Deadline) -> Result<Option<Frame>, Error> {
@@ -396,8 +450,20 @@ impl Connection {
     /// Like [`Connection::next_frame`], but a deadline that passes is no
     /// fault: `None`, with the rest of the answer left for later.
     pub(crate) fn drain_frame(&mut self, deadline: Deadline) -> Result<Option<Frame>, Error> {
-        match self.read_frame(deadline) {
-            Err(Fault::Timeout) => Ok(None),
+        self.next_frame_or_leave(Deadline::after(None), deadline)
+    }
+
+    /// Like [`Connection::next_frame`], but when `leave` passes before
+    /// `deadline` it is no fault: `None`, with the rest of the answer left
+    /// for the next request to finish, as a dropped stream leaves it (a
+    /// wait's deadline, which must not close the connection).
+    pub(crate) fn next_frame_or_leave(
+        &mut self,
+        deadline: Deadline,
+        leave: Deadline,
+    ) -> Result<Option<Frame>, Error> {
+        match self.read_frame(deadline.min(leave)) {
+            Err(Fault::Timeout) if leave.expired() => Ok(None),
             read => read.map_err(|fault| self.fail_in_flight(fault, deadline)),
         }
     }
@@ -406,8 +472,9 @@ impl Connection {
         if self.in_flight.is_none() {
             return Ok(None);
         }
-        if let Some(text) = self.carried.pop_front() {
-            return Ok(Some(Frame::Status(text)));
+        if !self.carried.is_empty() {
+            deadline.check()?;
+            return Ok(self.carried.pop_front().map(Frame::Status));
         }
         let limits = self.limits;
         let Ok(socket) = &mut self.socket else {
@@ -445,23 +512,20 @@ impl Connection {
         self.fail(fault, &label, deadline)
     }
 
+    /// Reads the rest of an earlier answer before `label` is sent. Running
+    /// out of time here is the new command's failure, not the earlier
+    /// one's: the reason names the deadline that passed.
     fn finish_earlier_answer(&mut self, label: &str, deadline: Deadline) -> Result<(), Error> {
-        let Some(earlier) = self.in_flight.as_ref().map(|f| f.label.clone()) else {
-            return Ok(());
-        };
         while self.in_flight.is_some() {
-            match self.next_frame(deadline) {
+            match self.read_frame(deadline) {
                 Ok(Some(Frame::Status(text))) => self.deliver_status(&text),
                 Ok(_) => {}
-                Err(Error::Timeout { after, .. }) => {
-                    let reason = format!(
-                        "the answer to `{earlier}` was still arriving when `{label}` was to be \
-                         sent, and did not end within {after:?}"
-                    );
-                    self.close(reason.clone());
-                    return Err(Error::Closed { reason });
+                Err(Fault::Timeout) => {
+                    // Still in flight; the connection closes, which forgets it.
+                    let earlier = self.in_flight.take().map(|f| f.label).unwrap_or_default();
+                    return Err(self.fail(Fault::Unfinished(earlier), label, deadline));
                 }
-                Err(error) => return Err(error),
+                Err(fault) => return Err(self.fail_in_flight(fault, deadline)),
             }
         }
         Ok(())
@@ -514,13 +578,31 @@ impl Connection {
     /// Turns a fault into an error about `label` (the command, already
     /// cut for messages), closing the connection: the rest of the answer
     /// may still be on its way, so the socket cannot be trusted to start at
-    /// the next command's answer.
+    /// the next command's answer. Only a request of which nothing was
+    /// written leaves it open.
     fn fail(&mut self, fault: Fault, label: &str, deadline: Deadline) -> Error {
         let command = label.to_owned();
+        let after = deadline.after.unwrap_or_default();
         let error = match fault {
+            Fault::NotSent => {
+                return Error::Timeout {
+                    command,
+                    after,
+                    sent: false,
+                }
+            }
+            Fault::Unfinished(earlier) => {
+                let reason = format!(
+                    "the answer to `{earlier}` was still arriving when `{command}` was to be \
+                     sent, and did not end within {after:?}"
+                );
+                self.close(reason.clone());
+                return Error::Closed { reason };
+            }
             Fault::Timeout => Error::Timeout {
                 command,
-                after: deadline.after.unwrap_or_default(),
+                after,
+                sent: true,
             },
             Fault::Eof => Error::Disconnected { command },
             Fault::BadLine(line, reason) => Error::Protocol {

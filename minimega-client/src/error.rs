@@ -1,11 +1,12 @@
 //! Everything a client call can fail with, in one enum.
 //!
-//! After [`Error::Timeout`], [`Error::Disconnected`], [`Error::Protocol`] and
-//! [`Error::Io`] the client's connection is closed: the answer was cut off
-//! and the next line on the socket could belong to anything, so the client
-//! refuses to guess. Later calls fail with [`Error::Closed`] until
-//! [`Client::reconnect`](crate::Client::reconnect). Every other error leaves
-//! the connection usable.
+//! After [`Error::Timeout`] (once anything was sent), [`Error::Disconnected`],
+//! [`Error::Protocol`] and [`Error::Io`] the client's connection is closed:
+//! the answer was cut off and the next line on the socket could belong to
+//! anything, so the client refuses to guess. Later calls fail with
+//! [`Error::Closed`] until [`Client::reconnect`](crate::Client::reconnect).
+//! Every other error leaves the connection usable;
+//! [`Error::closes_connection`] tells which.
 
 use std::fmt;
 use std::io;
@@ -211,13 +212,17 @@ pub enum Error {
     },
 
     /// No complete answer within the timeout; the connection is closed,
-    /// unless the timeout was zero: then nothing was sent.
-    #[error("`{command}` got no complete answer within {after:?}{}", if after.is_zero() { " (nothing was sent)" } else { "; the connection is now closed" })]
+    /// unless the deadline passed before anything was sent (`sent` is
+    /// false: a zero timeout, say): then the connection is as it was.
+    #[error("`{command}` got no complete answer within {after:?}{}", if *sent { "; the connection is now closed" } else { " (nothing was sent)" })]
     Timeout {
         /// The command line being run (cut if long).
         command: String,
         /// The timeout that ran out.
         after: Duration,
+        /// Whether any of the command was written before the deadline
+        /// passed, which closed the connection.
+        sent: bool,
     },
 
     /// minimega closed the socket before the answer was complete.
@@ -319,7 +324,8 @@ pub enum Error {
         reason: String,
     },
 
-    /// A wait ran out of time.
+    /// A wait ran out of time. The connection stays usable: a poll still
+    /// unanswered is finished by the next command, within its own deadline.
     #[error("waited {after:?} for {waiting_for}{}", if last_seen.is_empty() { String::new() } else { format!(": {last_seen}") })]
     WaitTimedOut {
         /// What the wait was for.
@@ -395,7 +401,7 @@ impl Error {
             | Error::Unsolicited { .. }
             | Error::Disconnected { .. }
             | Error::TooLarge { .. } => true,
-            Error::Timeout { after, .. } => !after.is_zero(),
+            Error::Timeout { sent, .. } => *sent,
             _ => false,
         }
     }
@@ -416,6 +422,28 @@ pub(crate) fn excerpt(text: &str) -> String {
     match text.char_indices().nth(EXCERPT) {
         Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
         None => text.to_owned(),
+    }
+}
+
+/// [`excerpt`] of a line that was not rendered, from its first tokens
+/// quoted as they would be sent (as far as they are shown). A cut one ends
+/// with `…` but does not say its size: that would take rendering the whole
+/// line, which is what a deadline that has already passed must not wait for.
+pub(crate) fn excerpt_tokens(tokens: &[String]) -> String {
+    let mut head = String::new();
+    for token in tokens {
+        if head.chars().count() > EXCERPT {
+            break;
+        }
+        if !head.is_empty() {
+            head.push(' ');
+        }
+        let start: String = token.chars().take(EXCERPT + 1).collect();
+        head.push_str(&minimega_spec::input::quote(&start));
+    }
+    match head.char_indices().nth(EXCERPT) {
+        Some((cut, _)) => format!("{}…", &head[..cut]),
+        None => head,
     }
 }
 
@@ -503,6 +531,16 @@ mod tests {
                 .count(),
             200
         );
+    }
+
+    #[test]
+    fn unrendered_lines_are_cut_without_rendering_them() {
+        let tokens = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        assert_eq!(excerpt_tokens(&tokens(&["echo", "a b"])), r#"echo "a b""#);
+        let huge = "x".repeat(10 << 20);
+        let cut = excerpt_tokens(&tokens(&["echo", &huge, "y"]));
+        assert!(cut.starts_with("echo xxx") && cut.ends_with('…'), "{cut}");
+        assert_eq!(cut.chars().count(), EXCERPT + 1);
     }
 
     #[test]

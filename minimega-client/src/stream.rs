@@ -19,6 +19,20 @@ use crate::response::{Response, Responses};
 /// leaving it to the next command.
 pub const DRAIN_ON_DROP: Duration = Duration::from_millis(250);
 
+/// How far a stream has read its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Progress {
+    /// More of the answer is to come.
+    Reading,
+    /// The last message of the answer has been read.
+    Complete,
+    /// A fault ended the stream before its answer did.
+    CutOff,
+    /// The stream's `leave_at` deadline passed: the rest of the answer is
+    /// left for the next command to finish.
+    Left,
+}
+
 /// One thing a stream delivers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -82,8 +96,10 @@ pub struct ResponseStream<'a> {
     rendered: Vec<String>,
     /// Whether [`ResponseStream::into_responses`] is gathering the rest.
     gathering: bool,
-    /// Whether the last message of the answer has been read.
-    done: bool,
+    /// A deadline at which the stream ends without a fault, leaving the
+    /// rest of the answer in flight (a wait's, for its poll).
+    leave_at: Option<Deadline>,
+    progress: Progress,
     /// Whether hosts that did not answer have been reported.
     reported: bool,
     /// The command's `tracing` span, and when it was sent.
@@ -97,7 +113,7 @@ impl std::fmt::Debug for ResponseStream<'_> {
         f.debug_struct("ResponseStream")
             .field("command", &excerpt(&self.command))
             .field("pending", &self.pending.len())
-            .field("done", &self.done)
+            .field("progress", &self.progress)
             .finish_non_exhaustive()
     }
 }
@@ -124,7 +140,8 @@ impl<'a> ResponseStream<'a> {
             answered: BTreeSet::new(),
             rendered: Vec::new(),
             gathering: false,
-            done: false,
+            leave_at: None,
+            progress: Progress::Reading,
             reported: false,
         }
     }
@@ -139,8 +156,15 @@ impl<'a> ResponseStream<'a> {
             None,
             tracing::Span::none(),
         );
-        stream.done = true;
+        stream.progress = Progress::Complete;
         stream
+    }
+
+    /// Ends the stream without a fault when `deadline` passes, leaving the
+    /// rest of the answer for the next command to finish (within its own
+    /// deadline) rather than closing the connection.
+    pub(crate) fn leave_at(&mut self, deadline: Deadline) {
+        self.leave_at = Some(deadline);
     }
 
     /// The command line as sent.
@@ -149,9 +173,18 @@ impl<'a> ResponseStream<'a> {
     }
 
     /// Whether the whole answer has been read from the socket (responses
-    /// may still wait to be taken).
+    /// may still wait to be taken): false while it is still arriving, and
+    /// false for good once a fault cut it off (see
+    /// [`ResponseStream::is_cut_off`]).
     pub fn is_complete(&self) -> bool {
-        self.done
+        self.progress == Progress::Complete
+    }
+
+    /// Whether a fault (a timeout, a disconnect, a malformed line) ended
+    /// the stream before its answer ended: the stream yielded that error,
+    /// the connection is closed, and the answer is incomplete.
+    pub fn is_cut_off(&self) -> bool {
+        self.progress == Progress::CutOff
     }
 
     /// The hosts the command was addressed to that have not answered (so
@@ -182,17 +215,28 @@ impl<'a> ResponseStream<'a> {
             if let Some(response) = self.pending.pop_front() {
                 return Some(Ok((Event::Response(response), 0)));
             }
-            if self.done {
+            if self.progress != Progress::Reading {
                 return None;
             }
-            match self.conn.next_frame(self.timing.deadline()) {
+            let deadline = self.timing.deadline();
+            let frame = match self.leave_at {
+                Some(leave) => self.conn.next_frame_or_leave(deadline, leave),
+                None => self.conn.next_frame(deadline),
+            };
+            match frame {
                 Err(error) => {
-                    self.done = true;
+                    self.progress = Progress::CutOff;
                     tracing::debug!(parent: &self.span, error = %error, "failed");
                     return Some(Err(error));
                 }
                 Ok(None) => {
-                    self.done = true;
+                    // The answer did not end: `leave_at` passed with the
+                    // rest of it in flight, or the connection closed.
+                    self.progress = if self.conn.answer_in_flight() {
+                        Progress::Left
+                    } else {
+                        Progress::CutOff
+                    };
                     return None;
                 }
                 Ok(Some(Frame::Status(text))) => {
@@ -202,7 +246,9 @@ impl<'a> ResponseStream<'a> {
                     return Some(Ok((Event::Status(text), size)));
                 }
                 Ok(Some(Frame::Answer(message, size))) => {
-                    self.done = !message.more;
+                    if !message.more {
+                        self.progress = Progress::Complete;
+                    }
                     if self.gathering && !message.rendered.is_empty() {
                         self.rendered.push(message.rendered);
                     }
@@ -211,7 +257,7 @@ impl<'a> ResponseStream<'a> {
                         self.answered.insert(response.host.clone());
                         self.failed_responses += usize::from(!response.error.is_empty());
                     }
-                    if self.done {
+                    if self.is_complete() {
                         self.trace_answer();
                     }
                     let mut responses = responses.into_iter();
@@ -243,6 +289,14 @@ impl<'a> ResponseStream<'a> {
     /// from here on). More than the client's answer cap is an error that
     /// closes the connection.
     pub fn into_responses(mut self) -> Result<Responses, Error> {
+        // `None` only comes of `leave_at`, which a wait's poll sets, and it
+        // calls `gather` itself.
+        self.gather().map(Option::unwrap_or_default)
+    }
+
+    /// [`ResponseStream::into_responses`], or `None` if the `leave_at`
+    /// deadline passed first (the rest of the answer is left in flight).
+    pub(crate) fn gather(&mut self) -> Result<Option<Responses>, Error> {
         let mut all = Responses::new(std::mem::take(&mut self.command));
         all.expect_hosts(self.expected_hosts.take());
         let limit = self.conn.limits().max_answer;
@@ -266,13 +320,17 @@ impl<'a> ResponseStream<'a> {
                 }
             }
         }
+        if self.progress == Progress::Left {
+            return Ok(None);
+        }
         all.push_rendered(std::mem::take(&mut self.rendered));
-        self.failures.judge(all)
+        self.failures.judge(all).map(Some)
     }
 
-    /// Hosts that never answered, once the answer is complete, as an error.
+    /// Hosts that never answered, once the answer is complete, as an error
+    /// (an answer cut off says nothing of who would have answered).
     fn unanswered(&mut self) -> Option<Error> {
-        if self.reported || self.failures == Failures::Keep {
+        if self.reported || self.failures == Failures::Keep || !self.is_complete() {
             return None;
         }
         self.reported = true;
@@ -315,15 +373,26 @@ impl Drop for ResponseStream<'_> {
     /// [`DRAIN_ON_DROP`] (or the stream's own deadline, if sooner) is read
     /// before the next command is sent.
     fn drop(&mut self) {
-        if self.done {
+        if self.progress != Progress::Reading {
             return;
         }
         let deadline = self
             .timing
             .deadline()
             .min(Deadline::after(Some(DRAIN_ON_DROP)));
+        // While the thread unwinds (a status handler may be what panicked),
+        // a handler that panics again would abort the process: the status
+        // messages read here are dropped instead.
+        let unwinding = std::thread::panicking();
         while self.conn.answer_in_flight() {
             match self.conn.drain_frame(deadline) {
+                Ok(Some(Frame::Status(text))) if unwinding => {
+                    tracing::debug!(
+                        parent: &self.span,
+                        status = %text,
+                        "status dropped while unwinding"
+                    );
+                }
                 Ok(Some(Frame::Status(text))) => self.conn.deliver_status(&text),
                 Ok(Some(Frame::Answer(..))) => {}
                 Ok(None) | Err(_) => break,

@@ -10,6 +10,14 @@
 //! host that said nothing (minimega reports some launch failures only in
 //! that host's log).
 //!
+//! A wait ends by its deadline: each poll gets only the time left (and the
+//! client's timeout, if sooner), and is never slept past it. A poll still
+//! unanswered when the deadline passes is left for the next command to
+//! finish, as a dropped stream's answer is, so a wait that runs out leaves
+//! the connection usable. The slack is that of one command (parsing a line
+//! read in time, one status handler call; see the `connection` module),
+//! and for [`Wait::wait_until`] one call of its check.
+//!
 //! ```no_run
 //! use std::time::Duration;
 //! use minimega_client::tables::VmState;
@@ -32,7 +40,6 @@ use crate::client::Client;
 use crate::command::CommandLine;
 use crate::error::Error;
 use crate::namespace::Namespace;
-use crate::options::RunOptions;
 use crate::outgoing::Scope;
 use crate::response::Responses;
 use crate::tables::{VmInfo, VmState};
@@ -45,19 +52,33 @@ mod sealed {
 
     /// What a wait needs of its target: to run a line in its scope.
     pub trait Poll {
-        fn poll(&mut self, line: CommandLine) -> Result<Responses, Error>;
+        /// Runs `line`, for at most `left` (`None`: no limit); `Ok(None)`
+        /// if that ran out first.
+        fn poll(
+            &mut self,
+            line: CommandLine,
+            left: Option<Duration>,
+        ) -> Result<Option<Responses>, Error>;
     }
 
     impl Poll for Client {
-        fn poll(&mut self, line: CommandLine) -> Result<Responses, Error> {
-            self.execute_in(Scope::Client, line, RunOptions::new())
+        fn poll(
+            &mut self,
+            line: CommandLine,
+            left: Option<Duration>,
+        ) -> Result<Option<Responses>, Error> {
+            self.poll_in(Scope::Client, line, left)
         }
     }
 
     impl Poll for Namespace<'_> {
-        fn poll(&mut self, line: CommandLine) -> Result<Responses, Error> {
+        fn poll(
+            &mut self,
+            line: CommandLine,
+            left: Option<Duration>,
+        ) -> Result<Option<Responses>, Error> {
             let (client, scope) = self.parts();
-            client.execute_in(scope, line, RunOptions::new())
+            client.poll_in(scope, line, left)
         }
     }
 }
@@ -66,6 +87,8 @@ mod sealed {
 pub trait Wait: sealed::Poll {
     /// Calls `check` every [`POLL_EVERY`] until it returns `Some`, for at
     /// most `timeout`; `waiting_for` says what for, in the timeout error.
+    /// The commands `check` runs have the client's timeout, not the time
+    /// left: the wait ends within `timeout` and one call of `check`.
     fn wait_until<T>(
         &mut self,
         timeout: Duration,
@@ -75,8 +98,11 @@ pub trait Wait: sealed::Poll {
     where
         Self: Sized,
     {
-        poll_until(timeout, waiting_for, || {
-            Ok(check(self)?.ok_or_else(String::new))
+        poll_until(timeout, waiting_for, |_| {
+            Ok(match check(self)? {
+                Some(found) => Look::Found(found),
+                None => Look::NotYet(String::new()),
+            })
         })
     }
 
@@ -141,17 +167,23 @@ pub trait Wait: sealed::Poll {
         Self: Sized,
     {
         let waiting_for = format!("the agents' answers to cc command {id}");
-        poll_until(timeout, &waiting_for, || {
-            let commands: Vec<CcCommand> = self
-                .poll(CommandLine::from_tokens(["cc", "commands"]))?
-                .rows_as()?;
+        let deadline = Instant::now().checked_add(timeout);
+        let left = || deadline.map(|at| at.saturating_duration_since(Instant::now()));
+        poll_until(timeout, &waiting_for, |_| {
+            let Some(commands) = self.poll(CommandLine::from_tokens(["cc", "commands"]), left())?
+            else {
+                return Ok(Look::TimeUp);
+            };
+            let commands: Vec<CcCommand> = commands.rows_as()?;
             let mine: Vec<&CcCommand> = commands.iter().filter(|c| c.id == id).collect();
             let Some(first) = mine.first() else {
                 return Err(Error::CcCommandUnknown { id });
             };
-            let clients: Vec<CcClient> = self
-                .poll(CommandLine::from_tokens(["cc", "clients"]))?
-                .rows_as()?;
+            let Some(clients) = self.poll(CommandLine::from_tokens(["cc", "clients"]), left())?
+            else {
+                return Ok(Look::TimeUp);
+            };
+            let clients: Vec<CcClient> = clients.rows_as()?;
             let chosen = clients
                 .iter()
                 .filter(|c| cc::chooses(&first.filter, c))
@@ -159,25 +191,36 @@ pub trait Wait: sealed::Poll {
             let expected = if first.once { 1 } else { chosen };
             let answered: u64 = mine.iter().map(|c| c.responses).sum();
             if answered < expected.max(1) {
-                return Ok(Err(format!(
+                return Ok(Look::NotYet(format!(
                     "{answered} of {expected} agents have answered"
                 )));
             }
-            Ok(Ok(()))
+            Ok(Look::Found(()))
         })?;
+        let timed_out = || Error::WaitTimedOut {
+            waiting_for: waiting_for.clone(),
+            after: timeout,
+            last_seen: "every agent had answered, but reading the answers ran out of time"
+                .to_owned(),
+        };
         let id_text = id.to_string();
-        let answer = self.poll(CommandLine::from_tokens(["cc", "responses", &id_text]))?;
+        let line = CommandLine::from_tokens(["cc", "responses", &id_text]);
+        let answer = self.poll(line, left())?.ok_or_else(timed_out)?;
         let mut answers: Vec<CcResponse> = answer
             .iter()
             .flat_map(|r| cc::parse_responses(r.host(), r.text()))
             .collect();
         for answer in &mut answers {
             let line = CommandLine::from_tokens(["cc", "exitcode", &id_text, &answer.uuid]);
-            // Not recorded (a background command, a file transfer): none.
-            answer.exit_code = self
-                .poll(line)
-                .ok()
-                .and_then(|r| r.text().ok().and_then(|t| t.trim().parse().ok()));
+            // Not recorded (a background command, a file transfer): an
+            // error, and no code.
+            let code = match self.poll(line, left()) {
+                Ok(Some(code)) => code,
+                Ok(None) => return Err(timed_out()),
+                Err(error) if error.closes_connection() => return Err(error),
+                Err(_) => continue,
+            };
+            answer.exit_code = code.text().ok().and_then(|t| t.trim().parse().ok());
         }
         Ok(answers)
     }
@@ -208,10 +251,11 @@ fn wait_for_vms<W: Wait>(
         let set: BTreeSet<String> = names.iter().cloned().collect();
         Some((names, set))
     };
-    poll_until(timeout, &waiting_for, || {
-        let rows: Vec<VmInfo> = target
-            .poll(CommandLine::from_tokens(["vm", "info"]))?
-            .rows_as()?;
+    poll_until(timeout, &waiting_for, |left| {
+        let Some(answer) = target.poll(CommandLine::from_tokens(["vm", "info"]), left)? else {
+            return Ok(Look::TimeUp);
+        };
+        let rows: Vec<VmInfo> = answer.rows_as()?;
         let mut found = BTreeSet::new();
         let picked: Vec<VmInfo> = rows
             .into_iter()
@@ -246,7 +290,7 @@ fn wait_for_vms<W: Wait>(
             .filter(|n| !found.contains(*n))
             .collect();
         if missing.is_empty() && picked.iter().all(&ready) {
-            return Ok(Ok(picked));
+            return Ok(Look::Found(picked));
         }
         let mut seen: Vec<String> = picked
             .iter()
@@ -254,32 +298,52 @@ fn wait_for_vms<W: Wait>(
             .map(|vm| format!("{} is {} on {}", vm.name, vm.state, vm.host))
             .collect();
         seen.extend(missing.iter().map(|n| format!("{n} never appeared")));
-        Ok(Err(seen.join("; ")))
+        Ok(Look::NotYet(seen.join("; ")))
     })
 }
 
-/// Calls `check` every [`POLL_EVERY`] until it finds what it waits for
-/// (`Ok(Ok(found))`) or fails, for at most `timeout`; a timeout reports
-/// what the last check saw (`Ok(Err(last_seen))`).
+/// What one check of a wait found.
+enum Look<T> {
+    /// What the wait waits for.
+    Found(T),
+    /// Not that yet: what the check saw instead.
+    NotYet(String),
+    /// Nothing: the wait's deadline passed during the check.
+    TimeUp,
+}
+
+/// Calls `check` every [`POLL_EVERY`] until it finds what it waits for or
+/// fails, for at most `timeout`. Each check is given the time left (`None`:
+/// no limit), and the wait never sleeps past it; a timeout reports what
+/// the last check that saw anything saw.
 fn poll_until<T>(
     timeout: Duration,
     waiting_for: &str,
-    mut check: impl FnMut() -> Result<Result<T, String>, Error>,
+    mut check: impl FnMut(Option<Duration>) -> Result<Look<T>, Error>,
 ) -> Result<T, Error> {
-    let started = Instant::now();
+    let deadline = Instant::now().checked_add(timeout);
+    let left = || deadline.map(|at| at.saturating_duration_since(Instant::now()));
+    let mut last_seen = String::new();
     loop {
-        let last_seen = match check()? {
-            Ok(found) => return Ok(found),
-            Err(last_seen) => last_seen,
-        };
-        let waited = started.elapsed();
-        if waited >= timeout {
-            return Err(Error::WaitTimedOut {
-                waiting_for: waiting_for.to_owned(),
-                after: timeout,
-                last_seen,
-            });
+        match check(left())? {
+            Look::Found(found) => return Ok(found),
+            Look::NotYet(seen) => last_seen = seen,
+            // What an answered poll saw, if any, says more than the one
+            // the deadline cut short.
+            Look::TimeUp if last_seen.is_empty() => {
+                last_seen = "no poll was answered in time".to_owned();
+                break;
+            }
+            Look::TimeUp => break,
         }
-        thread::sleep(POLL_EVERY.min(timeout - waited));
+        match left() {
+            Some(left) if left.is_zero() => break,
+            left => thread::sleep(left.map_or(POLL_EVERY, |left| POLL_EVERY.min(left))),
+        }
     }
+    Err(Error::WaitTimedOut {
+        waiting_for: waiting_for.to_owned(),
+        after: timeout,
+        last_seen,
+    })
 }

@@ -33,7 +33,7 @@ fn a_command_that_times_out_closes_the_connection() {
             && started.elapsed() < Duration::from_secs(5)
     );
     assert!(
-        matches!(&error, Error::Timeout { command, after } if command == "vm info" && *after == SHORT),
+        matches!(&error, Error::Timeout { command, after, sent: true } if command == "vm info" && *after == SHORT),
         "{error}"
     );
     assert!(error.closes_connection());

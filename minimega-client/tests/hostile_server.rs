@@ -16,8 +16,9 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::Line;
+use minimega_client::tables::VmState;
 use minimega_client::{
-    Builder, Client, Complete, Error, Event, Refusal, RunOptions, DRAIN_ON_DROP,
+    Builder, Client, Complete, Error, Event, Refusal, RunOptions, Wait, DRAIN_ON_DROP,
 };
 
 /// A server that runs `script` on the first connection it accepts.
@@ -138,6 +139,15 @@ fn echo<T>(target: T, word: &str) -> Line<T> {
 fn read<T>(target: T) -> Line<T> {
     Line(Builder::new(target).word("read").arg("file", "script.mm"))
 }
+
+/// Reads requests and answers none, until the client hangs up.
+fn stall(mut conn: Conn) {
+    while conn.request().is_some() {}
+}
+
+/// Slack allowed past a deadline in these tests: far more than the checks
+/// need, far less than what they catch.
+const SLACK: Duration = Duration::from_millis(300);
 
 /// Answers `read` with three messages, then echoes.
 fn three_message_read(mut conn: Conn) {
@@ -472,4 +482,333 @@ fn a_path_that_is_not_utf8_is_refused_not_mangled() {
         "{error}"
     );
     assert_eq!(echo(&mut mm, "sent").run().unwrap().text().unwrap(), "sent");
+}
+
+#[test]
+fn a_wait_ends_at_its_deadline_when_a_poll_stalls() {
+    let server = Server::start(stall);
+    let mut mm = server.client();
+    let timeout = Duration::from_secs(2);
+    let started = Instant::now();
+    let error = mm
+        .wait_for_state("web1", VmState::Running, timeout)
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(took < timeout + SLACK, "took {took:?}");
+    assert!(
+        matches!(&error, Error::WaitTimedOut { waiting_for, last_seen, .. }
+            if waiting_for == "`web1` to be RUNNING" && last_seen == "no poll was answered in time"),
+        "{error}"
+    );
+    // The unanswered poll is left in flight, not taken for the next answer:
+    // the wait's timeout did not close the connection, the next command
+    // cannot finish that answer within its deadline, and says so.
+    assert!(!error.closes_connection() && !mm.is_closed(), "{error}");
+    let next = echo(&mut mm, "x")
+        .run_with(RunOptions::new().timeout(Duration::from_millis(200)))
+        .unwrap_err();
+    assert!(
+        matches!(&next, Error::Closed { reason } if reason.contains("`vm info` was still arriving")),
+        "{next}"
+    );
+}
+
+#[test]
+fn slow_polls_do_not_stretch_a_wait() {
+    let server = Server::start(|mut conn| {
+        while let Some(command) = conn.request() {
+            std::thread::sleep(Duration::from_millis(1250));
+            let last = command.rsplit(' ').next().unwrap_or_default().to_owned();
+            // An empty `vm info`: the VM never appears.
+            conn.answer(if command == "vm info" { "" } else { &last }, false);
+        }
+    });
+    let mut mm = server.client();
+    let timeout = Duration::from_secs(2);
+    let started = Instant::now();
+    let error = mm
+        .wait_for_state("web1", VmState::Running, timeout)
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(took < timeout + SLACK, "took {took:?}");
+    assert!(
+        matches!(&error, Error::WaitTimedOut { last_seen, .. } if last_seen == "web1 never appeared"),
+        "{error}"
+    );
+    // The second poll's answer, which came late, is not the echo's.
+    let answer = echo(&mut mm, "mine")
+        .run_with(RunOptions::new().timeout(Duration::from_secs(5)))
+        .unwrap();
+    assert_eq!(answer.text().unwrap(), "mine");
+}
+
+/// Answers `read` with one message, a flood of status messages (already
+/// sent when the client reads the first), and the last message.
+fn status_flood(mut conn: Conn) {
+    conn.request();
+    conn.answer("one", true);
+    for _ in 0..300 {
+        conn.send(&status("copying"));
+    }
+    conn.answer("two", false);
+    conn.echo_the_rest();
+}
+
+/// A client whose status handler takes 10 ms a message.
+fn slow_handler(server: &Server) -> Client {
+    server
+        .builder()
+        .on_status(|_| std::thread::sleep(Duration::from_millis(10)))
+        .connect()
+        .unwrap()
+}
+
+#[test]
+fn a_slow_status_handler_does_not_stretch_a_deadline() {
+    let server = Server::start(status_flood);
+    let mut mm = slow_handler(&server);
+    let timeout = Duration::from_secs(1);
+    let started = Instant::now();
+    let result = read(&mut mm).run_with(RunOptions::new().timeout(timeout));
+    let took = started.elapsed();
+    assert!(took < timeout + SLACK, "took {took:?}");
+    assert!(
+        matches!(result, Err(Error::Timeout { sent: true, .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn dropping_a_stream_is_quick_whatever_the_status_handler_costs() {
+    let server = Server::start(status_flood);
+    let mut mm = slow_handler(&server);
+    let mut stream = read(&mut mm).stream().unwrap();
+    assert_eq!(stream.next().unwrap().unwrap().text(), "one");
+    // Let the flood arrive.
+    std::thread::sleep(Duration::from_millis(100));
+    let started = Instant::now();
+    drop(stream);
+    let took = started.elapsed();
+    assert!(took < DRAIN_ON_DROP + SLACK, "took {took:?}");
+    mm.set_status_handler(|_| {});
+    assert_eq!(echo(&mut mm, "mine").run().unwrap().text().unwrap(), "mine");
+}
+
+#[test]
+fn a_zero_timeout_fails_before_a_huge_line_is_prepared() {
+    let server = Server::start(|conn| conn.echo_the_rest());
+    let mut mm = server.client();
+    let big = "x".repeat(64 << 20);
+    let line = echo(&mut mm, &big);
+    let started = Instant::now();
+    let error = line
+        .run_with(RunOptions::new().timeout(Duration::ZERO))
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(100), "took {took:?}");
+    assert!(
+        matches!(&error, Error::Timeout { sent: false, command, .. } if command.starts_with("echo xxx")),
+        "{error}"
+    );
+    assert!(error.to_string().len() < 1000, "{error}");
+    assert!(!mm.is_closed());
+    assert_eq!(echo(&mut mm, "sent").run().unwrap().text().unwrap(), "sent");
+}
+
+/// A message whose text is written as `\u00e9` escapes: slow to parse for
+/// its size, quick to free.
+fn escaped_message(chars: usize, more: bool) -> String {
+    let text = "\\u00e9".repeat(chars);
+    format!(r#"{{"Resp":null,"Rendered":"{text}","More":{more},"Status":false}}"#)
+}
+
+#[test]
+fn a_deadline_is_overrun_by_at_most_one_line_parse() {
+    let line = escaped_message(40_000, true);
+    let parses: Vec<Duration> = (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            minimega_client::protocol::Message::parse(&line).unwrap();
+            started.elapsed()
+        })
+        .collect();
+    let (fastest, slowest) = (*parses.iter().min().unwrap(), *parses.iter().max().unwrap());
+    // Enough lines that parsing them all would take three seconds at least.
+    let lines = (Duration::from_secs(3).as_nanos() / fastest.as_nanos().max(1) + 2).min(5000);
+    let server = Server::start(move |mut conn| {
+        conn.request();
+        for _ in 0..lines {
+            conn.send(&line);
+        }
+        conn.answer("last", false);
+    });
+    let mut mm = server.client();
+    let timeout = Duration::from_secs(1);
+    let started = Instant::now();
+    let result = read(&mut mm).run_with(RunOptions::new().timeout(timeout));
+    let took = started.elapsed();
+    assert!(
+        matches!(result, Err(Error::Timeout { sent: true, .. })),
+        "{:?}",
+        result.map(|answer| answer.len())
+    );
+    assert!(
+        took < timeout + slowest + SLACK,
+        "took {took:?}, one line parses in {slowest:?}"
+    );
+}
+
+#[test]
+fn a_status_handler_that_panics_while_a_stream_unwinds_does_not_abort() {
+    let server = Server::start(|mut conn| {
+        conn.request();
+        conn.send(&status("first"));
+        conn.send(&status("second"));
+        conn.answer("one", false);
+        conn.echo_the_rest();
+    });
+    let mut mm = server.client();
+    mm.set_status_handler(|text| panic!("the handler fails on {text}"));
+    // The handler panics on the first status message; the stream is
+    // dropped while the thread unwinds and reads on: calling the handler
+    // with the second would abort the whole test binary.
+    let joined = std::thread::scope(|scope| scope.spawn(|| read(&mut mm).run().map(drop)).join());
+    assert!(joined.is_err(), "the handler's panic reaches the thread");
+    assert!(!mm.is_closed());
+    mm.set_status_handler(|_| {});
+    assert_eq!(echo(&mut mm, "mine").run().unwrap().text().unwrap(), "mine");
+}
+
+#[test]
+fn a_deadline_that_passes_before_sending_leaves_the_connection_open() {
+    let (sent_bytes, received) = std::sync::mpsc::channel();
+    let server = Server::start(move |conn| {
+        let Conn {
+            mut reader,
+            mut writer,
+        } = conn;
+        let mut total = 0;
+        let mut line = Vec::new();
+        while let Ok(n @ 1..) = reader.read_until(b'\n', &mut line) {
+            total += n;
+            if line.ends_with(b"\n") {
+                let _ = writer.write_all(format!("{}\n", message("ok", false)).as_bytes());
+            }
+            line.clear();
+        }
+        let _ = sent_bytes.send(total);
+    });
+    let mut mm = server.client();
+
+    let error = echo(&mut mm, "x")
+        .run_with(RunOptions::new().timeout(Duration::from_nanos(1)))
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Timeout { sent: false, .. }),
+        "{error}"
+    );
+    assert!(!error.closes_connection() && !mm.is_closed());
+    assert!(
+        error.to_string().contains("nothing was sent") && !error.to_string().contains("closed"),
+        "{error}"
+    );
+
+    // Deadlines that pass somewhere between the checks and the first byte
+    // written (preparing and encoding a 256 KiB line takes a while): each
+    // either sends nothing and leaves the connection open, or sends it.
+    let big = "x".repeat(256 << 10);
+    echo(&mut mm, &big).preview().unwrap();
+    let started = Instant::now();
+    echo(&mut mm, &big).preview().unwrap();
+    let step = started.elapsed() / 200;
+    let mut timeout = step;
+    let mut unsent = 0;
+    let error = loop {
+        let result = echo(&mut mm, &big).run_with(RunOptions::new().timeout(timeout));
+        match result {
+            Err(Error::Timeout { sent: false, .. }) => unsent += 1,
+            Ok(_) => break None,
+            Err(error) => break Some(error),
+        }
+        assert!(
+            !mm.is_closed(),
+            "closed after {timeout:?} with nothing sent"
+        );
+        timeout += step;
+        assert!(unsent < 2000, "never sent");
+    };
+    assert!(unsent > 0);
+    let closed = mm.is_closed();
+    if let Some(error) = &error {
+        assert!(
+            matches!(error, Error::Timeout { sent: true, .. }),
+            "{error}"
+        );
+        assert_eq!(error.closes_connection(), closed, "{error}");
+    }
+    drop(mm);
+    let total = received.recv().unwrap();
+    assert!(total > 0, "the connection closed with nothing sent");
+}
+
+#[test]
+fn a_stream_cut_off_by_a_disconnect_is_not_complete() {
+    let server = Server::start(|mut conn| {
+        conn.request();
+        conn.answer("one", true);
+    });
+    let mut mm = server.client();
+    let mut stream = mm.raw("mesh send n1 echo x").unwrap().stream().unwrap();
+    assert_eq!(stream.next().unwrap().unwrap().text(), "one");
+    let error = stream.next().unwrap().unwrap_err();
+    assert!(matches!(error, Error::Disconnected { .. }), "{error}");
+    assert!(!stream.is_complete() && stream.is_cut_off());
+    // Nor is `n1` said not to have answered: the answer was cut off.
+    assert!(stream.next().is_none());
+}
+
+#[test]
+fn refusing_a_namespace_switch_names_the_handle_to_use() {
+    let server = Server::start(|conn| conn.echo_the_rest());
+    let mut mm = server.client();
+    let error = mm.run_line("namespace lab").unwrap_err();
+    assert!(matches!(error, Error::Refused { .. }), "{error}");
+    assert!(
+        error.to_string().contains("`Client::in_namespace(name)`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn running_out_while_finishing_an_earlier_answer_names_the_waiting_deadline() {
+    let server = Server::start(|mut conn| {
+        conn.request();
+        conn.answer("one", true);
+        stall(conn);
+    });
+    let mut mm = server
+        .builder()
+        .timeout(Duration::from_secs(30))
+        .connect()
+        .unwrap();
+    let mut stream = read(&mut mm).stream().unwrap();
+    assert_eq!(stream.next().unwrap().unwrap().text(), "one");
+    drop(stream);
+    let error = echo(&mut mm, "x")
+        .run_with(RunOptions::new().timeout(Duration::from_millis(300)))
+        .unwrap_err();
+    let Error::Closed { reason } = &error else {
+        panic!("{error}")
+    };
+    assert!(
+        reason.contains("`read script.mm` was still arriving when `echo x`")
+            && reason.contains("within 300ms"),
+        "{reason}"
+    );
+    // The reason the connection keeps is the same.
+    let later = echo(&mut mm, "y").run().unwrap_err();
+    assert!(
+        matches!(&later, Error::Closed { reason: kept } if kept == reason),
+        "{later}"
+    );
 }
