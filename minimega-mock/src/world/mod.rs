@@ -14,8 +14,8 @@
 //! Nothing here does I/O: `read` gets the script's text from the caller,
 //! which reads it before taking the world's lock.
 
+mod commands;
 mod config;
-mod handlers;
 mod schedule;
 pub(crate) mod table;
 mod vms;
