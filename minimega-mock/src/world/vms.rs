@@ -9,6 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value as Json};
 
 use super::config::{self, Config, Section};
+use super::netspec::NetSpec;
 
 /// `vm info`'s columns.
 pub(crate) const HEADER: [&str; 44] = [
@@ -245,7 +246,7 @@ impl Vm {
             "cc_active" => "false".to_owned(),
             "pid" => self.pid().to_string(),
             "vlan" => self.nic_list(|nic| nic.shown_vlan.clone()),
-            "bridge" => self.nic_list(|_| BRIDGE.to_owned()),
+            "bridge" => self.nic_list(|nic| nic.bridge.clone()),
             "tap" => self.nic_list(|nic| nic.tap.clone()),
             "mac" => self.nic_list(|nic| nic.mac.clone()),
             "ip" | "ip6" => self.nic_list(|_| String::new()),
@@ -276,10 +277,10 @@ impl Vm {
         }
     }
 
-    /// Adds an interface on `vlan` (named `alias (vlan)` where the
-    /// namespace has an alias for it), on tap `mega_tap<tap>`.
-    pub(crate) fn attach(&mut self, spec: &str, vlan: u64, alias: Option<&str>, tap: u64) {
-        let nic = Nic::new(self, spec, vlan, alias, tap);
+    /// Adds an interface for `spec` on `vlan` (shown as `shown_vlan`: its
+    /// alias and number, or the number), on tap `mega_tap<tap>`.
+    pub(crate) fn attach(&mut self, spec: &NetSpec, vlan: u64, shown_vlan: String, tap: u64) {
+        let nic = Nic::new(self, spec, vlan, shown_vlan, tap);
         self.nics.push(nic);
     }
 
@@ -352,15 +353,15 @@ impl Vm {
     }
 }
 
-/// The bridge every interface is on: the mock keeps no other.
-const BRIDGE: &str = "mega_bridge";
-
-/// One network interface of a VM: a `networks` spec that names one VLAN
-/// (the only kind the mock keeps), with what launching it made.
+/// One network interface of a VM: a `networks` spec, with what launching
+/// it made.
 #[derive(Debug, Clone)]
 pub(crate) struct Nic {
-    /// The spec as written, which names the VLAN by number or alias.
+    /// The spec as `vm config networks` shows it.
     pub(crate) spec: String,
+    /// The VLAN as the spec names it, by number or alias.
+    pub(crate) alias: String,
+    pub(crate) bridge: String,
     pub(crate) vlan: u64,
     /// The VLAN as `vm info` shows it: `alias (number)`, or the number when
     /// the namespace has no alias for it.
@@ -368,20 +369,18 @@ pub(crate) struct Nic {
     /// `mega_tap<n>`, numbered per host in the order taps are made.
     pub(crate) tap: String,
     pub(crate) mac: String,
-    /// The emulated card: minimega's default for KVM, none for containers.
-    pub(crate) driver: &'static str,
+    /// The emulated card: the spec's for KVM, none for containers.
+    pub(crate) driver: String,
 }
 
 impl Nic {
-    /// An interface of `vm` on `vlan`, with a random MAC address.
-    fn new(vm: &Vm, spec: &str, vlan: u64, alias: Option<&str>, tap: u64) -> Nic {
-        let shown_vlan = match alias {
-            Some(alias) => format!("{alias} ({vlan})"),
-            None => vlan.to_string(),
-        };
+    /// An interface of `vm` on `vlan`, with the spec's MAC address or a
+    /// random one.
+    fn new(vm: &Vm, spec: &NetSpec, vlan: u64, shown_vlan: String, tap: u64) -> Nic {
+        let text = spec.to_string();
         // Unicast and globally administered, as minimega's random MACs are.
-        let bits = random_bits(&(&vm.host, vm.id, spec, tap)).to_be_bytes();
-        let mac = format!(
+        let bits = random_bits(&(&vm.host, vm.id, &text, tap)).to_be_bytes();
+        let random = format!(
             "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
             bits[0] & 0xfc,
             bits[1],
@@ -391,23 +390,29 @@ impl Nic {
             bits[5]
         );
         Nic {
-            spec: spec.to_owned(),
+            alias: spec.alias.clone(),
+            bridge: spec.bridge.clone(),
+            spec: text,
             vlan,
             shown_vlan,
             tap: format!("mega_tap{tap}"),
-            mac,
-            driver: if vm.kind == Kind::Container {
-                ""
+            mac: if spec.mac.is_empty() {
+                random
             } else {
-                "e1000"
+                spec.mac.clone()
+            },
+            driver: if vm.kind == Kind::Container {
+                String::new()
+            } else {
+                spec.driver.clone()
             },
         }
     }
 
     fn data(&self) -> Json {
         serde_json::json!({
-            "Alias": self.spec,
-            "Bridge": BRIDGE,
+            "Alias": self.alias,
+            "Bridge": self.bridge,
             "Driver": self.driver,
             "IP4": "",
             "IP6": "",

@@ -249,7 +249,11 @@ pub(crate) fn read(world: &mut World, ctx: &Ctx, cmd: &Cmd, script: Option<&Scri
             preprocess: world.flags.preprocess,
             ..ctx.clone()
         };
+        let record = world.recorded(&line_cmd);
         batches.extend(world.dispatch(&here, &line_cmd, None));
+        if record {
+            world.history.push(line.trim().to_owned());
+        }
         if let Some(name) = switch {
             ns = name;
         }

@@ -6,6 +6,7 @@
 mod cli;
 mod modifiers;
 mod namespaces;
+mod session;
 mod vlans;
 mod vm;
 mod vm_config;
@@ -24,6 +25,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     entries.extend(vm_config::entries());
     entries.extend(vlans::entries());
     entries.extend(modifiers::entries());
+    entries.extend(session::entries());
     entries
 }
 

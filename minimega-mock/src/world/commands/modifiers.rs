@@ -193,6 +193,7 @@ fn set_flag(flags: &mut Flags, flag: &str, on: bool) {
         ".headers" => flags.headers = on,
         ".sort" => flags.sort = on,
         ".preprocess" => flags.preprocess = on,
+        ".record" => flags.record = on,
         ".csv" | ".json" => {
             let mode = if flag == ".csv" {
                 Mode::Csv
@@ -216,9 +217,9 @@ fn read_flag(flags: &Flags, flag: &str) -> bool {
         ".headers" => flags.headers,
         ".sort" => flags.sort,
         ".preprocess" => flags.preprocess,
+        ".record" => flags.record,
         ".csv" => flags.mode == Mode::Csv,
         ".json" => flags.mode == Mode::Json,
-        // minimega records history; the mock has none to turn off.
         _ => true,
     }
 }

@@ -8,6 +8,7 @@ use minimega_client::protocol::WireResponse;
 use serde_json::Value as Json;
 
 use super::super::config::Config;
+use super::super::netspec::NetSpec;
 use super::super::schedule::{self, Load};
 use super::super::table::Handler::{self, *};
 use super::super::vms::{Kind, State, Vm, HEADER, SUMMARY_HEADER};
@@ -237,11 +238,15 @@ fn create(world: &mut World, node: usize, ns: &str, name: String, kind: Kind, co
             "overlayMount: stat {filesystem}: no such file or directory"
         ));
     } else {
-        for spec in &specs {
-            let vlan = world.vlan(ns, spec);
-            let alias = world.vlan_alias(ns, vlan);
+        for text in &specs {
+            // The configuration keeps only specs that parsed.
+            let Ok(spec) = NetSpec::parse(text) else {
+                continue;
+            };
+            let vlan = world.vlans.lookup(ns, &spec.alias).unwrap_or_default();
+            let shown = world.vlans.print(ns, vlan);
             let tap = world.next_tap(node);
-            vm.attach(spec, vlan, alias.as_deref(), tap);
+            vm.attach(&spec, vlan, shown, tap);
         }
     }
     world.namespace(node, ns).vms.insert(vm);

@@ -5,6 +5,7 @@ use std::path::Path;
 use minimega_client::protocol::WireResponse;
 
 use super::super::config::{field_named, Config, Field, Kind as FieldKind, Value, FIELDS};
+use super::super::netspec::NetSpec;
 use super::super::table::Handler::{self, *};
 use super::super::{Cmd, Ctx, World};
 use super::{fixed, word};
@@ -222,9 +223,9 @@ pub(crate) fn config_map(
     Ok(())
 }
 
-/// `vm config networks [spec]...`: the mock keeps specs that are one VLAN
-/// (a number or an alias); others (bridges, MACs, drivers) are not
-/// simulated.
+/// `vm config networks [spec]...`: each spec parsed and its VLAN looked
+/// up (an alias handed a number, a number blacklisted) as it is set; a bad
+/// one fails and leaves no networks, as in minimega.
 pub(crate) fn config_networks(
     world: &mut World,
     ctx: &Ctx,
@@ -239,15 +240,22 @@ pub(crate) fn config_networks(
         r.response = field.read(&world.ns(ctx).config.get(field));
         return Ok(());
     }
-    if specs.iter().any(|spec| spec.contains(',')) {
-        world.unsimulated();
-        return Ok(());
-    }
     let ns = world.ns_name(ctx);
-    for spec in &specs {
-        world.vlan(&ns, spec);
+    let mut kept = Vec::new();
+    for text in &specs {
+        let parsed = NetSpec::parse(text).and_then(|spec| {
+            world.vlans.lookup(&ns, &spec.alias)?;
+            Ok(spec)
+        });
+        match parsed {
+            Ok(spec) => kept.push(spec.to_string()),
+            Err(error) => {
+                world.ns(ctx).config.set(field, Value::List(Vec::new()));
+                return Err(error);
+            }
+        }
     }
-    world.ns(ctx).config.set(field, Value::List(specs));
+    world.ns(ctx).config.set(field, Value::List(kept));
     Ok(())
 }
 
