@@ -17,6 +17,7 @@
 mod commands;
 mod config;
 mod netspec;
+mod router;
 mod schedule;
 pub(crate) mod table;
 mod vlans;
@@ -157,6 +158,8 @@ pub(crate) struct Namespace {
     /// The counter that names counted VMs (`vm-N`).
     pub(crate) next_name: u64,
     pub(crate) vms: Vms,
+    /// Router configurations, by the router VM's id.
+    pub(crate) routers: BTreeMap<u64, router::Router>,
 }
 
 /// One host of the mock.
@@ -484,6 +487,7 @@ impl World {
                 saved: BTreeMap::new(),
                 next_name: 0,
                 vms: Vms::default(),
+                routers: BTreeMap::new(),
             })
     }
 

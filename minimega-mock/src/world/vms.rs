@@ -278,8 +278,15 @@ impl Vm {
     }
 
     /// Adds an interface for `spec` on `vlan` (shown as `shown_vlan`: its
-    /// alias and number, or the number), on tap `mega_tap<tap>`.
-    pub(crate) fn attach(&mut self, spec: &NetSpec, vlan: u64, shown_vlan: String, tap: u64) {
+    /// alias and number, or the number), on tap `mega_tap<tap>` (none for
+    /// a VM that failed to launch).
+    pub(crate) fn attach(
+        &mut self,
+        spec: &NetSpec,
+        vlan: u64,
+        shown_vlan: String,
+        tap: Option<u64>,
+    ) {
         let nic = Nic::new(self, spec, vlan, shown_vlan, tap);
         self.nics.push(nic);
     }
@@ -376,7 +383,7 @@ pub(crate) struct Nic {
 impl Nic {
     /// An interface of `vm` on `vlan`, with the spec's MAC address or a
     /// random one.
-    fn new(vm: &Vm, spec: &NetSpec, vlan: u64, shown_vlan: String, tap: u64) -> Nic {
+    fn new(vm: &Vm, spec: &NetSpec, vlan: u64, shown_vlan: String, tap: Option<u64>) -> Nic {
         let text = spec.to_string();
         // Unicast and globally administered, as minimega's random MACs are.
         let bits = random_bits(&(&vm.host, vm.id, &text, tap)).to_be_bytes();
@@ -395,7 +402,7 @@ impl Nic {
             spec: text,
             vlan,
             shown_vlan,
-            tap: format!("mega_tap{tap}"),
+            tap: tap.map(|t| format!("mega_tap{t}")).unwrap_or_default(),
             mac: if spec.mac.is_empty() {
                 random
             } else {
@@ -540,6 +547,18 @@ impl Vms {
         if let Some(vm) = self.by_id.remove(&id) {
             self.by_name.remove(&vm.name);
         }
+    }
+
+    /// The id of the VM `text` names, as minimega's `FindVM` finds it: an
+    /// id if it is a number, else a name or UUID.
+    pub(crate) fn find(&self, text: &str) -> Option<u64> {
+        if let Ok(id) = text.parse::<u64>() {
+            return self.by_id.contains_key(&id).then_some(id);
+        }
+        if let Some(id) = self.by_name.get(text) {
+            return Some(*id);
+        }
+        self.by_id.values().find(|vm| vm.uuid == text).map(|vm| vm.id)
     }
 
     pub(crate) fn has_name(&self, name: &str) -> bool {

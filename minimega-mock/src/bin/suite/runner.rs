@@ -98,6 +98,8 @@ pub(crate) struct Runner {
     links: Option<PathBuf>,
     group_dir: PathBuf,
     timeout: std::time::Duration,
+    /// The stand-in `$images` folder made for the mock.
+    images: Option<PathBuf>,
 }
 
 impl Runner {
@@ -111,6 +113,7 @@ impl Runner {
             links: None,
             group_dir: group.dir.clone(),
             timeout: options.timeout,
+            images: None,
         };
         match &options.target {
             Target::Got(dir) => {
@@ -130,13 +133,16 @@ impl Runner {
                 let (base, made) = mock_base(base.as_deref())?;
                 runner.base = base;
                 runner.made_base = made;
+                let images = stand_in_images(group)?;
                 let mock = MockMinimega::builder()
                     .hosts(group.hosts.clone())
+                    .env("images", images.to_string_lossy())
                     .base_dir(&runner.base)
                     .received_capacity(1 << 20)
                     .start()
                     .map_err(|e| format!("{}: {e}", runner.base.display()))?;
                 runner.mock = Some(mock);
+                runner.images = Some(images);
             }
         }
         if runner.minitest.is_some() {
@@ -148,6 +154,11 @@ impl Runner {
     /// The server's base as it appears in paths, for `/tmp/minimega`.
     pub(crate) fn base_prefix(&self) -> String {
         self.base.to_string_lossy().trim_end_matches('/').to_owned()
+    }
+
+    /// Whether the tests' output is read from `.got` files.
+    pub(crate) fn reads_got(&self) -> bool {
+        self.got_dir.is_some()
     }
 
     fn socket(&self) -> PathBuf {
@@ -220,8 +231,8 @@ impl Runner {
 impl Drop for Runner {
     fn drop(&mut self) {
         drop(self.mock.take());
-        if let Some(links) = &self.links {
-            let _ = std::fs::remove_dir_all(links);
+        for dir in [&self.links, &self.images].into_iter().flatten() {
+            let _ = std::fs::remove_dir_all(dir);
         }
         if self.made_base {
             let _ = std::fs::remove_dir_all(&self.base);
@@ -255,6 +266,44 @@ fn mock_base(asked: Option<&Path>) -> Result<(PathBuf, bool), String> {
         dir.display()
     );
     Ok((dir, true))
+}
+
+/// A folder standing for the `$images` the suite's scripts name (VM
+/// images on the machine the `.want` files were made on): an empty folder
+/// for each container filesystem (`…fs`), an empty file for the rest, so
+/// that the mock launches containers as that machine did. The mock looks
+/// only at whether a filesystem exists.
+fn stand_in_images(group: &Group) -> Result<PathBuf, String> {
+    let dir = std::env::temp_dir().join(format!(
+        "minimega-suite-images-{}-{}",
+        group.label,
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut names = Vec::new();
+    for test in group.tests.iter().map(String::as_str).chain(SPECIAL) {
+        let text = std::fs::read_to_string(group.dir.join(test)).unwrap_or_default();
+        for (at, _) in text.match_indices("$images/") {
+            let rest = &text[at + "$images/".len()..];
+            let end = rest
+                .find(|c: char| c.is_whitespace() || c == '"')
+                .unwrap_or(rest.len());
+            names.push(rest[..end].to_owned());
+        }
+    }
+    for name in names {
+        let mut parts = name.split('/').filter(|p| !p.is_empty() && *p != "..");
+        let Some(first) = parts.next() else { continue };
+        let path = dir.join(first);
+        let made = match parts.next() {
+            Some(inner) => std::fs::create_dir_all(&path)
+                .and_then(|()| std::fs::write(path.join(inner), "")),
+            None if first.ends_with("fs") => std::fs::create_dir_all(&path),
+            None => std::fs::write(&path, ""),
+        };
+        made.map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(dir)
 }
 
 /// A scratch folder of links to the group's scripts, without `enter` and

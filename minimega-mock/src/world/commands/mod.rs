@@ -6,6 +6,7 @@
 mod cli;
 mod modifiers;
 mod namespaces;
+mod router;
 mod session;
 mod vlans;
 mod vm;
@@ -26,6 +27,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     entries.extend(vlans::entries());
     entries.extend(modifiers::entries());
     entries.extend(session::entries());
+    entries.extend(router::entries());
     entries
 }
 

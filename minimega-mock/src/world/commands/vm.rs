@@ -233,21 +233,23 @@ fn create(world: &mut World, node: usize, ns: &str, name: String, kind: Kind, co
     let host = world.node(node).name.clone();
     let specs = config.list("networks");
     let mut vm = Vm::new(id, name, ns, &host, kind, config);
-    if kind == Kind::Container && !Path::new(&filesystem).exists() {
+    // A VM keeps its interfaces' VLANs even when its launch fails, but
+    // gets no taps then.
+    let failed = kind == Kind::Container && !Path::new(&filesystem).exists();
+    if failed {
         vm.fail(format!(
             "overlayMount: stat {filesystem}: no such file or directory"
         ));
-    } else {
-        for text in &specs {
-            // The configuration keeps only specs that parsed.
-            let Ok(spec) = NetSpec::parse(text) else {
-                continue;
-            };
-            let vlan = world.vlans.lookup(ns, &spec.alias).unwrap_or_default();
-            let shown = world.vlans.print(ns, vlan);
-            let tap = world.next_tap(node);
-            vm.attach(&spec, vlan, shown, tap);
-        }
+    }
+    for text in &specs {
+        // The configuration keeps only specs that parsed.
+        let Ok(spec) = NetSpec::parse(text) else {
+            continue;
+        };
+        let vlan = world.vlans.lookup(ns, &spec.alias).unwrap_or_default();
+        let shown = world.vlans.print(ns, vlan);
+        let tap = (!failed).then(|| world.next_tap(node));
+        vm.attach(&spec, vlan, shown, tap);
     }
     world.namespace(node, ns).vms.insert(vm);
 }
