@@ -558,7 +558,10 @@ impl Vms {
         if let Some(id) = self.by_name.get(text) {
             return Some(*id);
         }
-        self.by_id.values().find(|vm| vm.uuid == text).map(|vm| vm.id)
+        self.by_id
+            .values()
+            .find(|vm| vm.uuid == text)
+            .map(|vm| vm.id)
     }
 
     pub(crate) fn has_name(&self, name: &str) -> bool {

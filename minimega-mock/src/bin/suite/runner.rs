@@ -215,14 +215,15 @@ impl Runner {
     /// The built-in runner: what minitest does, on one connection.
     fn built_in(&self, name: &str) -> Result<String, String> {
         let mut conn = RawConnection::open(&self.socket(), self.timeout)?;
+        let base = self.base_prefix();
         let prolog = self.group_dir.join("prolog");
         if prolog.is_file() {
-            run_file(&mut conn, &prolog)?;
+            run_file(&mut conn, &prolog, &base)?;
         }
-        let got = run_file(&mut conn, &self.group_dir.join(name))?;
+        let got = run_file(&mut conn, &self.group_dir.join(name), &base)?;
         let epilog = self.group_dir.join("epilog");
         if epilog.is_file() {
-            run_file(&mut conn, &epilog)?;
+            run_file(&mut conn, &epilog, &base)?;
         }
         Ok(got)
     }
@@ -296,8 +297,9 @@ fn stand_in_images(group: &Group) -> Result<PathBuf, String> {
         let Some(first) = parts.next() else { continue };
         let path = dir.join(first);
         let made = match parts.next() {
-            Some(inner) => std::fs::create_dir_all(&path)
-                .and_then(|()| std::fs::write(path.join(inner), "")),
+            Some(inner) => {
+                std::fs::create_dir_all(&path).and_then(|()| std::fs::write(path.join(inner), ""))
+            }
             None if first.ends_with("fs") => std::fs::create_dir_all(&path),
             None => std::fs::write(&path, ""),
         };
@@ -332,8 +334,9 @@ fn link_dir(group: &Group) -> Result<PathBuf, String> {
 
 /// Runs every line of `path` as minitest does, and writes what it writes:
 /// `## line` (or an empty line, which is not sent), the answer's errors,
-/// sorted, as `E: …`, and its rendered text.
-fn run_file(conn: &mut RawConnection, path: &Path) -> Result<String, String> {
+/// sorted, as `E: …`, and its rendered text. A server whose base is not
+/// `/tmp/minimega` is sent its own base in place of that path.
+fn run_file(conn: &mut RawConnection, path: &Path, base: &str) -> Result<String, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut out = String::new();
     for line in text.lines() {
@@ -342,7 +345,8 @@ fn run_file(conn: &mut RawConnection, path: &Path) -> Result<String, String> {
             continue;
         }
         out.push_str(&format!("## {line}\n"));
-        let request = serde_json::to_string(&Request::command(line)).map_err(|e| e.to_string())?;
+        let sent = line.replace(WANT_BASE, base);
+        let request = serde_json::to_string(&Request::command(sent)).map_err(|e| e.to_string())?;
         for raw in conn.exchange(&request)? {
             let message = Message::parse(raw.trim_end())?;
             let mut errors: Vec<String> = message

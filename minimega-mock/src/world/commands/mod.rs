@@ -8,6 +8,7 @@ mod modifiers;
 mod namespaces;
 mod router;
 mod session;
+mod shell;
 mod vlans;
 mod vm;
 mod vm_config;
@@ -28,6 +29,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     entries.extend(modifiers::entries());
     entries.extend(session::entries());
     entries.extend(router::entries());
+    entries.extend(shell::entries());
     entries
 }
 

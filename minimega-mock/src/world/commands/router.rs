@@ -211,12 +211,19 @@ fn route(rtr: &mut Router, cmd: &Cmd) {
     let m = &cmd.m;
     let value = |key: &str| m.value(key).unwrap_or_default().to_owned();
     if m.chose("static") {
-        let (network, nh, name) = (value("network"), value("next-hop"), value("staticroutename"));
+        let (network, nh, name) = (
+            value("network"),
+            value("next-hop"),
+            value("staticroutename"),
+        );
         if name.is_empty() {
             rtr.static_routes.insert(network, nh);
         } else {
             let nh = if nh == "0" { String::new() } else { nh };
-            rtr.named_routes.entry(name).or_default().insert(network, nh);
+            rtr.named_routes
+                .entry(name)
+                .or_default()
+                .insert(network, nh);
         }
     } else if m.chose("ospf") {
         let area = rtr.ospf.entry(value("area")).or_default();
@@ -314,8 +321,7 @@ fn firewall(rtr: &mut Router, cmd: &Cmd) -> Result<(), String> {
         rtr.fw_default = action(cmd).to_owned();
         return Ok(());
     }
-    let index =
-        atoi(&value("index")).map_err(|e| format!("converting fw interface index: {e}"))?;
+    let index = atoi(&value("index")).map_err(|e| format!("converting fw interface index: {e}"))?;
     if !src.is_empty() {
         check_endpoint(&src, "source")?;
     }
