@@ -241,7 +241,7 @@ impl Router {
         for ip in ips {
             let addr = ip.split('/').next().unwrap_or_default();
             if let Ok(addr) = addr.parse::<IpAddr>() {
-                if best.is_none_or(|b| ip_bytes(addr) > ip_bytes(b)) {
+                if best.map_or(true, |b| ip_bytes(addr) > ip_bytes(b)) {
                     best = Some(addr);
                 }
             }

@@ -143,8 +143,8 @@ fn router(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Resu
         r.response = router.show(&log);
         return Ok(());
     }
-    if !ns.routers.contains_key(&id) {
-        ns.routers.insert(id, Router::new(networks, container));
+    if let std::collections::btree_map::Entry::Vacant(entry) = ns.routers.entry(id) {
+        entry.insert(Router::new(networks, container));
         if let Some(vm) = ns.vms.get_mut(id) {
             vm.tags.insert("minirouter".to_owned(), id.to_string());
         }
