@@ -14,6 +14,7 @@
 //! Nothing here does I/O: `read` gets the script's text from the caller,
 //! which reads it before taking the world's lock.
 
+mod cc;
 mod commands;
 mod config;
 mod netspec;
@@ -158,6 +159,8 @@ pub(crate) struct Namespace {
     /// The counter that names counted VMs (`vm-N`).
     pub(crate) next_name: u64,
     pub(crate) vms: Vms,
+    /// The namespace's cc server.
+    pub(crate) cc: cc::Cc,
     /// Router configurations, by the router VM's id.
     pub(crate) routers: BTreeMap<u64, router::Router>,
 }
@@ -488,6 +491,7 @@ impl World {
                 next_name: 0,
                 vms: Vms::default(),
                 routers: BTreeMap::new(),
+                cc: cc::Cc::default(),
             })
     }
 

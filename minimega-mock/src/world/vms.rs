@@ -218,8 +218,13 @@ impl Vm {
         }
     }
 
-    /// The container's hostname: the configured one, else its name.
-    fn hostname(&self) -> String {
+    /// The VM's UUID.
+    pub(crate) fn uuid(&self) -> &str {
+        &self.uuid
+    }
+
+    /// The VM's hostname: the configured one, else its name.
+    pub(crate) fn hostname(&self) -> String {
         match self.config.text("hostname") {
             name if name.is_empty() => self.name.clone(),
             name => name,

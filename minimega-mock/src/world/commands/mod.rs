@@ -3,6 +3,7 @@
 //! conformance test), one module per command family. Each module registers
 //! its own patterns ([`entries`]) beside its handlers.
 
+mod cc;
 mod cli;
 mod modifiers;
 mod namespaces;
@@ -30,6 +31,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     entries.extend(session::entries());
     entries.extend(router::entries());
     entries.extend(shell::entries());
+    entries.extend(cc::entries());
     entries
 }
 
