@@ -296,6 +296,42 @@ impl Vm {
         self.nics.push(nic);
     }
 
+    /// `vm net disconnect`: the interface at `pos` leaves its bridge.
+    pub(crate) fn disconnect(&mut self, pos: usize) -> Result<(), String> {
+        let count = self.nics.len();
+        let nic = self
+            .nics
+            .get_mut(pos)
+            .ok_or_else(|| format!("no network {pos}, VM only has {count} networks"))?;
+        nic.bridge.clear();
+        nic.shown_vlan = "disconnected".to_owned();
+        Ok(())
+    }
+
+    /// `vm net connect`: the interface at `pos` moves to `vlan` (shown as
+    /// `shown_vlan`) on `bridge`, or the bridge it is on, or the default.
+    pub(crate) fn connect(
+        &mut self,
+        pos: usize,
+        vlan: u64,
+        shown_vlan: String,
+        bridge: &str,
+    ) -> Result<(), String> {
+        let count = self.nics.len();
+        let nic = self
+            .nics
+            .get_mut(pos)
+            .ok_or_else(|| format!("no network {pos}, VM only has {count} networks"))?;
+        if !bridge.is_empty() {
+            nic.bridge = bridge.to_owned();
+        } else if nic.bridge.is_empty() {
+            nic.bridge = super::netspec::DEFAULT_BRIDGE.to_owned();
+        }
+        nic.vlan = vlan;
+        nic.shown_vlan = shown_vlan;
+        Ok(())
+    }
+
     /// One value per interface, as minimega lists them in a cell.
     fn nic_list(&self, value: impl Fn(&Nic) -> String) -> String {
         let values: Vec<String> = self.nics.iter().map(value).collect();

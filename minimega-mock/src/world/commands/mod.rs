@@ -13,6 +13,7 @@ mod shell;
 mod vlans;
 mod vm;
 mod vm_config;
+mod vm_net;
 
 use minimega_spec::Item;
 
@@ -32,6 +33,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     entries.extend(router::entries());
     entries.extend(shell::entries());
     entries.extend(cc::entries());
+    entries.extend(vm_net::entries());
     entries
 }
 

@@ -255,7 +255,7 @@ fn create(world: &mut World, node: usize, ns: &str, name: String, kind: Kind, co
 }
 
 /// What a state change did to one VM.
-enum Step {
+pub(super) enum Step {
     /// It does not apply to the VM in its state.
     Skip,
     /// Done.
@@ -271,7 +271,7 @@ enum Step {
 /// named VM that is missing or did not apply is an error. The target's
 /// names are looked up once each, so a change of many VMs takes time in
 /// proportion to them.
-fn apply(
+pub(super) fn apply(
     world: &mut World,
     ctx: &Ctx,
     cmd: &Cmd,
