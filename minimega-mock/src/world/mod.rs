@@ -513,12 +513,18 @@ impl World {
     /// in one destroyed.
     pub(crate) fn destroy_namespace(&mut self, node: usize, name: &str) {
         let node = &mut self.nodes[node];
+        // A namespace destroyed frees its VLAN aliases.
         if name == WILDCARD {
+            for gone in node.namespaces.keys() {
+                self.vlans.delete(gone, "");
+            }
             node.namespaces.clear();
             node.active = DEFAULT_NAMESPACE.to_owned();
             return;
         }
-        node.namespaces.remove(name);
+        if node.namespaces.remove(name).is_some() {
+            self.vlans.delete(name, "");
+        }
         if node.active == name {
             node.active = DEFAULT_NAMESPACE.to_owned();
         }

@@ -101,13 +101,15 @@ pub(crate) fn launch(
     if names.len() > 1 && !config.text("uuid").is_empty() {
         return Err("cannot launch multiple VMs with a pre-configured UUID".to_owned());
     }
-    // Names taken anywhere in the namespace, found in one pass.
+    // Names and UUIDs taken anywhere in the namespace, found in one pass.
     let hosts = world.ns(ctx).hosts.clone();
     let mut taken: HashSet<String> = HashSet::new();
+    let mut uuids: HashSet<String> = HashSet::new();
     for host in &hosts {
         if let Some(node) = world.node_index(host) {
             if let Some(there) = world.node(node).namespaces.get(&ns_name) {
                 taken.extend(there.vms.iter().map(|vm| vm.name.clone()));
+                uuids.extend(there.vms.iter().map(|vm| vm.uuid().to_owned()));
             }
         }
     }
@@ -118,6 +120,10 @@ pub(crate) fn launch(
         if !valid_name(name) {
             return Err(format!("{INVALID_NAME}: `{name}`"));
         }
+    }
+    let uuid = config.text("uuid");
+    if !uuid.is_empty() && uuids.contains(&uuid) {
+        return Err(format!("vm already exists with UUID `{uuid}`"));
     }
     let placement = placement(world, ctx, &ns_name, &hosts, &config, names.len())?;
     let config = Arc::new(config);
