@@ -555,6 +555,19 @@ fn rfc3339(time: SystemTime) -> String {
     )
 }
 
+/// A time in whole seconds since the epoch as Go's `time.RFC3339` writes
+/// it in UTC.
+pub(crate) fn rfc3339_seconds(secs: u64) -> String {
+    let (year, month, day) = civil(secs / 86_400);
+    let rest = secs % 86_400;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
 /// The calendar date of a day count since 1970-01-01 (Howard Hinnant's
 /// civil-from-days).
 fn civil(days: u64) -> (u64, u64, u64) {

@@ -5,6 +5,7 @@
 
 mod cc;
 mod cli;
+mod files;
 mod modifiers;
 mod namespaces;
 mod router;
@@ -34,6 +35,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     entries.extend(shell::entries());
     entries.extend(cc::entries());
     entries.extend(vm_net::entries());
+    entries.extend(files::entries());
     entries
 }
 
