@@ -255,7 +255,17 @@ impl Vm {
             "tap" => self.nic_list(|nic| nic.tap.clone()),
             "mac" => self.nic_list(|nic| nic.mac.clone()),
             "ip" | "ip6" => self.nic_list(|_| String::new()),
-            "qos" | "qinq" | "bond" => "[]".to_owned(),
+            "qos" => {
+                let shown: Vec<String> = self
+                    .nics
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, nic)| nic.qos.as_ref().map(|q| q.show(i)))
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                format!("[{}]", shown.join(", "))
+            }
+            "qinq" | "bond" => "[]".to_owned(),
             "memory" | "vcpus" | "snapshot" => field(column),
             "disks" => when(kvm, String::new()),
             "initrd"
@@ -401,6 +411,36 @@ impl Vm {
     }
 }
 
+/// Traffic shaping on an interface (`qos add`); empty parts are unset.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Qos {
+    pub(crate) rate: String,
+    pub(crate) loss: String,
+    pub(crate) delay: String,
+}
+
+impl Qos {
+    /// As `vm info` shows it: `index: delay … loss … rate …`, or nothing.
+    fn show(&self, index: usize) -> String {
+        let mut parts = Vec::new();
+        // minimega lists rate, loss, delay, and prints each kind in the
+        // order delay, loss, rate within that list: one of each.
+        for (kind, value) in [
+            ("rate", &self.rate),
+            ("loss", &self.loss),
+            ("delay", &self.delay),
+        ] {
+            if !value.is_empty() {
+                parts.push(format!("{kind} {value}"));
+            }
+        }
+        if parts.is_empty() {
+            return String::new();
+        }
+        format!("{index}: {}", parts.join(" "))
+    }
+}
+
 /// One network interface of a VM: a `networks` spec, with what launching
 /// it made.
 #[derive(Debug, Clone)]
@@ -419,6 +459,8 @@ pub(crate) struct Nic {
     pub(crate) mac: String,
     /// The emulated card: the spec's for KVM, none for containers.
     pub(crate) driver: String,
+    /// Its `qos`, once one was added.
+    pub(crate) qos: Option<Qos>,
 }
 
 impl Nic {
@@ -454,6 +496,7 @@ impl Nic {
             } else {
                 spec.driver.clone()
             },
+            qos: None,
         }
     }
 

@@ -8,6 +8,7 @@ mod cli;
 mod files;
 mod modifiers;
 mod namespaces;
+mod qos;
 mod router;
 mod session;
 mod shell;
@@ -36,6 +37,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     entries.extend(cc::entries());
     entries.extend(vm_net::entries());
     entries.extend(files::entries());
+    entries.extend(qos::entries());
     entries
 }
 
