@@ -210,6 +210,9 @@ pub(crate) struct World {
     pub(crate) vlans: Vlans,
     /// The head's command history (`history`).
     pub(crate) history: Vec<String>,
+    /// Paths outside its base that the mock's `shell` made, which it may
+    /// remove again.
+    pub(crate) made_paths: std::collections::BTreeSet<PathBuf>,
     // What the command being run has come to so far.
     how: Answered,
     mesh_hosts: usize,
@@ -244,6 +247,7 @@ impl World {
             stubs: Stubs::default(),
             vlans: Vlans::default(),
             history: Vec::new(),
+            made_paths: Default::default(),
             how: Answered::Simulated,
             mesh_hosts: 0,
         }

@@ -156,6 +156,10 @@ pub(crate) struct Vm {
     pub(crate) tags: BTreeMap<String, String>,
     /// Its network interfaces, made at launch from its `networks` specs.
     pub(crate) nics: Vec<Nic>,
+    /// Drives `vm hotplug` added, by id: file and USB version.
+    pub(crate) hotplug: BTreeMap<u64, (String, String)>,
+    /// The cdrom since a `vm cdrom` (empty: ejected); else the config's.
+    pub(crate) cdrom: Option<String>,
     uuid: String,
     launched: Instant,
     launch_time: SystemTime,
@@ -178,6 +182,8 @@ impl Vm {
             id,
             tags: config.map("tags"),
             nics: Vec::new(),
+            hotplug: BTreeMap::new(),
+            cdrom: None,
             name,
             namespace: namespace.to_owned(),
             host: host.to_owned(),
@@ -268,6 +274,7 @@ impl Vm {
             "qinq" | "bond" => "[]".to_owned(),
             "memory" | "vcpus" | "snapshot" => field(column),
             "disks" => when(kvm, String::new()),
+            "cdrom" if kvm && self.cdrom.is_some() => self.cdrom.clone().unwrap_or_default(),
             "initrd"
             | "kernel"
             | "cdrom"

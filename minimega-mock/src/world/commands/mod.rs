@@ -15,6 +15,7 @@ mod shell;
 mod vlans;
 mod vm;
 mod vm_config;
+mod vm_devices;
 mod vm_net;
 
 use minimega_spec::Item;
@@ -38,6 +39,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     entries.extend(vm_net::entries());
     entries.extend(files::entries());
     entries.extend(qos::entries());
+    entries.extend(vm_devices::entries());
     entries
 }
 

@@ -3,12 +3,14 @@
 //! A program that is not on the `PATH` (nor, given with a `/`, a file)
 //! gets minimega's error, as looking it up runs nothing. A few programs are
 //! simulated in-process: `echo`, `true`, `false` and `sleep` (answered at
-//! once), and, on paths inside the mock's own base directory only, `cat`
-//! and `sort` (reading a regular file), `mkdir`, `touch` and `rm` (the
-//! suite's scripts make their test files with these). Everything else
-//! (another program, a path outside the base) is answered with an empty
-//! success and marked not simulated, so a test can see that it relied on
-//! it.
+//! once); `cat` and `sort` (reading a regular file), `mkdir`, `touch` and
+//! `rm` on paths inside the mock's own base directory, and also in the
+//! system's temporary directory for paths the mock makes there itself
+//! (`touch` and `mkdir` make only new ones there, `rm` removes only those):
+//! minimega's own test scripts make their test files with these.
+//! Everything else (another program, another path) is answered with an
+//! empty success and marked not simulated, so a test can see that it
+//! relied on it.
 
 use std::path::{Path, PathBuf};
 
@@ -55,12 +57,22 @@ fn look_path(program: &str) -> Result<(), String> {
     }
 }
 
-/// `path` made absolute and clean, if it lies inside the mock's base.
-fn inside_base(world: &World, path: &str) -> Option<PathBuf> {
+/// `path` made absolute and clean, if it lies inside the mock's base, or
+/// is one the mock made (or, to make it, may make: `new` and new) in the
+/// system's temporary directory.
+fn allowed(world: &World, path: &str, new: bool) -> Option<PathBuf> {
     let files = world.files_dir();
     let base = files.parent()?;
     let path = crate::preprocess::clean(Path::new(path));
-    (path.is_absolute() && path.starts_with(base) && path != base).then_some(path)
+    if !path.is_absolute() || path == base {
+        return None;
+    }
+    if path.starts_with(base) || world.made_paths.contains(&path) {
+        return Some(path);
+    }
+    let temp = std::env::temp_dir();
+    let fresh = new && path.symlink_metadata().is_err();
+    (fresh && path.starts_with(&temp) && path != temp).then_some(path)
 }
 
 /// A regular file's text, at most [`MAX_READ`] bytes of it.
@@ -80,7 +92,7 @@ fn read_regular(path: &Path) -> Result<String, String> {
 
 /// What one program does, in-process; `None` when the mock does not
 /// simulate it (with these arguments).
-fn simulate(world: &World, args: &[String]) -> Option<Result<String, String>> {
+fn simulate(world: &mut World, args: &[String]) -> Option<Result<String, String>> {
     let (program, rest) = args.split_first()?;
     let flags: Vec<&str> = rest
         .iter()
@@ -88,14 +100,14 @@ fn simulate(world: &World, args: &[String]) -> Option<Result<String, String>> {
         .filter(|a| a.starts_with('-'))
         .collect();
     let operands: Vec<&String> = rest.iter().filter(|a| !a.starts_with('-')).collect();
-    let paths =
-        || -> Option<Vec<PathBuf>> { operands.iter().map(|p| inside_base(world, p)).collect() };
+    let making = matches!(program.as_str(), "mkdir" | "touch");
+    let paths: Option<Vec<PathBuf>> = operands.iter().map(|p| allowed(world, p, making)).collect();
     match program.as_str() {
         "echo" => Some(Ok(format!("{}\n", rest.join(" ")))),
         "true" | "sleep" => Some(Ok(String::new())),
         "false" => Some(Err("exit status 1".to_owned())),
         "cat" | "sort" if flags.is_empty() && !operands.is_empty() => {
-            let paths = paths()?;
+            let paths = paths?;
             let mut text = String::new();
             for path in paths {
                 match read_regular(&path) {
@@ -111,7 +123,7 @@ fn simulate(world: &World, args: &[String]) -> Option<Result<String, String>> {
             Some(Ok(text))
         }
         "mkdir" | "touch" | "rm" if !operands.is_empty() => {
-            let paths = paths()?;
+            let paths = paths?;
             let recursive = flags.iter().any(|f| f.contains('r') || f.contains('R'));
             let parents = flags.iter().any(|f| f.contains('p'));
             let mut failed = false;
@@ -128,6 +140,11 @@ fn simulate(world: &World, args: &[String]) -> Option<Result<String, String>> {
                     _ => std::fs::remove_file(&path),
                 };
                 failed |= done.is_err();
+                if done.is_ok() && program != "rm" {
+                    world.made_paths.insert(path);
+                } else if done.is_ok() {
+                    world.made_paths.retain(|p| !p.starts_with(&path));
+                }
             }
             Some(if failed {
                 Err("exit status 1".to_owned())
