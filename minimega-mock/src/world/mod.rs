@@ -175,6 +175,8 @@ pub(crate) struct Node {
     pub(crate) next_vm_id: u64,
     /// Tap numbers likewise: `mega_tap<n>`.
     pub(crate) next_tap: u64,
+    /// The host's pipes and pipelines.
+    pub(crate) plumber: commands::plumbing::Plumber,
 }
 
 /// A script `read` runs, read by the caller before the command ran.
@@ -235,6 +237,7 @@ impl World {
                 active: DEFAULT_NAMESPACE.to_owned(),
                 next_vm_id: 0,
                 next_tap: 0,
+                plumber: Default::default(),
             })
             .collect();
         World {
@@ -458,6 +461,10 @@ impl World {
 
     pub(crate) fn node(&self, node: usize) -> &Node {
         &self.nodes[node]
+    }
+
+    pub(crate) fn node_mut(&mut self, node: usize) -> &mut Node {
+        &mut self.nodes[node]
     }
 
     pub(crate) fn nodes(&self) -> &[Node] {

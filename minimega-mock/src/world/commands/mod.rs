@@ -8,6 +8,7 @@ mod cli;
 mod files;
 mod modifiers;
 mod namespaces;
+pub(crate) mod plumbing;
 mod qos;
 mod router;
 mod session;
@@ -40,6 +41,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     entries.extend(files::entries());
     entries.extend(qos::entries());
     entries.extend(vm_devices::entries());
+    entries.extend(plumbing::entries());
     entries
 }
 

@@ -36,6 +36,9 @@ fn clear_all(world: &mut World, ctx: &Ctx, _: &Cmd, _: &mut WireResponse) -> Res
         if node == ctx.node || everywhere {
             world.destroy_namespace(node, WILDCARD);
         }
+        if node == ctx.node {
+            world.node_mut(node).plumber.clear();
+        }
     }
     world.vlans = Vlans::default();
     world.history.clear();
