@@ -161,8 +161,20 @@ pub(crate) struct Namespace {
     pub(crate) vms: Vms,
     /// The namespace's cc server.
     pub(crate) cc: cc::Cc,
+    /// `ns queueing`: launches wait in `queue`.
+    pub(crate) queueing: bool,
+    pub(crate) queue: Vec<Queued>,
     /// Router configurations, by the router VM's id.
     pub(crate) routers: BTreeMap<u64, router::Router>,
+}
+
+/// A launch checked and waiting for `vm launch` or `ns schedule` (with
+/// `ns queueing true`), or about to run.
+#[derive(Debug, Clone)]
+pub(crate) struct Queued {
+    pub(crate) names: Vec<String>,
+    pub(crate) kind: vms::Kind,
+    pub(crate) config: Config,
 }
 
 /// One host of the mock.
@@ -212,6 +224,9 @@ pub(crate) struct World {
     pub(crate) vlans: Vlans,
     /// The head's command history (`history`).
     pub(crate) history: Vec<String>,
+    /// Whether container filesystems are taken to exist
+    /// ([`crate::MockBuilder::images_exist`]).
+    pub(crate) images_exist: bool,
     /// Paths outside its base that the mock's `shell` made, which it may
     /// remove again.
     pub(crate) made_paths: std::collections::BTreeSet<PathBuf>,
@@ -251,6 +266,7 @@ impl World {
             vlans: Vlans::default(),
             history: Vec::new(),
             made_paths: Default::default(),
+            images_exist: false,
             how: Answered::Simulated,
             mesh_hosts: 0,
         }
@@ -503,6 +519,8 @@ impl World {
                 vms: Vms::default(),
                 routers: BTreeMap::new(),
                 cc: cc::Cc::default(),
+                queueing: false,
+                queue: Vec::new(),
             })
     }
 

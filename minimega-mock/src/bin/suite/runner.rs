@@ -137,6 +137,7 @@ impl Runner {
                 let mock = MockMinimega::builder()
                     .hosts(group.hosts.clone())
                     .env("images", images.to_string_lossy())
+                    .images_exist(true)
                     .base_dir(&runner.base)
                     .received_capacity(1 << 20)
                     .start()

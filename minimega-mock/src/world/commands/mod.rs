@@ -8,6 +8,7 @@ mod cli;
 mod files;
 mod modifiers;
 mod namespaces;
+mod ns;
 pub(crate) mod plumbing;
 mod qos;
 mod router;
@@ -42,6 +43,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     entries.extend(qos::entries());
     entries.extend(vm_devices::entries());
     entries.extend(plumbing::entries());
+    entries.extend(ns::entries());
     entries
 }
 

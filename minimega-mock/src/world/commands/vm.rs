@@ -12,7 +12,7 @@ use super::super::netspec::NetSpec;
 use super::super::schedule::{self, Load};
 use super::super::table::Handler::{self, *};
 use super::super::vms::{Kind, State, Vm, HEADER, SUMMARY_HEADER};
-use super::super::{valid_name, Cmd, Ctx, World, INVALID_NAME};
+use super::super::{valid_name, Cmd, Ctx, Queued, World, INVALID_NAME};
 use super::{fixed, word};
 use crate::names;
 
@@ -64,14 +64,69 @@ pub(crate) fn vm_info(
     Ok(())
 }
 
-/// `vm launch` alone: launches what was queued, and the mock never queues.
+/// `vm launch` alone: launches what `ns queueing true` queued.
 pub(crate) fn launch_queued(
-    _: &mut World,
-    _: &Ctx,
+    world: &mut World,
+    ctx: &Ctx,
     _: &Cmd,
     _: &mut WireResponse,
 ) -> Result<(), String> {
-    Err("namespace must contain at least one queued VM to launch VMs".to_owned())
+    let queue = std::mem::take(&mut world.ns(ctx).queue);
+    if queue.is_empty() {
+        return Err("namespace must contain at least one queued VM to launch VMs".to_owned());
+    }
+    run_queued(world, ctx, queue)
+}
+
+/// Places and creates the VMs of each queued launch.
+pub(super) fn run_queued(world: &mut World, ctx: &Ctx, queue: Vec<Queued>) -> Result<(), String> {
+    let ns_name = world.ns_name(ctx);
+    let hosts = world.ns(ctx).hosts.clone();
+    for queued in queue {
+        let placement = placement(
+            world,
+            ctx,
+            &ns_name,
+            &hosts,
+            &queued.config,
+            queued.names.len(),
+        )?;
+        let config = Arc::new(queued.config);
+        for (name, host) in queued.names.into_iter().zip(placement) {
+            let Some(node) = world.node_index(&host) else {
+                continue;
+            };
+            create(
+                world,
+                node,
+                &ns_name,
+                name,
+                queued.kind,
+                Arc::clone(&config),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Where each queued VM would go: `ns schedule dry-run`.
+pub(super) fn dry_run(world: &mut World, ctx: &Ctx) -> Result<Vec<(String, String)>, String> {
+    let ns_name = world.ns_name(ctx);
+    let hosts = world.ns(ctx).hosts.clone();
+    let queue = world.ns(ctx).queue.clone();
+    let mut rows = Vec::new();
+    for queued in queue {
+        let placement = placement(
+            world,
+            ctx,
+            &ns_name,
+            &hosts,
+            &queued.config,
+            queued.names.len(),
+        )?;
+        rows.extend(queued.names.into_iter().zip(placement));
+    }
+    Ok(rows)
 }
 
 /// `vm launch <kind> <name or count> [config]`: checked as minimega checks
@@ -125,20 +180,27 @@ pub(crate) fn launch(
     if !uuid.is_empty() && uuids.contains(&uuid) {
         return Err(format!("vm already exists with UUID `{uuid}`"));
     }
-    let placement = placement(world, ctx, &ns_name, &hosts, &config, names.len())?;
-    let config = Arc::new(config);
-    for (name, host) in names.into_iter().zip(placement) {
-        let Some(node) = world.node_index(&host) else {
-            continue;
-        };
-        let name = name.unwrap_or_else(|| {
-            let ns = world.ns(ctx);
-            ns.next_name += 1;
-            format!("vm-{}", ns.next_name - 1)
-        });
-        create(world, node, &ns_name, name, kind, Arc::clone(&config));
+    // Counted VMs are named when the launch is queued, as in minimega.
+    let names = names
+        .into_iter()
+        .map(|name| {
+            name.unwrap_or_else(|| {
+                let ns = world.ns(ctx);
+                ns.next_name += 1;
+                format!("vm-{}", ns.next_name - 1)
+            })
+        })
+        .collect();
+    let queued = Queued {
+        names,
+        kind,
+        config,
+    };
+    if world.ns(ctx).queueing {
+        world.ns(ctx).queue.push(queued);
+        return Ok(());
     }
-    Ok(())
+    run_queued(world, ctx, vec![queued])
 }
 
 /// The names of a launch: a count gives unnamed VMs (`None`).
@@ -241,7 +303,7 @@ fn create(world: &mut World, node: usize, ns: &str, name: String, kind: Kind, co
     let mut vm = Vm::new(id, name, ns, &host, kind, config);
     // A VM keeps its interfaces' VLANs even when its launch fails, but
     // gets no taps then.
-    let failed = kind == Kind::Container && !Path::new(&filesystem).exists();
+    let failed = kind == Kind::Container && !world.images_exist && !Path::new(&filesystem).exists();
     if failed {
         vm.fail(format!(
             "overlayMount: stat {filesystem}: no such file or directory"
