@@ -289,6 +289,7 @@ pub struct MockBuilder {
     allow_missing: bool,
     received_capacity: usize,
     max_request_bytes: usize,
+    images_exist: bool,
 }
 
 impl Default for MockBuilder {
@@ -304,6 +305,7 @@ impl Default for MockBuilder {
             allow_missing: false,
             received_capacity: DEFAULT_RECEIVED_CAPACITY,
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
+            images_exist: false,
         }
     }
 }
@@ -388,6 +390,14 @@ impl MockBuilder {
         self
     }
 
+    /// Takes every container filesystem to exist, as on a machine that has
+    /// the images a script names (default: the mock looks, and a container
+    /// whose filesystem is not there fails to launch, as in minimega).
+    pub fn images_exist(mut self, exist: bool) -> MockBuilder {
+        self.images_exist = exist;
+        self
+    }
+
     /// Starts serving.
     pub fn start(self) -> Result<MockMinimega, MockError> {
         let spec = self.spec.unwrap_or_else(minimega_spec::shipped);
@@ -418,7 +428,8 @@ impl MockBuilder {
             files,
             peers: self.hosts.len() > 1,
         };
-        let world = World::new(spec, handlers, self.hosts, version, preprocessor);
+        let mut world = World::new(spec, handlers, self.hosts, version, preprocessor);
+        world.images_exist = self.images_exist;
         let limits = server::Limits {
             log_capacity: self.received_capacity,
             max_request: self.max_request_bytes,

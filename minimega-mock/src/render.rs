@@ -20,6 +20,8 @@ pub(crate) struct Flags {
     pub(crate) sort: bool,
     /// `.preprocess`: `$VAR` and `file:` expanded in arguments.
     pub(crate) preprocess: bool,
+    /// `.record`: commands recorded in the history.
+    pub(crate) record: bool,
     /// `.csv` or `.json`.
     pub(crate) mode: Mode,
 }
@@ -40,6 +42,7 @@ impl Default for Flags {
             headers: true,
             sort: true,
             preprocess: true,
+            record: true,
             mode: Mode::Plain,
         }
     }

@@ -83,7 +83,7 @@ fn the_log_says_how_each_request_was_answered() {
     mm.run_line("echo simulated").unwrap();
     mm.run_line("vm info").unwrap();
     mm.raw_unchecked("bogus").unwrap().run().unwrap_err();
-    mm.run_line("vm qmp vm-0 {}").unwrap();
+    mm.run_line("vm top").unwrap();
     mm.run_line("namespace lab vm screenshot vm-0").unwrap();
     mm.suggest("vm la").unwrap();
     let received = mock.received();
@@ -103,7 +103,7 @@ fn the_log_says_how_each_request_was_answered() {
             ("echo simulated", false, Answered::Simulated),
             ("vm info", false, Answered::Stubbed),
             ("bogus", false, Answered::Invalid),
-            ("vm qmp vm-0 {}", false, Answered::NotSimulated),
+            ("vm top", false, Answered::NotSimulated),
             (
                 "namespace lab vm screenshot vm-0",
                 false,
@@ -114,7 +114,7 @@ fn the_log_says_how_each_request_was_answered() {
     );
     assert_eq!(
         mock.unsimulated(),
-        ["vm qmp vm-0 {}", "namespace lab vm screenshot vm-0"]
+        ["vm top", "namespace lab vm screenshot vm-0"]
     );
     assert_eq!(mock.commands().len(), 5, "suggestions are not commands");
 }

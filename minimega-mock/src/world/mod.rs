@@ -14,10 +14,14 @@
 //! Nothing here does I/O: `read` gets the script's text from the caller,
 //! which reads it before taking the world's lock.
 
+mod cc;
+mod commands;
 mod config;
-mod handlers;
+mod netspec;
+mod router;
 mod schedule;
 pub(crate) mod table;
+mod vlans;
 mod vms;
 
 use std::collections::BTreeMap;
@@ -32,12 +36,16 @@ use crate::render::{render, Flags};
 use crate::stub::{Answer, Stubs};
 use config::Config;
 use table::Handler;
+use vlans::Vlans;
 use vms::Vms;
 
 pub(crate) use table::check;
 
 /// The namespace minimega starts in.
 pub(crate) const DEFAULT_NAMESPACE: &str = "minimega";
+
+/// The word minimega takes for "every one" (hosts, VMs, namespaces).
+pub(crate) const WILDCARD: &str = "all";
 
 /// minimega's rule for VM and namespace names.
 fn valid_name(name: &str) -> bool {
@@ -151,6 +159,22 @@ pub(crate) struct Namespace {
     /// The counter that names counted VMs (`vm-N`).
     pub(crate) next_name: u64,
     pub(crate) vms: Vms,
+    /// The namespace's cc server.
+    pub(crate) cc: cc::Cc,
+    /// `ns queueing`: launches wait in `queue`.
+    pub(crate) queueing: bool,
+    pub(crate) queue: Vec<Queued>,
+    /// Router configurations, by the router VM's id.
+    pub(crate) routers: BTreeMap<u64, router::Router>,
+}
+
+/// A launch checked and waiting for `vm launch` or `ns schedule` (with
+/// `ns queueing true`), or about to run.
+#[derive(Debug, Clone)]
+pub(crate) struct Queued {
+    pub(crate) names: Vec<String>,
+    pub(crate) kind: vms::Kind,
+    pub(crate) config: Config,
 }
 
 /// One host of the mock.
@@ -163,6 +187,8 @@ pub(crate) struct Node {
     pub(crate) next_vm_id: u64,
     /// Tap numbers likewise: `mega_tap<n>`.
     pub(crate) next_tap: u64,
+    /// The host's pipes and pipelines.
+    pub(crate) plumber: commands::plumbing::Plumber,
 }
 
 /// A script `read` runs, read by the caller before the command ran.
@@ -194,15 +220,20 @@ pub(crate) struct World {
     /// minicli's daemon-wide output flags.
     pub(crate) flags: Flags,
     pub(crate) stubs: Stubs,
-    /// VLAN aliases: (namespace, alias) → VLAN.
-    vlans: BTreeMap<(String, String), u64>,
+    /// VLAN aliases, ranges and the blacklist.
+    pub(crate) vlans: Vlans,
+    /// The head's command history (`history`).
+    pub(crate) history: Vec<String>,
+    /// Whether container filesystems are taken to exist
+    /// ([`crate::MockBuilder::images_exist`]).
+    pub(crate) images_exist: bool,
+    /// Paths outside its base that the mock's `shell` made, which it may
+    /// remove again.
+    pub(crate) made_paths: std::collections::BTreeSet<PathBuf>,
     // What the command being run has come to so far.
     how: Answered,
     mesh_hosts: usize,
 }
-
-/// The first VLAN minimega hands out for an alias.
-const FIRST_VLAN: u64 = 101;
 
 impl World {
     /// `hosts` must not be empty; the builder sees to it.
@@ -221,6 +252,7 @@ impl World {
                 active: DEFAULT_NAMESPACE.to_owned(),
                 next_vm_id: 0,
                 next_tap: 0,
+                plumber: Default::default(),
             })
             .collect();
         World {
@@ -231,7 +263,10 @@ impl World {
             preprocessor,
             flags: Flags::default(),
             stubs: Stubs::default(),
-            vlans: BTreeMap::new(),
+            vlans: Vlans::default(),
+            history: Vec::new(),
+            made_paths: Default::default(),
+            images_exist: false,
             how: Answered::Simulated,
             mesh_hosts: 0,
         }
@@ -344,8 +379,28 @@ impl World {
                     via_mesh: false,
                     preprocess: self.flags.preprocess,
                 };
-                self.dispatch(&ctx, &cmd, script)
+                let record = self.recorded(&cmd);
+                let batches = self.dispatch(&ctx, &cmd, script);
+                if record {
+                    self.history.push(line.trim().to_owned());
+                }
+                batches
             }
+        }
+    }
+
+    /// Whether minimega records `cmd` in its history, decided before it
+    /// runs: as the daemon-wide `.record` says, but `.record false` alone,
+    /// `.record <choice> (command)` as it says, and neither `read` (its
+    /// lines are recorded instead), `clear history` nor `clear all`.
+    pub(crate) fn recorded(&self, cmd: &Cmd) -> bool {
+        let text = self.spec.pattern(cmd.m.id).text.as_str();
+        match text {
+            ".record <true,false> (command)" => cmd.m.chose("true"),
+            ".record [true,false]" if cmd.m.chose("false") => false,
+            "clear history" | "clear all" => false,
+            _ if text.starts_with("read ") => false,
+            _ => self.flags.record,
         }
     }
 
@@ -424,6 +479,10 @@ impl World {
         &self.nodes[node]
     }
 
+    pub(crate) fn node_mut(&mut self, node: usize) -> &mut Node {
+        &mut self.nodes[node]
+    }
+
     pub(crate) fn nodes(&self) -> &[Node] {
         &self.nodes
     }
@@ -458,6 +517,10 @@ impl World {
                 saved: BTreeMap::new(),
                 next_name: 0,
                 vms: Vms::default(),
+                routers: BTreeMap::new(),
+                cc: cc::Cc::default(),
+                queueing: false,
+                queue: Vec::new(),
             })
     }
 
@@ -474,9 +537,23 @@ impl World {
         id
     }
 
+    /// Destroys namespace `name` (every namespace, for `all`) on `node`,
+    /// VMs and all; the node goes back to the default namespace if it was
+    /// in one destroyed.
     pub(crate) fn destroy_namespace(&mut self, node: usize, name: &str) {
         let node = &mut self.nodes[node];
-        node.namespaces.remove(name);
+        // A namespace destroyed frees its VLAN aliases.
+        if name == WILDCARD {
+            for gone in node.namespaces.keys() {
+                self.vlans.delete(gone, "");
+            }
+            node.namespaces.clear();
+            node.active = DEFAULT_NAMESPACE.to_owned();
+            return;
+        }
+        if node.namespaces.remove(name).is_some() {
+            self.vlans.delete(name, "");
+        }
         if node.active == name {
             node.active = DEFAULT_NAMESPACE.to_owned();
         }
@@ -499,54 +576,10 @@ impl World {
         self.mesh_hosts = self.mesh_hosts.max(hosts);
     }
 
-    /// The VLAN of `alias` in namespace `ns`, handed out on first use.
-    pub(crate) fn vlan(&mut self, ns: &str, alias: &str) -> u64 {
-        if let Ok(number) = alias.parse() {
-            return number;
-        }
-        let key = (ns.to_owned(), alias.to_owned());
-        if let Some(vlan) = self.vlans.get(&key) {
-            return *vlan;
-        }
-        let next = self.vlans.values().max().map_or(FIRST_VLAN, |v| v + 1);
-        self.vlans.insert(key, next);
-        next
-    }
-
     /// The next tap number of `node`.
     pub(crate) fn next_tap(&mut self, node: usize) -> u64 {
         let tap = self.nodes[node].next_tap;
         self.nodes[node].next_tap += 1;
         tap
-    }
-
-    /// The alias namespace `ns` has for `vlan`, if any.
-    pub(crate) fn vlan_alias(&self, ns: &str, vlan: u64) -> Option<String> {
-        self.vlans
-            .iter()
-            .find(|((n, _), v)| n == ns && **v == vlan)
-            .map(|((_, alias), _)| alias.clone())
-    }
-
-    /// Adds an alias for `vlan` in namespace `ns`, as `vlans add` does.
-    pub(crate) fn add_vlan(&mut self, ns: &str, alias: &str, vlan: u64) -> Result<(), String> {
-        let key = (ns.to_owned(), alias.to_owned());
-        if self.vlans.contains_key(&key) {
-            return Err("alias already in use".to_owned());
-        }
-        if self.vlans.values().any(|v| *v == vlan) {
-            return Err("vlan already in use".to_owned());
-        }
-        self.vlans.insert(key, vlan);
-        Ok(())
-    }
-
-    /// The aliases of namespace `ns` and their VLANs.
-    pub(crate) fn vlan_aliases(&self, ns: &str) -> Vec<(String, u64)> {
-        self.vlans
-            .iter()
-            .filter(|((n, _), _)| n == ns)
-            .map(|((_, alias), vlan)| (alias.clone(), *vlan))
-            .collect()
     }
 }

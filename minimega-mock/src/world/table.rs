@@ -11,8 +11,6 @@ use std::collections::{BTreeMap, HashMap};
 use minimega_client::protocol::WireResponse;
 use minimega_spec::{PatternId, Spec};
 
-use super::config::{Kind, FIELDS};
-use super::handlers as h;
 use super::{Batch, Cmd, Ctx, Script, World};
 
 /// A handler that fills in one host's response, or fails with an error.
@@ -131,120 +129,9 @@ fn fan_out(world: &mut World, ctx: &Ctx, cmd: &Cmd, local: Local) -> Vec<WireRes
         .collect()
 }
 
-/// The fields of `host <field>`.
-const HOST_FIELDS: [&str; 14] = [
-    "cpucommit",
-    "cpus",
-    "load",
-    "memcommit",
-    "memtotal",
-    "memused",
-    "name",
-    "netcommit",
-    "rx",
-    "tx",
-    "uptime",
-    "vms",
-    "vmlimit",
-    "androidvms",
-];
-
 /// Every command the mock simulates, by its pattern in minimega 3.1.0.
 pub(crate) fn entries() -> Vec<(String, Handler)> {
-    use Handler::*;
-    let fixed: [(&str, Handler); 42] = [
-        ("echo [args]...", Simple(h::echo)),
-        ("version", Simple(h::version)),
-        ("host", Broadcast(h::host)),
-        ("ns <hosts,>", Simple(h::ns_hosts)),
-        ("namespace [name]", Whole(h::namespace)),
-        ("namespace <name> (command)", Whole(h::namespace_command)),
-        ("clear namespace [name]", Whole(h::clear_namespace)),
-        ("vm info [summary,]", Broadcast(h::vm_info)),
-        ("vm launch", Simple(h::launch_queued)),
-        (
-            "vm launch <kvm,> <name or count> [config]",
-            Simple(h::launch),
-        ),
-        (
-            "vm launch <container,> <name or count> [config]",
-            Simple(h::launch),
-        ),
-        (
-            "vm launch <android,> <name or count> [config]",
-            Simple(h::launch),
-        ),
-        ("vm <start,> <vm target>", Target(h::start)),
-        ("vm <stop,> <vm target>", Target(h::stop)),
-        ("vm <kill,> <vm target>", Target(h::kill)),
-        ("vm tag <vm target> <key> <value>", Target(h::tag_set)),
-        ("vm tag <vm target> [key or all]", Target(h::tag_read)),
-        ("clear vm tag", Target(h::tag_clear)),
-        ("clear vm tag <vm target> [tag]", Target(h::tag_clear)),
-        ("vlans <add,> <alias> <vlan>", Simple(h::vlans_add)),
-        ("vm <flush,>", Broadcast(h::flush_all)),
-        ("vm <flush,> <vm target>", Broadcast(h::flush)),
-        ("vm config", Simple(h::config_display)),
-        ("vm config <save,> <name>", Simple(h::config_save)),
-        ("vm config <restore,> [name]", Simple(h::config_restore)),
-        (
-            "vm config networks [netspec]...",
-            Simple(h::config_networks),
-        ),
-        ("vm config disks [diskspec]...", Simple(h::config_unkept)),
-        ("vm config bonds [bondspec]...", Simple(h::config_unkept)),
-        ("vm config tags", Simple(h::config_map)),
-        ("vm config tags <key> [value]", Simple(h::config_map)),
-        ("vm config volume", Simple(h::config_map)),
-        ("vm config volume <key> [value]", Simple(h::config_map)),
-        ("vm config migrate [value]", Simple(h::config_field)),
-        ("clear vm config", Simple(h::clear_config)),
-        ("clear vm config <disks,>", Simple(h::clear_unkept)),
-        ("clear vm config <bonds,>", Simple(h::clear_unkept)),
-        ("clear vm config <qemu-override,>", Simple(h::clear_unkept)),
-        ("clear vm config <migrate,>", Simple(h::clear_field)),
-        (
-            "mesh send <hostname or range or all> (command)",
-            Whole(h::mesh_send),
-        ),
-        ("read <file> [check,]", Whole(h::read)),
-        (".columns <columns as csv> (command)", Whole(h::columns)),
-        (".filter <filter> (command)", Whole(h::filter)),
-    ];
-    let mut entries: Vec<(String, Handler)> = fixed
-        .into_iter()
-        .map(|(key, handler)| (key.to_owned(), handler))
-        .collect();
-    entries.push(("vlans".to_owned(), Simple(h::vlans)));
-    for field in HOST_FIELDS {
-        entries.push((format!("host <{field},>"), Broadcast(h::host)));
-    }
-    for flag in minimega_spec::daemon_wide::FLAG_BUILTINS {
-        entries.push((format!("{flag} [true,false]"), Whole(h::flag)));
-        entries.push((
-            format!("{flag} <true,false> (command)"),
-            Whole(h::flag_command),
-        ));
-    }
-    for field in FIELDS {
-        let read_or_set = match field.kind {
-            Kind::Bool => format!("vm config {} [true,false]", field.name),
-            Kind::List => format!("vm config {} [value]...", field.name),
-            // Kept in the fixed entries above: their patterns differ.
-            Kind::Map | Kind::Networks => String::new(),
-            Kind::Str | Kind::Path | Kind::UInt | Kind::Int => {
-                format!("vm config {} [value]", field.name)
-            }
-        };
-        if !read_or_set.is_empty() {
-            entries.push((read_or_set, Simple(h::config_field)));
-        }
-        entries.push((
-            format!("clear vm config <{},>", field.name),
-            Simple(h::clear_field),
-        ));
-    }
-    entries
+    super::commands::entries()
 }
 
 /// The table resolved against `spec`: the patterns the mock simulates, by

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value as Json};
 
 use super::config::{self, Config, Section};
+use super::netspec::NetSpec;
 
 /// `vm info`'s columns.
 pub(crate) const HEADER: [&str; 44] = [
@@ -155,6 +156,10 @@ pub(crate) struct Vm {
     pub(crate) tags: BTreeMap<String, String>,
     /// Its network interfaces, made at launch from its `networks` specs.
     pub(crate) nics: Vec<Nic>,
+    /// Drives `vm hotplug` added, by id: file and USB version.
+    pub(crate) hotplug: BTreeMap<u64, (String, String)>,
+    /// The cdrom since a `vm cdrom` (empty: ejected); else the config's.
+    pub(crate) cdrom: Option<String>,
     uuid: String,
     launched: Instant,
     launch_time: SystemTime,
@@ -177,6 +182,8 @@ impl Vm {
             id,
             tags: config.map("tags"),
             nics: Vec::new(),
+            hotplug: BTreeMap::new(),
+            cdrom: None,
             name,
             namespace: namespace.to_owned(),
             host: host.to_owned(),
@@ -217,8 +224,13 @@ impl Vm {
         }
     }
 
-    /// The container's hostname: the configured one, else its name.
-    fn hostname(&self) -> String {
+    /// The VM's UUID.
+    pub(crate) fn uuid(&self) -> &str {
+        &self.uuid
+    }
+
+    /// The VM's hostname: the configured one, else its name.
+    pub(crate) fn hostname(&self) -> String {
         match self.config.text("hostname") {
             name if name.is_empty() => self.name.clone(),
             name => name,
@@ -245,13 +257,24 @@ impl Vm {
             "cc_active" => "false".to_owned(),
             "pid" => self.pid().to_string(),
             "vlan" => self.nic_list(|nic| nic.shown_vlan.clone()),
-            "bridge" => self.nic_list(|_| BRIDGE.to_owned()),
+            "bridge" => self.nic_list(|nic| nic.bridge.clone()),
             "tap" => self.nic_list(|nic| nic.tap.clone()),
             "mac" => self.nic_list(|nic| nic.mac.clone()),
             "ip" | "ip6" => self.nic_list(|_| String::new()),
-            "qos" | "qinq" | "bond" => "[]".to_owned(),
+            "qos" => {
+                let shown: Vec<String> = self
+                    .nics
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, nic)| nic.qos.as_ref().map(|q| q.show(i)))
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                format!("[{}]", shown.join(", "))
+            }
+            "qinq" | "bond" => "[]".to_owned(),
             "memory" | "vcpus" | "snapshot" => field(column),
             "disks" => when(kvm, String::new()),
+            "cdrom" if kvm && self.cdrom.is_some() => self.cdrom.clone().unwrap_or_default(),
             "initrd"
             | "kernel"
             | "cdrom"
@@ -276,11 +299,54 @@ impl Vm {
         }
     }
 
-    /// Adds an interface on `vlan` (named `alias (vlan)` where the
-    /// namespace has an alias for it), on tap `mega_tap<tap>`.
-    pub(crate) fn attach(&mut self, spec: &str, vlan: u64, alias: Option<&str>, tap: u64) {
-        let nic = Nic::new(self, spec, vlan, alias, tap);
+    /// Adds an interface for `spec` on `vlan` (shown as `shown_vlan`: its
+    /// alias and number, or the number), on tap `mega_tap<tap>` (none for
+    /// a VM that failed to launch).
+    pub(crate) fn attach(
+        &mut self,
+        spec: &NetSpec,
+        vlan: u64,
+        shown_vlan: String,
+        tap: Option<u64>,
+    ) {
+        let nic = Nic::new(self, spec, vlan, shown_vlan, tap);
         self.nics.push(nic);
+    }
+
+    /// `vm net disconnect`: the interface at `pos` leaves its bridge.
+    pub(crate) fn disconnect(&mut self, pos: usize) -> Result<(), String> {
+        let count = self.nics.len();
+        let nic = self
+            .nics
+            .get_mut(pos)
+            .ok_or_else(|| format!("no network {pos}, VM only has {count} networks"))?;
+        nic.bridge.clear();
+        nic.shown_vlan = "disconnected".to_owned();
+        Ok(())
+    }
+
+    /// `vm net connect`: the interface at `pos` moves to `vlan` (shown as
+    /// `shown_vlan`) on `bridge`, or the bridge it is on, or the default.
+    pub(crate) fn connect(
+        &mut self,
+        pos: usize,
+        vlan: u64,
+        shown_vlan: String,
+        bridge: &str,
+    ) -> Result<(), String> {
+        let count = self.nics.len();
+        let nic = self
+            .nics
+            .get_mut(pos)
+            .ok_or_else(|| format!("no network {pos}, VM only has {count} networks"))?;
+        if !bridge.is_empty() {
+            nic.bridge = bridge.to_owned();
+        } else if nic.bridge.is_empty() {
+            nic.bridge = super::netspec::DEFAULT_BRIDGE.to_owned();
+        }
+        nic.vlan = vlan;
+        nic.shown_vlan = shown_vlan;
+        Ok(())
     }
 
     /// One value per interface, as minimega lists them in a cell.
@@ -352,15 +418,45 @@ impl Vm {
     }
 }
 
-/// The bridge every interface is on: the mock keeps no other.
-const BRIDGE: &str = "mega_bridge";
+/// Traffic shaping on an interface (`qos add`); empty parts are unset.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Qos {
+    pub(crate) rate: String,
+    pub(crate) loss: String,
+    pub(crate) delay: String,
+}
 
-/// One network interface of a VM: a `networks` spec that names one VLAN
-/// (the only kind the mock keeps), with what launching it made.
+impl Qos {
+    /// As `vm info` shows it: `index: delay … loss … rate …`, or nothing.
+    fn show(&self, index: usize) -> String {
+        let mut parts = Vec::new();
+        // minimega lists rate, loss, delay, and prints each kind in the
+        // order delay, loss, rate within that list: one of each.
+        for (kind, value) in [
+            ("rate", &self.rate),
+            ("loss", &self.loss),
+            ("delay", &self.delay),
+        ] {
+            if !value.is_empty() {
+                parts.push(format!("{kind} {value}"));
+            }
+        }
+        if parts.is_empty() {
+            return String::new();
+        }
+        format!("{index}: {}", parts.join(" "))
+    }
+}
+
+/// One network interface of a VM: a `networks` spec, with what launching
+/// it made.
 #[derive(Debug, Clone)]
 pub(crate) struct Nic {
-    /// The spec as written, which names the VLAN by number or alias.
+    /// The spec as `vm config networks` shows it.
     pub(crate) spec: String,
+    /// The VLAN as the spec names it, by number or alias.
+    pub(crate) alias: String,
+    pub(crate) bridge: String,
     pub(crate) vlan: u64,
     /// The VLAN as `vm info` shows it: `alias (number)`, or the number when
     /// the namespace has no alias for it.
@@ -368,20 +464,20 @@ pub(crate) struct Nic {
     /// `mega_tap<n>`, numbered per host in the order taps are made.
     pub(crate) tap: String,
     pub(crate) mac: String,
-    /// The emulated card: minimega's default for KVM, none for containers.
-    pub(crate) driver: &'static str,
+    /// The emulated card: the spec's for KVM, none for containers.
+    pub(crate) driver: String,
+    /// Its `qos`, once one was added.
+    pub(crate) qos: Option<Qos>,
 }
 
 impl Nic {
-    /// An interface of `vm` on `vlan`, with a random MAC address.
-    fn new(vm: &Vm, spec: &str, vlan: u64, alias: Option<&str>, tap: u64) -> Nic {
-        let shown_vlan = match alias {
-            Some(alias) => format!("{alias} ({vlan})"),
-            None => vlan.to_string(),
-        };
+    /// An interface of `vm` on `vlan`, with the spec's MAC address or a
+    /// random one.
+    fn new(vm: &Vm, spec: &NetSpec, vlan: u64, shown_vlan: String, tap: Option<u64>) -> Nic {
+        let text = spec.to_string();
         // Unicast and globally administered, as minimega's random MACs are.
-        let bits = random_bits(&(&vm.host, vm.id, spec, tap)).to_be_bytes();
-        let mac = format!(
+        let bits = random_bits(&(&vm.host, vm.id, &text, tap)).to_be_bytes();
+        let random = format!(
             "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
             bits[0] & 0xfc,
             bits[1],
@@ -391,23 +487,30 @@ impl Nic {
             bits[5]
         );
         Nic {
-            spec: spec.to_owned(),
+            alias: spec.alias.clone(),
+            bridge: spec.bridge.clone(),
+            spec: text,
             vlan,
             shown_vlan,
-            tap: format!("mega_tap{tap}"),
-            mac,
-            driver: if vm.kind == Kind::Container {
-                ""
+            tap: tap.map(|t| format!("mega_tap{t}")).unwrap_or_default(),
+            mac: if spec.mac.is_empty() {
+                random
             } else {
-                "e1000"
+                spec.mac.clone()
             },
+            driver: if vm.kind == Kind::Container {
+                String::new()
+            } else {
+                spec.driver.clone()
+            },
+            qos: None,
         }
     }
 
     fn data(&self) -> Json {
         serde_json::json!({
-            "Alias": self.spec,
-            "Bridge": BRIDGE,
+            "Alias": self.alias,
+            "Bridge": self.bridge,
             "Driver": self.driver,
             "IP4": "",
             "IP6": "",
@@ -502,6 +605,19 @@ fn rfc3339(time: SystemTime) -> String {
     )
 }
 
+/// A time in whole seconds since the epoch as Go's `time.RFC3339` writes
+/// it in UTC.
+pub(crate) fn rfc3339_seconds(secs: u64) -> String {
+    let (year, month, day) = civil(secs / 86_400);
+    let rest = secs % 86_400;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
 /// The calendar date of a day count since 1970-01-01 (Howard Hinnant's
 /// civil-from-days).
 fn civil(days: u64) -> (u64, u64, u64) {
@@ -535,6 +651,21 @@ impl Vms {
         if let Some(vm) = self.by_id.remove(&id) {
             self.by_name.remove(&vm.name);
         }
+    }
+
+    /// The id of the VM `text` names, as minimega's `FindVM` finds it: an
+    /// id if it is a number, else a name or UUID.
+    pub(crate) fn find(&self, text: &str) -> Option<u64> {
+        if let Ok(id) = text.parse::<u64>() {
+            return self.by_id.contains_key(&id).then_some(id);
+        }
+        if let Some(id) = self.by_name.get(text) {
+            return Some(*id);
+        }
+        self.by_id
+            .values()
+            .find(|vm| vm.uuid == text)
+            .map(|vm| vm.id)
     }
 
     pub(crate) fn has_name(&self, name: &str) -> bool {

@@ -1,0 +1,46 @@
+//! The daemon's session: `history` and `clear history`, and `clear all`,
+//! which returns the daemon to how it started.
+
+use minimega_client::protocol::WireResponse;
+
+use super::super::table::Handler::{self, *};
+use super::super::vlans::Vlans;
+use super::super::{Cmd, Ctx, World, WILDCARD};
+use super::fixed;
+
+pub(super) fn entries() -> Vec<(String, Handler)> {
+    fixed([
+        ("history", Simple(history)),
+        ("clear history", Simple(clear_history)),
+        ("clear all", Simple(clear_all)),
+    ])
+}
+
+/// `history`: the commands recorded since the last `clear history`.
+fn history(world: &mut World, _: &Ctx, _: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+    r.response = world.history.join("\n");
+    Ok(())
+}
+
+fn clear_history(world: &mut World, _: &Ctx, _: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+    world.history.clear();
+    Ok(())
+}
+
+/// `clear all`: as minimega's, `clear namespace all` (here and, for a
+/// client's command, on every other node), `clear vlans all`, `clear
+/// plumb`, `clear pipe` and `clear history`.
+fn clear_all(world: &mut World, ctx: &Ctx, _: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+    let everywhere = !(ctx.local || ctx.via_mesh);
+    for node in 0..world.nodes().len() {
+        if node == ctx.node || everywhere {
+            world.destroy_namespace(node, WILDCARD);
+        }
+        if node == ctx.node {
+            world.node_mut(node).plumber.clear();
+        }
+    }
+    world.vlans = Vlans::default();
+    world.history.clear();
+    Ok(())
+}

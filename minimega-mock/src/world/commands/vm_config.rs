@@ -1,0 +1,329 @@
+//! `vm config`: reading and setting its fields, saving and restoring
+//! whole configurations, and `clear vm config`.
+use std::path::Path;
+
+use minimega_client::protocol::WireResponse;
+
+use super::super::config::{field_named, Config, Field, Kind as FieldKind, Value, FIELDS};
+use super::super::netspec::NetSpec;
+use super::super::table::Handler::{self, *};
+use super::super::{Cmd, Ctx, World};
+use super::{fixed, word};
+
+pub(super) fn entries() -> Vec<(String, Handler)> {
+    let mut entries = fixed([
+        ("vm config", Simple(config_display)),
+        ("vm config <save,> <name>", Simple(config_save)),
+        ("vm config <restore,> [name]", Simple(config_restore)),
+        ("vm config networks [netspec]...", Simple(config_networks)),
+        ("vm config disks [diskspec]...", Simple(config_unkept)),
+        ("vm config bonds [bondspec]...", Simple(config_unkept)),
+        ("vm config tags", Simple(config_map)),
+        ("vm config tags <key> [value]", Simple(config_map)),
+        ("vm config volume", Simple(config_map)),
+        ("vm config volume <key> [value]", Simple(config_map)),
+        ("vm config migrate [value]", Simple(config_field)),
+        ("clear vm config", Simple(clear_config)),
+        ("clear vm config <disks,>", Simple(clear_unkept)),
+        ("clear vm config <bonds,>", Simple(clear_unkept)),
+        ("clear vm config <qemu-override,>", Simple(clear_unkept)),
+        ("clear vm config <migrate,>", Simple(clear_field)),
+    ]);
+    for field in FIELDS {
+        let read_or_set = match field.kind {
+            FieldKind::Bool => format!("vm config {} [true,false]", field.name),
+            FieldKind::List => format!("vm config {} [value]...", field.name),
+            // Registered above: their patterns differ.
+            FieldKind::Map | FieldKind::Networks => String::new(),
+            FieldKind::Str | FieldKind::Path | FieldKind::UInt | FieldKind::Int => {
+                format!("vm config {} [value]", field.name)
+            }
+        };
+        if !read_or_set.is_empty() {
+            entries.push((read_or_set, Simple(config_field)));
+        }
+        entries.push((
+            format!("clear vm config <{},>", field.name),
+            Simple(clear_field),
+        ));
+    }
+    entries
+}
+
+pub(crate) fn config_display(
+    world: &mut World,
+    ctx: &Ctx,
+    _: &Cmd,
+    r: &mut WireResponse,
+) -> Result<(), String> {
+    r.response = world.ns(ctx).config.display();
+    Ok(())
+}
+
+pub(crate) fn config_save(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &Cmd,
+    _: &mut WireResponse,
+) -> Result<(), String> {
+    let name = cmd.m.value("name").unwrap_or_default().to_owned();
+    let ns = world.ns(ctx);
+    let config = ns.config.clone();
+    ns.saved.insert(name, config);
+    Ok(())
+}
+
+pub(crate) fn config_restore(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &Cmd,
+    r: &mut WireResponse,
+) -> Result<(), String> {
+    let ns = world.ns(ctx);
+    match cmd.m.value("name") {
+        Some(name) => {
+            let config = ns
+                .saved
+                .get(name)
+                .cloned()
+                .ok_or_else(|| format!("config {name} does not exist"))?;
+            ns.config = config;
+        }
+        None if ns.saved.is_empty() => return Err("no vm configs saved".to_owned()),
+        None => r.response = ns.saved.keys().map(|name| format!("{name}\n")).collect(),
+    }
+    Ok(())
+}
+
+/// The field a `vm config <field> …` or `clear vm config <field>` pattern
+/// is about.
+fn pattern_field(world: &World, cmd: &Cmd, index: usize) -> Option<&'static Field> {
+    match word(world, cmd, index).as_str() {
+        "migrate" => field_named("state"),
+        name => field_named(name),
+    }
+}
+
+/// `vm config <field> [value]`: reads or sets one field.
+pub(crate) fn config_field(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &Cmd,
+    r: &mut WireResponse,
+) -> Result<(), String> {
+    let Some(field) = pattern_field(world, cmd, 2) else {
+        world.unsimulated();
+        return Ok(());
+    };
+    let m = &cmd.m;
+    let new = match field.kind {
+        FieldKind::Bool if m.choices.is_empty() => None,
+        FieldKind::Bool => Some(Value::Bool(m.chose("true"))),
+        FieldKind::List if m.list("value").is_empty() => None,
+        FieldKind::List => Some(Value::List(m.list("value").to_vec())),
+        _ => match m.value("value") {
+            None => None,
+            Some(text) => Some(parse_value(world, ctx, field, text)?),
+        },
+    };
+    let ns = world.ns(ctx);
+    match new {
+        Some(value) => ns.config.set(field, value),
+        None => r.response = field.read(&ns.config.get(field)),
+    }
+    Ok(())
+}
+
+/// A value for `field` from its text, checked as minimega checks it.
+fn parse_value(world: &mut World, ctx: &Ctx, field: &Field, text: &str) -> Result<Value, String> {
+    Ok(match field.kind {
+        FieldKind::UInt => Value::UInt(parse_uint(text)?),
+        FieldKind::Int => Value::Int(
+            text.parse()
+                .map_err(|_| format!("strconv.ParseInt: parsing {text:?}: invalid syntax"))?,
+        ),
+        FieldKind::Path => Value::Str(in_files(world, text)),
+        _ if field.name == "schedule" => {
+            let ns = world.ns(ctx);
+            if !ns.config.text("colocate").is_empty() {
+                return Err("cannot specify schedule and colocate in the same config".to_owned());
+            }
+            let host = if text == "localhost" {
+                world.node(ctx.node).name.clone()
+            } else {
+                text.to_owned()
+            };
+            if !world.ns(ctx).hosts.contains(&host) {
+                return Err(format!("host is not in namespace: {host}"));
+            }
+            Value::Str(text.to_owned())
+        }
+        _ if field.name == "colocate" => {
+            if !world.ns(ctx).config.text("schedule").is_empty() {
+                return Err("cannot specify colocate and schedule in the same config".to_owned());
+            }
+            Value::Str(text.to_owned())
+        }
+        _ => Value::Str(text.to_owned()),
+    })
+}
+
+/// Go's `strconv.ParseUint(text, 10, 64)`, with its error text.
+fn parse_uint(text: &str) -> Result<u64, String> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "strconv.ParseUint: parsing {text:?}: invalid syntax"
+        ));
+    }
+    text.parse()
+        .map_err(|_| format!("strconv.ParseUint: parsing {text:?}: value out of range"))
+}
+
+/// A relative path taken as relative to the files directory.
+fn in_files(world: &World, path: &str) -> String {
+    if Path::new(path).is_absolute() {
+        return path.to_owned();
+    }
+    crate::preprocess::clean(&world.files_dir().join(path))
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// `vm config tags|volume [key] [value]`: lists, or sets one key. Reading
+/// one key answers the value of the empty key, as minimega 3.1.0 does.
+pub(crate) fn config_map(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &Cmd,
+    r: &mut WireResponse,
+) -> Result<(), String> {
+    let Some(field) = pattern_field(world, cmd, 2) else {
+        world.unsimulated();
+        return Ok(());
+    };
+    let key = cmd.m.value("key").unwrap_or_default().to_owned();
+    let value = cmd.m.value("value").unwrap_or_default().to_owned();
+    let value = if field.kind == FieldKind::Map && field.name == "volume" && !value.is_empty() {
+        in_files(world, &value)
+    } else {
+        value
+    };
+    let ns = world.ns(ctx);
+    let Value::Map(mut map) = ns.config.get(field) else {
+        return Ok(());
+    };
+    if key.is_empty() {
+        r.response = field.read(&Value::Map(map));
+    } else if value.is_empty() {
+        r.response = map.get("").cloned().unwrap_or_default();
+    } else {
+        map.insert(key, value);
+        ns.config.set(field, Value::Map(map));
+    }
+    Ok(())
+}
+
+/// `vm config networks [spec]...`: each spec parsed and its VLAN looked
+/// up (an alias handed a number, a number blacklisted) as it is set; a bad
+/// one fails and leaves no networks, as in minimega.
+pub(crate) fn config_networks(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &Cmd,
+    r: &mut WireResponse,
+) -> Result<(), String> {
+    let Some(field) = field_named("networks") else {
+        return Ok(());
+    };
+    let specs = cmd.m.list("netspec").to_vec();
+    if specs.is_empty() {
+        r.response = field.read(&world.ns(ctx).config.get(field));
+        return Ok(());
+    }
+    let ns = world.ns_name(ctx);
+    let mut kept = Vec::new();
+    for text in &specs {
+        let parsed = NetSpec::parse(text).and_then(|spec| {
+            world.vlans.lookup(&ns, &spec.alias)?;
+            Ok(spec)
+        });
+        match parsed {
+            Ok(spec) => kept.push(spec.to_string()),
+            Err(error) => {
+                world.ns(ctx).config.set(field, Value::List(Vec::new()));
+                return Err(error);
+            }
+        }
+    }
+    world.ns(ctx).config.set(field, Value::List(kept));
+    Ok(())
+}
+
+/// `vm config disks|bonds`: the mock keeps none, so reading them is
+/// simulated and setting them is not.
+pub(crate) fn config_unkept(
+    world: &mut World,
+    _: &Ctx,
+    cmd: &Cmd,
+    r: &mut WireResponse,
+) -> Result<(), String> {
+    if cmd.m.lists.values().all(Vec::is_empty) {
+        r.response = "[]".to_owned();
+    } else {
+        world.unsimulated();
+    }
+    Ok(())
+}
+
+pub(crate) fn clear_config(
+    world: &mut World,
+    ctx: &Ctx,
+    _: &Cmd,
+    _: &mut WireResponse,
+) -> Result<(), String> {
+    world.ns(ctx).config = Config::default();
+    Ok(())
+}
+
+pub(crate) fn clear_field(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &Cmd,
+    _: &mut WireResponse,
+) -> Result<(), String> {
+    if let Some(field) = pattern_field(world, cmd, 3) {
+        world.ns(ctx).config.clear(field);
+    }
+    Ok(())
+}
+
+/// Clearing what the mock never keeps leaves it as it is: empty.
+pub(crate) fn clear_unkept(
+    _: &mut World,
+    _: &Ctx,
+    _: &Cmd,
+    _: &mut WireResponse,
+) -> Result<(), String> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_fail_with_gos_text() {
+        assert_eq!(
+            parse_uint("notanumber").unwrap_err(),
+            r#"strconv.ParseUint: parsing "notanumber": invalid syntax"#
+        );
+        assert_eq!(
+            parse_uint("-5").unwrap_err(),
+            r#"strconv.ParseUint: parsing "-5": invalid syntax"#
+        );
+        assert!(parse_uint("99999999999999999999")
+            .unwrap_err()
+            .ends_with("value out of range"));
+        assert_eq!(parse_uint("128").unwrap(), 128);
+    }
+}
