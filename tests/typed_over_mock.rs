@@ -407,3 +407,44 @@ fn several_namespaces_can_be_held_at_once() {
         ]
     );
 }
+
+#[test]
+fn a_cc_command_is_answered_by_every_agent_it_chooses() {
+    use minimega::runtime::cc;
+    use std::time::Duration;
+
+    let mock = MockMinimega::start().unwrap();
+    let mut mm = mock.client().unwrap();
+    mm.vm().config().kernel("guest.kernel").run().unwrap();
+    mm.vm().launch().kvm("a[1-3]").run().unwrap();
+    mm.vm().start("all").run().unwrap();
+    let agents = mm.wait_for_cc("a[1-3]", Duration::from_secs(5)).unwrap();
+    assert_eq!(agents.len(), 3);
+
+    let id = cc::command_id(&mm.cc().exec("hostname").run().unwrap()).unwrap();
+    let answers = mm
+        .wait_for_cc_responses(id, Duration::from_secs(5))
+        .unwrap();
+    assert_eq!(answers.len(), 3, "{answers:?}");
+    assert!(
+        answers.iter().all(|a| a.exit_code == Some(0)),
+        "{answers:?}"
+    );
+
+    mm.cc().filter("hostname=a2").run().unwrap();
+    let id = cc::command_id(&mm.cc().exec("true").run().unwrap()).unwrap();
+    let answers = mm
+        .wait_for_cc_responses(id, Duration::from_secs(5))
+        .unwrap();
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert_eq!(
+        answers[0].stdout, "",
+        "an answer without output is still one"
+    );
+
+    mm.clear().cc().commands().run().unwrap();
+    assert!(matches!(
+        mm.wait_for_cc_responses(id, Duration::from_secs(5)),
+        Err(minimega::runtime::Error::CcCommandUnknown { .. })
+    ));
+}

@@ -110,6 +110,18 @@ pub struct CcResponse {
     pub exit_code: Option<i32>,
 }
 
+impl CcResponse {
+    /// An answer with no output, from the agent `uuid` on `host`.
+    pub(crate) fn silent(host: String, id: u64, uuid: String) -> CcResponse {
+        CcResponse {
+            host,
+            id,
+            uuid,
+            ..CcResponse::default()
+        }
+    }
+}
+
 /// Reads the text of `cc responses` (without `raw`), as `host` sent it:
 /// for each file of each answer, a line `ID/UUID/NAME:`, the file's
 /// contents and a line break. A line of the contents that looks like such

@@ -155,9 +155,9 @@ pub trait Wait: sealed::Poll {
     /// Waits until every agent cc command `id` is for (each active agent
     /// its filter chooses, or one for a `-once` command) has answered it,
     /// then returns each answer with its exit code where minimega recorded
-    /// one. An agent whose answer has no output and no files is not in the
-    /// list (minimega keeps nothing for it but the count). Fails at once if
-    /// minimega no longer holds the command.
+    /// one; an agent that answered with no output has an empty answer
+    /// (but which agent took a `-once` command only its output can tell).
+    /// Fails at once if minimega no longer holds the command.
     fn wait_for_cc_responses(
         &mut self,
         id: u64,
@@ -169,7 +169,7 @@ pub trait Wait: sealed::Poll {
         let waiting_for = format!("the agents' answers to cc command {id}");
         let deadline = Instant::now().checked_add(timeout);
         let left = || deadline.map(|at| at.saturating_duration_since(Instant::now()));
-        poll_until(timeout, &waiting_for, |_| {
+        let chosen = poll_until(timeout, &waiting_for, |_| {
             let Some(commands) = self.poll(CommandLine::from_tokens(["cc", "commands"]), left())?
             else {
                 return Ok(Look::TimeUp);
@@ -184,18 +184,19 @@ pub trait Wait: sealed::Poll {
                 return Ok(Look::TimeUp);
             };
             let clients: Vec<CcClient> = clients.rows_as()?;
-            let chosen = clients
-                .iter()
+            let chosen: Vec<CcClient> = clients
+                .into_iter()
                 .filter(|c| cc::chooses(&first.filter, c))
-                .count() as u64;
-            let expected = if first.once { 1 } else { chosen };
+                .collect();
+            let expected = if first.once { 1 } else { chosen.len() as u64 };
             let answered: u64 = mine.iter().map(|c| c.responses).sum();
             if answered < expected.max(1) {
                 return Ok(Look::NotYet(format!(
                     "{answered} of {expected} agents have answered"
                 )));
             }
-            Ok(Look::Found(()))
+            // Which agent took a `-once` command, only its output can say.
+            Ok(Look::Found(if first.once { Vec::new() } else { chosen }))
         })?;
         let timed_out = || Error::WaitTimedOut {
             waiting_for: waiting_for.clone(),
@@ -210,6 +211,12 @@ pub trait Wait: sealed::Poll {
             .iter()
             .flat_map(|r| cc::parse_responses(r.host(), r.text()))
             .collect();
+        // minimega keeps nothing to show of an answer without output.
+        for agent in chosen {
+            if !answers.iter().any(|a| a.uuid == agent.uuid) {
+                answers.push(CcResponse::silent(agent.host, id, agent.uuid));
+            }
+        }
         for answer in &mut answers {
             let line = CommandLine::from_tokens(["cc", "exitcode", &id_text, &answer.uuid]);
             // Not recorded (a background command, a file transfer): an

@@ -2,12 +2,15 @@
 //! prefix new commands take, the commands by id, and the responses of the
 //! simulated agents.
 //!
-//! Every running VM of the namespace has an agent (the suite's VMs all run
-//! minimega's `miniccc`). An agent takes a command as soon as it is made,
+//! Every running VM of the namespace that boots something (a kernel, an
+//! initrd or a disk; or a container) has an agent, checked in: the suite's
+//! VMs all boot images that run minimega's `miniccc`, and a VM with nothing
+//! to boot has none, as recorded from a real minimega. An agent takes a command as soon as it is made,
 //! if the filter matches it (a `once` command goes to one agent): it
 //! answers `hostname` with the VM's hostname, `echo` with its arguments,
-//! and any other command with no output; a file sent is kept, a file asked
-//! for is not there. Nothing runs anywhere.
+//! and any other command with no output, and records exit code 0 for all
+//! but background commands (`cc exitcode`); a file sent is kept, a file
+//! asked for is not there. Nothing runs anywhere.
 
 use std::collections::BTreeMap;
 
@@ -117,10 +120,14 @@ impl Cc {
                 continue;
             }
             command.checked_in.push(client.uuid.clone());
-            let output = agent_output(client, &command.command);
-            if !command.background && !output.is_empty() {
-                self.responses.insert((id, client.uuid.clone()), output);
-            }
+            // minimega makes the answer's folder when the agent checks in,
+            // and writes `stdout` into it only if there is output.
+            let output = if command.background {
+                String::new()
+            } else {
+                agent_output(client, &command.command)
+            };
+            self.responses.insert((id, client.uuid.clone()), output);
         }
         self.commands.insert(id, command);
         id
@@ -134,8 +141,9 @@ impl Cc {
         // minimega walks folders named by number as text.
         let mut keys: Vec<&(u64, String)> = self
             .responses
-            .keys()
-            .filter(|(id, _)| ids.is_none_or_contains(*id))
+            .iter()
+            .filter(|((id, _), output)| ids.is_none_or_contains(*id) && !output.is_empty())
+            .map(|(key, _)| key)
             .collect();
         keys.sort_by_key(|(id, uuid)| (id.to_string(), uuid.clone()));
         for key in keys {

@@ -207,6 +207,18 @@ impl Vm {
         self.config.number("vcpus")
     }
 
+    /// Whether the VM's cc agent has checked in: a running VM with
+    /// something to boot (a kernel, an initrd or a disk, which the mock
+    /// takes to run minimega's agent), or a running container. A VM with
+    /// nothing to boot has no agent, as on a real minimega.
+    pub(crate) fn has_agent(&self) -> bool {
+        let bootable = !self.config.text("kernel").is_empty()
+            || !self.config.text("initrd").is_empty()
+            || !self.config.list("disks").is_empty()
+            || self.kind == Kind::Container;
+        self.state == State::Running && bootable
+    }
+
     /// The process id minimega would show: none for a VM that failed.
     fn pid(&self) -> u64 {
         if self.state == State::Error {
@@ -254,7 +266,8 @@ impl Vm {
             "uptime" => go_duration(self.launched.elapsed()),
             "type" => self.kind.word().to_owned(),
             "uuid" => self.uuid.clone(),
-            "cc_active" => "false".to_owned(),
+            // Every running VM has an agent (see `world::cc`), checked in.
+            "cc_active" => self.has_agent().to_string(),
             "pid" => self.pid().to_string(),
             "vlan" => self.nic_list(|nic| nic.shown_vlan.clone()),
             "bridge" => self.nic_list(|nic| nic.bridge.clone()),
@@ -388,7 +401,7 @@ impl Vm {
             ("State", Json::from(self.state.code())),
             ("LaunchTime", Json::from(rfc3339(self.launch_time))),
             ("Type", Json::from(self.kind.code())),
-            ("ActiveCC", Json::from(false)),
+            ("ActiveCC", Json::from(self.has_agent())),
             ("Pid", Json::from(self.pid())),
         ];
         data.extend(own.map(|(k, v)| (k.to_owned(), v)));

@@ -7,10 +7,10 @@ use serde_json::json;
 
 use super::super::cc::{Client, Command, Filter};
 use super::super::table::Handler::{self, *};
-use super::super::vms::{State, HEADER};
+use super::super::vms::HEADER;
 use super::super::{Cmd, Ctx, World, WILDCARD};
 
-const PATTERNS: [&str; 23] = [
+const PATTERNS: [&str; 24] = [
     "cc",
     "cc <clients,>",
     "cc <filter,> [filter]...",
@@ -27,6 +27,7 @@ const PATTERNS: [&str; 23] = [
     "cc <process,> <killall,> <name>",
     "cc <log,> level <debug,info,warn,error,fatal>",
     "cc <responses,> <id or prefix or all> [raw,]",
+    "cc <exitcode,> <id> <vm name, hostname, or uuid>",
     "cc <delete,> <command,> <id or prefix or all>",
     "cc <delete,> <response,> <id or prefix or all>",
     "clear cc",
@@ -43,13 +44,14 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
         .collect()
 }
 
-/// The agents of the command's namespace on its node: its running VMs.
+/// The agents of the command's namespace on its node: its running VMs
+/// that boot something (see `Vm::has_agent`).
 fn clients(world: &mut World, ctx: &Ctx) -> Vec<Client> {
     world
         .ns(ctx)
         .vms
         .iter()
-        .filter(|vm| vm.state == State::Running)
+        .filter(|vm| vm.has_agent())
         .map(|vm| {
             let mut fields: std::collections::BTreeMap<String, String> = HEADER
                 .iter()
@@ -131,6 +133,10 @@ fn cc(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(
     let m = &cmd.m;
     let clients = clients(world, ctx);
     let clearing = world.spec().pattern(m.id).text.starts_with("clear ");
+    let responses_dir = match ctx.ns.as_deref().unwrap_or("minimega") {
+        "minimega" => world.files_dir().join("miniccc_responses"),
+        ns => world.files_dir().join(ns).join("miniccc_responses"),
+    };
     let state = &mut world.ns(ctx).cc;
     if clearing {
         let all = m.choices.is_empty();
@@ -211,6 +217,9 @@ fn cc(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(
     } else if m.chose("commands") {
         commands_table(state, r);
         return Ok(());
+    } else if m.chose("exitcode") {
+        r.response = exit_code(state, &clients, &value("id"), &value("vm"), &responses_dir)?;
+        return Ok(());
     } else if m.chose("responses") {
         return responses(state, &value("id"), m.chose("raw"), r);
     } else if m.chose("delete") {
@@ -246,6 +255,42 @@ fn cc(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(
     let id = state.add(new, &clients);
     r.data = json!(id);
     Ok(())
+}
+
+/// `cc exitcode <id> <vm>`: what the agent recorded, as minimega reads it
+/// from the answer's folder; an agent records one for every command but a
+/// background one, and the mock's agents always exit 0.
+fn exit_code(
+    state: &super::super::cc::Cc,
+    clients: &[Client],
+    id: &str,
+    vm: &str,
+    responses_dir: &std::path::Path,
+) -> Result<String, String> {
+    let id: u64 = id
+        .parse()
+        .map_err(|_| "invalid command ID provided".to_owned())?;
+    let client = clients
+        .iter()
+        .find(|c| c.uuid == vm || c.hostname == vm || c.fields.get("name").is_some_and(|n| n == vm))
+        .ok_or_else(|| format!("unable to get exit code: no client {vm}"))?;
+    let recorded = state
+        .commands
+        .get(&id)
+        .is_some_and(|c| !c.background && c.checked_in.contains(&client.uuid))
+        && state.responses.contains_key(&(id, client.uuid.clone()));
+    if recorded {
+        Ok("0".to_owned())
+    } else {
+        let path = responses_dir
+            .join(id.to_string())
+            .join(&client.uuid)
+            .join("exitcode");
+        Err(format!(
+            "unable to get exit code: stat {}: no such file or directory",
+            path.display()
+        ))
+    }
 }
 
 /// `cc commands`: every command, by id.
