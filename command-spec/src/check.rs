@@ -142,6 +142,9 @@ pub fn mark(text: &str, span: &Range<usize>, indent: &str) -> String {
 /// returns every finding, in line order.
 pub fn script(spec: &Spec, text: &str) -> Vec<ScriptDiagnostic> {
     let mut found = Vec::new();
+    // Aliases the script defines, with their line: `read` does not expand
+    // them, which is worth saying when one is used.
+    let mut aliases: Vec<(String, usize)> = Vec::new();
     for (index, raw) in text.split('\n').enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let diagnostics = if line.len() > MAX_SCRIPT_LINE {
@@ -156,7 +159,23 @@ pub fn script(spec: &Spec, text: &str) -> Vec<ScriptDiagnostic> {
         } else {
             script_line(spec, line)
         };
-        for diagnostic in diagnostics {
+        let tokens = input::lex(line).unwrap_or_default();
+        if let [first, definition, ..] = &tokens[..] {
+            if ".alias".starts_with(first.as_str()) && first.len() > 1 {
+                if let Some((name, _)) = definition.split_once('=') {
+                    aliases.push((name.to_owned(), index + 1));
+                }
+            }
+        }
+        for mut diagnostic in diagnostics {
+            let word = line.get(diagnostic.span.clone()).unwrap_or_default();
+            if diagnostic.message.starts_with("unknown command") {
+                if let Some((_, defined)) = aliases.iter().rev().find(|(name, _)| name == word) {
+                    diagnostic.help.push(format!(
+                        "`{word}` is the alias defined on line {defined}: minimega's `read` does not expand aliases"
+                    ));
+                }
+            }
             let column = line
                 .get(..diagnostic.span.start)
                 .map_or(0, |s| s.chars().count())
@@ -296,7 +315,7 @@ pub fn explain(tokens: &[Spanned], mismatch: &Mismatch) -> Diagnostic {
             shown(token)
         ),
         (Reason::Unexpected, Some(PLACEHOLDER)) => {
-            if prefix.is_empty() {
+            if prefix.is_empty() || mismatch.command_start {
                 help.push(format!("write the command's name: {ways}"));
                 "a placeholder cannot be the command's name".to_owned()
             } else {
@@ -310,6 +329,8 @@ pub fn explain(tokens: &[Spanned], mismatch: &Mismatch) -> Diagnostic {
             }
             if prefix.is_empty() {
                 format!("unknown command `{}`", shown(token))
+            } else if mismatch.command_start {
+                format!("unknown command `{}`, nested in `{prefix}`", shown(token))
             } else {
                 let ends = if mismatch.complete_before {
                     ", or ends there"
@@ -321,12 +342,13 @@ pub fn explain(tokens: &[Spanned], mismatch: &Mismatch) -> Diagnostic {
             }
         }
         (Reason::Ambiguous(candidates), Some(token)) if !candidates.is_empty() => {
-            let candidates: Vec<String> = candidates.iter().map(|c| format!("`{c}`")).collect();
+            let candidates: Vec<Expected> =
+                candidates.iter().cloned().map(Expected::Word).collect();
             help.push("write more of the word".to_owned());
             format!(
                 "`{}` is ambiguous: it could be {}",
                 shown(token),
-                or_list(&candidates)
+                list(&candidates).trim_start_matches("one of ")
             )
         }
         (Reason::Ambiguous(_), _) => {
@@ -397,8 +419,8 @@ fn distance(a: &str, b: &str) -> usize {
     for (i, row) in rows.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        rows[0][j] = j;
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -415,18 +437,37 @@ fn distance(a: &str, b: &str) -> usize {
     rows[a.len()][b.len()]
 }
 
-/// The warnings for a matched line: what its help marks deprecated.
+/// The warnings for a matched line: what its help marks deprecated, each
+/// pointing at the deprecated words.
 fn warnings(spec: &Spec, tokens: &[Spanned], matched: &Match) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let mut at = 0;
     let mut current = Some(matched);
     while let Some(m) = current {
-        if let Some(note) = deprecation(spec, m) {
-            let span = tokens.get(at).map_or(0..0, |t| t.span.clone());
+        let own = &tokens[at.min(tokens.len())..];
+        if let Some(deprecated) = deprecation(spec, m) {
+            let words = spec.handlers()[m.id.handler]
+                .shared_prefix
+                .split_whitespace()
+                .count()
+                .max(1);
+            let marked: Vec<&Spanned> = match &deprecated.word {
+                None => own.iter().take(words).collect(),
+                Some(word) => own
+                    .iter()
+                    .skip(words)
+                    .find(|t| !t.text.is_empty() && word.starts_with(t.text.as_str()))
+                    .into_iter()
+                    .collect(),
+            };
+            let span = match (marked.first(), marked.last()) {
+                (Some(first), Some(last)) => first.span.start..last.span.end,
+                _ => own.first().map_or(0..0, |t| t.span.clone()),
+            };
             found.push(Diagnostic {
                 severity: Severity::Warning,
                 span,
-                message: note,
+                message: deprecated.message,
                 help: Vec::new(),
             });
         }
@@ -451,27 +492,47 @@ fn nested_read(spec: &Spec, m: &Match, at: usize) -> Option<usize> {
     nested_read(spec, sub, at + nested_offset(spec, m))
 }
 
+/// What a command's help says is deprecated about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deprecation {
+    /// The deprecated word of the line (`snapshot` of `ns snapshot`), or
+    /// `None` when the whole command is.
+    pub word: Option<String>,
+    /// The message: what is deprecated, and what the help says of it.
+    pub message: String,
+}
+
 /// Why a matched command is deprecated, if its help says so: the whole
 /// handler, when its short or long help starts with "deprecated"
 /// (minimega writes `**DEPRECATED**`), or one of the line's words, when a
 /// line of the long help names it as deprecated ("snapshot is a deprecated
 /// alias", "the migrate spelling is deprecated").
-pub fn deprecation(spec: &Spec, m: &Match) -> Option<String> {
+pub fn deprecation(spec: &Spec, m: &Match) -> Option<Deprecation> {
     let handler = spec.handlers().get(m.id.handler)?;
     let short = handler.help_short.trim();
     let long = handler.help_long.trim();
-    if starts_deprecated(short) {
-        return Some(format!(
-            "`{}` is deprecated: {short}",
-            handler.shared_prefix
-        ));
-    }
-    if starts_deprecated(long) {
-        let first = long.lines().next().unwrap_or_default().trim();
-        return Some(format!(
-            "`{}` is deprecated: {first}",
-            handler.shared_prefix
-        ));
+    let whole = if starts_deprecated(short) {
+        Some(short)
+    } else if starts_deprecated(long) {
+        long.lines().next()
+    } else {
+        None
+    };
+    if let Some(note) = whole {
+        let note = note
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .get("deprecated".len()..)
+            .unwrap_or_default()
+            .trim_start_matches(|c: char| !c.is_alphanumeric());
+        let message = if note.is_empty() {
+            format!("`{}` is deprecated", handler.shared_prefix)
+        } else {
+            format!("`{}` is deprecated: {note}", handler.shared_prefix)
+        };
+        return Some(Deprecation {
+            word: None,
+            message,
+        });
     }
     let prefix = handler.shared_prefix.split_whitespace().count();
     let words: Vec<&str> = spec
@@ -487,9 +548,10 @@ pub fn deprecation(spec: &Spec, m: &Match) -> Option<String> {
         .collect();
     long.lines().find_map(|line| {
         let word = deprecated_word(line)?;
-        words
-            .contains(&word)
-            .then(|| format!("`{word}` is deprecated: {}", line.trim()))
+        words.contains(&word).then(|| Deprecation {
+            word: Some(word.to_owned()),
+            message: format!("`{word}` is deprecated: {}", line.trim()),
+        })
     })
 }
 
@@ -660,8 +722,8 @@ mod tests {
                 (3, 1, Severity::Error),
                 (4, 15, Severity::Error),
                 (5, 1, Severity::Warning),
-                (6, 1, Severity::Warning),
-                (7, 1, Severity::Warning),
+                (6, 4, Severity::Warning),
+                (7, 11, Severity::Warning),
             ]
         );
         assert!(found[2]
@@ -681,6 +743,20 @@ mod tests {
         assert_eq!(
             rendered,
             "lab.mm:3:1: error: minimega's `read` refuses to run `read` from a script\n    read other.mm\n    ^^^^\n    = help: run the other script from your own code, one `read` each\n"
+        );
+    }
+
+    #[test]
+    fn an_alias_the_script_defined_is_named() {
+        let found = script(spec(), ".alias vmr=vm info\nvmr\nmesh send all vmr\n");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(
+            found[0].diagnostic.help.last().unwrap(),
+            "`vmr` is the alias defined on line 1: minimega's `read` does not expand aliases"
+        );
+        assert_eq!(
+            found[1].diagnostic.message,
+            "unknown command `vmr`, nested in `mesh send all`"
         );
     }
 

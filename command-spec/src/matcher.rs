@@ -245,6 +245,7 @@ impl Trie {
             reason: Reason::Ambiguous(Vec::new()),
             expected: Vec::new(),
             complete_before: false,
+            command_start: false,
         })
     }
 }
@@ -261,6 +262,9 @@ pub struct Mismatch {
     pub expected: Vec<Expected>,
     /// Whether the tokens before `at` are already a whole command.
     pub complete_before: bool,
+    /// Whether a command starts at `at`: the line's first token, or a
+    /// nested command's.
+    pub command_start: bool,
 }
 
 /// What went wrong at a [`Mismatch`]'s token.
@@ -340,11 +344,12 @@ impl<'t> Walk<'t> {
                     reason: Reason::Ambiguous(words.iter().map(|w| (*w).to_owned()).collect()),
                     expected: Vec::new(),
                     complete_before: false,
+                    command_start: i == 0,
                 });
             }
             if next.is_empty() {
                 if !accepted {
-                    self.note(offset + i, Reason::Unexpected, &states);
+                    self.note(offset + i, i == 0, Reason::Unexpected, &states);
                 }
                 return accepted;
             }
@@ -354,13 +359,14 @@ impl<'t> Walk<'t> {
             return true;
         }
         if !accepted {
-            self.note(offset + tokens.len(), Reason::Unfinished, &states);
+            let start = tokens.is_empty();
+            self.note(offset + tokens.len(), start, Reason::Unfinished, &states);
         }
         accepted
     }
 
     /// Keeps the failure furthest along the line (the first of equals).
-    fn note(&mut self, at: usize, reason: Reason, states: &[&Trie]) {
+    fn note(&mut self, at: usize, command_start: bool, reason: Reason, states: &[&Trie]) {
         if self.failure.as_ref().is_some_and(|f| f.at >= at) {
             return;
         }
@@ -382,6 +388,7 @@ impl<'t> Walk<'t> {
             reason,
             expected,
             complete_before: states.iter().any(|s| s.end.is_some()),
+            command_start,
         });
     }
 }
