@@ -99,6 +99,10 @@ extern crate self as minimega;
 
 #[doc(inline)]
 pub use minimega_client as runtime;
+#[doc(hidden)]
+pub use minimega_macros::__cmd_in;
+#[doc(inline)]
+pub use minimega_macros::cmd;
 #[doc(inline)]
 pub use minimega_macros::generate_api;
 #[doc(inline)]

@@ -32,12 +32,18 @@ fn a_good_lab_passes() {
 fn every_mistake_is_reported_with_its_place_and_a_hint() {
     let (code, out, err) = check(&["tests/scripts/lab.mm", "tests/scripts/mistakes.mm"]);
     assert_eq!(code, 1, "{err}");
-    let expected = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/mistakes.expected");
+    let expected = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scripts/mistakes.expected"
+    );
     if std::env::var_os("MINIMEGA_BLESS").is_some() {
         std::fs::write(expected, &out).expect("written");
     }
     let want = std::fs::read_to_string(expected).expect("the expected output");
-    assert_eq!(out, want, "run with MINIMEGA_BLESS=1 to accept the new output");
+    assert_eq!(
+        out, want,
+        "run with MINIMEGA_BLESS=1 to accept the new output"
+    );
     assert_eq!(
         err,
         "minimega-check: 2 files, 38 lines, 28 commands: 8 invalid, 1 warning\n"
@@ -64,6 +70,9 @@ fn standard_input_and_another_spec() {
     let output = child.wait_with_output().expect("it ends");
     assert_eq!(output.status.code(), Some(1));
     let out = String::from_utf8(output.stdout).expect("UTF-8");
-    assert!(out.starts_with("<stdin>:2:4: error: unknown word `ifno` after `vm`\n"), "{out}");
+    assert!(
+        out.starts_with("<stdin>:2:4: error: unknown word `ifno` after `vm`\n"),
+        "{out}"
+    );
     assert!(out.contains("did you mean `info`?"), "{out}");
 }

@@ -63,7 +63,8 @@ mod preprocess;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE, DEFAULT_SOCKET};
 pub use command::{
-    Arg, Args, ArgumentError, Builder, Cmd, CommandLine, Complete, Expand, Many, One, Target,
+    Arg, ArgValue, Args, ArgumentError, Builder, Cmd, CommandLine, Complete, Expand, Many, One,
+    Target,
 };
 pub use error::{Error, Failure, Refusal};
 pub use execute::Execute;

@@ -14,7 +14,7 @@ use crate::tree::{Form, ParamKind};
 type Chain<'a> = Vec<&'a Method>;
 
 /// Every chain of calls that ends at a complete form, by form.
-fn chains(api: &Api) -> Vec<(Form, Chain<'_>)> {
+pub(crate) fn chains(api: &Api) -> Vec<(Form, Chain<'_>)> {
     let mut found = Vec::new();
     let mut stack: Vec<Chain<'_>> = api.commands.iter().map(|m| vec![m]).collect();
     stack.reverse();
@@ -214,4 +214,47 @@ pub(crate) fn pattern_calls(spec: &Spec, api: &Api, regenerate: &str) -> String 
         );
     }
     out
+}
+
+/// A line that a chain of calls makes, with made-up values, and the Rust
+/// call of the chain as the line macro writes it: the two sides of the
+/// line macro's every-form test. A `(command)` slot holds `vm info`.
+#[cfg(test)]
+pub(crate) fn line_and_call(chain: &[&Method]) -> (String, String) {
+    use crate::api::Push;
+    let mut line: Vec<String> = Vec::new();
+    let mut call = "Cmd".to_owned();
+    for method in chain {
+        let mut args = Vec::new();
+        for push in &method.pushes {
+            match push {
+                Push::Word(word) => line.push(word.clone()),
+                Push::Param(index) => {
+                    let param = &method.params[*index];
+                    let value = format!("v_{}", param.key);
+                    match param.kind {
+                        ParamKind::Value { .. } => {
+                            line.push(value.clone());
+                            args.push(format!("{value:?}"));
+                        }
+                        ParamKind::Flag => {
+                            line.push("true".to_owned());
+                            args.push("true".to_owned());
+                        }
+                        ParamKind::List { .. } => {
+                            line.push(value.clone());
+                            line.push(format!("{value}_2"));
+                            args.push(format!("[{value:?}, \"{value}_2\"]"));
+                        }
+                        ParamKind::Command => {
+                            line.push("vm info".to_owned());
+                            args.push("Cmd.vm().info()".to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        let _ = write!(call, ".{}({})", method.name, args.join(", "));
+    }
+    (line.join(" "), call)
 }

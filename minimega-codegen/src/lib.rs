@@ -6,9 +6,9 @@
 //! table and as a test of every pattern; [`files`] makes every generated
 //! file of the repository.
 //!
-//! The public surface is what the macro, the `api-map` binary and the
-//! tests need: [`generate`], [`fallback`], [`files`], [`token_count`] and
-//! the names of [`COMPLETE_METHODS`].
+//! The public surface is what the macros, the `api-map` binary and the
+//! tests need: [`generate`], [`fallback`], [`files`], [`line`] (the line
+//! macro's logic), [`token_count`] and the names of [`COMPLETE_METHODS`].
 
 #![warn(missing_docs)]
 
@@ -16,6 +16,7 @@ mod api;
 mod api_map;
 mod docs;
 pub mod files;
+pub mod line;
 mod naming;
 mod tokens;
 mod tree;

@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use minimega_codegen::line::{LineApi, LineInput};
 use minimega_codegen::SpecFn;
 use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream};
@@ -50,6 +51,167 @@ pub fn generate_api(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
         std::fs::read_to_string(path)
     })
     .into()
+}
+
+/// One minimega line as a typed command of the shipped minimega 3.1.0 API,
+/// checked while compiling.
+///
+/// ```text
+/// cmd!("vm launch kvm 5")                  // Cmd.vm().launch().kvm("5")
+/// cmd!("vm launch kvm {count}")            // a placeholder: .kvm(count)
+/// cmd!("vm config memory {}", mib * 1024)  // positional, as format! takes them
+/// cmd!(mm, "vm start {}", "all")           // built on a client or namespace handle
+/// ```
+///
+/// The line is matched as minicli matches it (abbreviations, choices,
+/// optional and list items, nested commands, output modifiers), and the
+/// macro expands to the builder calls that make the same command, so the
+/// value is the typed command the builders make: `.run()`, `.on(..)`,
+/// `preview()` and every check of the runtime apply unchanged. Each
+/// placeholder (`{expr}`, or `{}` with an argument after the line) stands
+/// for one argument value and goes to the builder as `impl Arg` does, never
+/// lexed as text; `{{` and `}}` are braces. Words written in the line are
+/// values as written.
+///
+/// A line that is not a command is a compile error that shows the line,
+/// marks the word at fault and says what would complete it. A placeholder
+/// where only a word fits (a command's name, a choice, `true`/`false`) is
+/// an error too. Another spec's API (`generate_api!("my-spec.json")`)
+/// defines its own `cmd!` beside its `Commands`.
+#[proc_macro]
+pub fn cmd(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let commands = quote::quote!(::minimega::api::Commands);
+    expand_line(input.into(), false, Some(commands), |path| {
+        std::fs::read_to_string(path)
+    })
+    .into()
+}
+
+/// The `cmd!` of a generated API: `shipped ; line...` or `"spec path" ;
+/// line...`. The `cmd!` macros that `generate_api!` defines call it; its
+/// form may change.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __cmd_in(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    expand_line(input.into(), true, None, |path| {
+        // `generate_api!` passes the absolute path; a relative one is
+        // relative to the crate, as `generate_api!`'s argument is.
+        let path = match &manifest_dir {
+            Some(dir) => dir.join(path),
+            None => PathBuf::from(path),
+        };
+        std::fs::read_to_string(path)
+    })
+    .into()
+}
+
+/// A line macro's arguments: the spec (for `__cmd_in`), the target, the
+/// line and the positional values.
+struct LineArgs {
+    spec: Option<LitStr>,
+    target: Option<syn::Expr>,
+    line: LitStr,
+    positional: Vec<syn::Expr>,
+}
+
+impl LineArgs {
+    fn parse(input: ParseStream<'_>, in_api: bool) -> syn::Result<LineArgs> {
+        let spec = if in_api {
+            let spec = if input.peek(LitStr) {
+                Some(input.parse()?)
+            } else {
+                let word: Ident = input.parse()?;
+                if word != "shipped" {
+                    return Err(syn::Error::new(word.span(), "expected `shipped` or a path"));
+                }
+                None
+            };
+            input.parse::<Token![;]>()?;
+            spec
+        } else {
+            None
+        };
+        let target = if input.peek(LitStr) {
+            None
+        } else {
+            let target: syn::Expr = input.parse().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "expected a minimega line, as in `cmd!(\"vm info\")`, or a target and a line, as in `cmd!(mm, \"vm info\")`",
+                )
+            })?;
+            input.parse::<Token![,]>()?;
+            Some(target)
+        };
+        let line: LitStr = input.parse().map_err(|e| {
+            syn::Error::new(e.span(), "expected the minimega line, as a string literal")
+        })?;
+        let mut positional = Vec::new();
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            positional.push(input.parse()?);
+        }
+        Ok(LineArgs {
+            spec,
+            target,
+            line,
+            positional,
+        })
+    }
+}
+
+/// The line macros' expansion, or the error as an expression of the
+/// compiler's error type, so that nothing else is reported about it.
+fn expand_line(
+    input: TokenStream,
+    in_api: bool,
+    commands: Option<TokenStream>,
+    read: impl FnOnce(&str) -> std::io::Result<String>,
+) -> TokenStream {
+    try_expand_line(input, in_api, commands, read).unwrap_or_else(|error| {
+        let message = error.to_string();
+        quote::quote_spanned!(error.span()=> ::core::compile_error!(#message))
+    })
+}
+
+fn try_expand_line(
+    input: TokenStream,
+    in_api: bool,
+    commands: Option<TokenStream>,
+    read: impl FnOnce(&str) -> std::io::Result<String>,
+) -> syn::Result<TokenStream> {
+    let args = syn::parse::Parser::parse2(
+        |input: ParseStream<'_>| LineArgs::parse(input, in_api),
+        input,
+    )?;
+    let owned;
+    let api: &LineApi = match &args.spec {
+        None => LineApi::shipped(),
+        Some(path) => {
+            let json = read(&path.value()).map_err(|e| {
+                syn::Error::new(
+                    path.span(),
+                    format!("cannot read the spec `{}`: {e}", path.value()),
+                )
+            })?;
+            owned = LineApi::cached(&json)
+                .map_err(|e| syn::Error::new(path.span(), format!("in the spec: {e}")))?;
+            &owned
+        }
+    };
+    let input = LineInput {
+        text: args.line.value(),
+        positional: args.positional.iter().map(|e| quote::quote!(#e)).collect(),
+        target: args.target.as_ref().map(|t| quote::quote!(#t)),
+        commands,
+        span: args.line.span(),
+    };
+    minimega_codegen::line::expand(api, &input)
+        .map_err(|e| syn::Error::new(args.line.span(), e.message))
 }
 
 /// The macro's arguments: nothing, or a path and an optional version.
