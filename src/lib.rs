@@ -57,6 +57,30 @@
 //! Cmd.vm().config().memory().render(); // the read is `memory_bare()`
 //! ```
 //!
+//! # minimega lines
+//!
+//! [`cmd!`] takes a minimega line, checks it against the spec while
+//! compiling, and makes the same typed command; `{expr}` and `{}` stand for
+//! one argument value each:
+//!
+//! ```
+//! use minimega::cmd;
+//! use minimega::prelude::*;
+//!
+//! let count = 10;
+//! assert_eq!(
+//!     cmd!("vm launch kvm {count}").render().unwrap(),
+//!     Cmd.vm().launch().kvm(count).render().unwrap()
+//! );
+//! assert_eq!(cmd!("vm config memory {}", 2048).render().unwrap(), "vm config memory 2048");
+//! ```
+//!
+//! ```compile_fail
+//! let _ = minimega::cmd!("vm lunch kvm 5"); // unknown word `lunch` after `vm`: did you mean `launch`?
+//! ```
+//!
+//! The `minimega-check` program checks `.mm` script files the same way.
+//!
 //! # Values arrive as written
 //!
 //! minimega rewrites `$VAR`, `${VAR}` and `file:`/`http:`/`tar:` prefixes in
