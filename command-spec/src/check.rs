@@ -191,7 +191,7 @@ pub fn script(spec: &Spec, text: &str) -> Vec<ScriptDiagnostic> {
     found
 }
 
-/// Checks one line of a script: as [`line`], and a `read` anywhere in it
+/// Checks one line of a script: as [`line()`], and a `read` anywhere in it
 /// is an error, as minimega refuses to `read` inside `read`.
 pub fn script_line(spec: &Spec, text: &str) -> Vec<Diagnostic> {
     let (tokens, matched) = match checked(spec, text) {

@@ -7,7 +7,7 @@
 //! file of the repository.
 //!
 //! The public surface is what the macros, the `api-map` binary and the
-//! tests need: [`generate`], [`fallback`], [`files`], [`line`] (the line
+//! tests need: [`generate`], [`fallback`], [`files`], [`line`](mod@line) (the line
 //! macro's logic), [`token_count`] and the names of [`COMPLETE_METHODS`].
 
 #![warn(missing_docs)]
