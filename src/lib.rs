@@ -125,10 +125,14 @@ extern crate self as minimega;
 pub use minimega_client as runtime;
 #[doc(hidden)]
 pub use minimega_macros::__cmd_in;
+#[doc(hidden)]
+pub use minimega_macros::__script_in;
 #[doc(inline)]
 pub use minimega_macros::cmd;
 #[doc(inline)]
 pub use minimega_macros::generate_api;
+#[doc(inline)]
+pub use minimega_macros::script;
 #[doc(inline)]
 pub use minimega_spec as spec;
 

@@ -8,7 +8,7 @@
 //!
 //! The public surface is what the macros, the `api-map` binary and the
 //! tests need: [`generate`], [`fallback`], [`files`], [`line`](mod@line) (the line
-//! macro's logic), [`token_count`] and the names of [`COMPLETE_METHODS`].
+//! macro's logic), [`script`] (the script macro's), [`token_count`] and the names of [`COMPLETE_METHODS`].
 
 #![warn(missing_docs)]
 
@@ -18,6 +18,7 @@ mod docs;
 pub mod files;
 pub mod line;
 mod naming;
+pub mod script;
 mod tokens;
 mod tree;
 

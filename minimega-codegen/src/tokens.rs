@@ -116,6 +116,14 @@ pub(crate) fn fallback() -> TokenStream {
         #[allow(unused_imports)]
         pub(crate) use cmd;
 
+        /// Stands in for the script macro: the spec could not be read.
+        #[allow(unused_macros)]
+        macro_rules! script {
+            ($($file:tt)*) => { ::core::unreachable!("the spec could not be read") };
+        }
+        #[allow(unused_imports)]
+        pub(crate) use script;
+
         /// A client of the shipped spec: the spec could not be read.
         pub fn client() -> #runtime::ClientBuilder {
             #runtime::Client::builder()
@@ -141,6 +149,16 @@ fn line_macro(spec_fn: &SpecFn<'_>) -> TokenStream {
         }
         #[allow(unused_imports)]
         pub(crate) use cmd;
+
+        /// A `.mm` script file checked line by line against this API's
+        /// spec while compiling, as a `minimega::runtime::Script` to run on
+        /// a client or namespace handle. See `minimega::script!`.
+        #[allow(unused_macros)]
+        macro_rules! script {
+            ($($file:tt)*) => { ::minimega::__script_in!(#source ; $($file)*) };
+        }
+        #[allow(unused_imports)]
+        pub(crate) use script;
     }
 }
 

@@ -106,6 +106,131 @@ pub fn __cmd_in(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     .into()
 }
 
+/// A `.mm` script file, checked line by line while compiling, as a
+/// `minimega::runtime::Script` of the shipped minimega 3.1.0 spec.
+///
+/// ```text
+/// let lab = minimega::script!("scripts/lab.mm");  // relative to Cargo.toml
+/// lab.run(&mut mm)?;                               // stops at the first failure, as `read` does
+/// lab.run_with(&mut ns, OnError::Continue, |step| println!("{}: {:?}", step.line, step.result))?;
+/// ```
+///
+/// Every line is checked as minimega's `read` would run it: blank lines
+/// and comments skipped, `$VAR` and `file:` left for the daemon, a `read`
+/// refused. Every bad line is a compile error of its own, written
+/// `lab.mm:LINE:COL: error: …` with the line marked and the hints; a line
+/// that would change minimega for every client (`namespace lab` alone) is
+/// one too (run the script on a namespace handle instead). Cargo rebuilds
+/// when the file changes. Another spec's API (`generate_api!("my-spec.json")`)
+/// defines its own `script!`.
+#[proc_macro]
+pub fn script(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    expand_script(input.into(), false, manifest_dir.as_deref(), |path| {
+        std::fs::read_to_string(path)
+    })
+    .into()
+}
+
+/// The `script!` of a generated API: `shipped ; "file"` or `"spec path" ;
+/// "file"`. The `script!` macros that `generate_api!` defines call it; its
+/// form may change.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __script_in(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    expand_script(input.into(), true, manifest_dir.as_deref(), |path| {
+        std::fs::read_to_string(path)
+    })
+    .into()
+}
+
+/// The script macros' expansion, or one compile error per bad line.
+fn expand_script(
+    input: TokenStream,
+    in_api: bool,
+    manifest_dir: Option<&Path>,
+    read: impl Fn(&Path) -> std::io::Result<String>,
+) -> TokenStream {
+    let parsed = syn::parse::Parser::parse2(
+        |input: ParseStream<'_>| -> syn::Result<(Option<LitStr>, LitStr)> {
+            let spec = if in_api {
+                let spec = if input.peek(LitStr) {
+                    Some(input.parse()?)
+                } else {
+                    let word: Ident = input.parse()?;
+                    if word != "shipped" {
+                        return Err(syn::Error::new(word.span(), "expected `shipped` or a path"));
+                    }
+                    None
+                };
+                input.parse::<Token![;]>()?;
+                spec
+            } else {
+                None
+            };
+            let file: LitStr = input.parse().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "expected the script's path, as in `script!(\"scripts/lab.mm\")`",
+                )
+            })?;
+            input.parse::<Option<Token![,]>>()?;
+            Ok((spec, file))
+        },
+        input,
+    );
+    let (spec_path, file) = match parsed {
+        Ok(parsed) => parsed,
+        Err(error) => return error.into_compile_error(),
+    };
+    let fail =
+        |message: String| quote::quote_spanned!(file.span()=> ::core::compile_error!(#message));
+    let Some(base) = manifest_dir else {
+        return fail("CARGO_MANIFEST_DIR is not set: build with cargo".to_owned());
+    };
+    let owned;
+    let spec: &minimega_spec::Spec = match &spec_path {
+        None => minimega_spec::shipped(),
+        Some(path) => {
+            let json = match read(&base.join(path.value())) {
+                Ok(json) => json,
+                Err(e) => return fail(format!("cannot read the spec `{}`: {e}", path.value())),
+            };
+            owned = match LineApi::cached(&json) {
+                Ok(api) => api,
+                Err(e) => return fail(format!("in the spec: {e}")),
+            };
+            owned.spec()
+        }
+    };
+    let written = file.value();
+    let path = base.join(&written);
+    let text = match read(&path) {
+        Ok(text) => text,
+        Err(e) => return fail(format!(
+            "cannot read the script `{written}` (a path relative to this crate's Cargo.toml): {e}"
+        )),
+    };
+    let Some(include_path) = path.to_str() else {
+        return fail(format!("the path `{written}` is not UTF-8"));
+    };
+    let input = minimega_codegen::script::ScriptInput {
+        name: &written,
+        include_path,
+        text: &text,
+    };
+    match minimega_codegen::script::expand(spec, &input) {
+        Ok(tokens) => tokens,
+        Err(errors) => {
+            let errors = errors.into_iter().map(
+                |message| quote::quote_spanned!(file.span()=> ::core::compile_error!(#message);),
+            );
+            quote::quote!({ #(#errors)* ::core::unreachable!() })
+        }
+    }
+}
+
 /// A line macro's arguments: the spec (for `__cmd_in`), the target, the
 /// line and the positional values.
 struct LineArgs {
@@ -379,6 +504,41 @@ mod tests {
         );
         let tokens = expand_text(quote!(mine), json);
         assert!(compile_error(&tokens).starts_with("expected the spec's path"));
+    }
+
+    #[test]
+    fn a_script_reports_every_bad_line_on_its_path() {
+        let script = "vm info\nvm lunch kvm 2\n# fine\nlog level verbose\n";
+        let tokens = expand_script(quote!("lab.mm"), false, Some(Path::new("/crate")), |path| {
+            assert_eq!(path, Path::new("/crate/lab.mm"));
+            Ok(script.to_owned())
+        })
+        .to_string();
+        assert_eq!(tokens.matches("compile_error").count(), 2, "{tokens}");
+        assert!(
+            tokens.contains("lab.mm:2:4: error: unknown word `lunch` after `vm`"),
+            "{tokens}"
+        );
+        assert!(
+            tokens.contains("lab.mm:4:11: error: unknown word `verbose`"),
+            "{tokens}"
+        );
+        let good = expand_script(quote!("lab.mm"), false, Some(Path::new("/crate")), |_| {
+            Ok("vm info\n".to_owned())
+        })
+        .to_string();
+        assert!(
+            good.contains("Script :: new (\"lab.mm\" , & [(1u32 , \"vm info\")])"),
+            "{good}"
+        );
+        let missing = expand_script(quote!("no.mm"), false, Some(Path::new("/crate")), |_| {
+            Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+        })
+        .to_string();
+        assert!(
+            missing.contains("cannot read the script `no.mm`"),
+            "{missing}"
+        );
     }
 
     #[test]

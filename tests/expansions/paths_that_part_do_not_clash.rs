@@ -500,6 +500,17 @@ macro_rules! cmd {
 }
 #[allow(unused_imports)]
 pub(crate) use cmd;
+/// A `.mm` script file checked line by line against this API's
+/// spec while compiling, as a `minimega::runtime::Script` to run on
+/// a client or namespace handle. See `minimega::script!`.
+#[allow(unused_macros)]
+macro_rules! script {
+    ($($file:tt)*) => {
+        ::minimega::__script_in!("paths_that_part_do_not_clash.json"; $($file)*)
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use script;
 /// A client for this API: hand-written lines are checked against
 /// [`spec()`], and the version check expects its minimega version.
 /// Connect with `client().connect()`, `.base(dir)` or `.socket(path)`.
