@@ -79,7 +79,9 @@
 //! let _ = minimega::cmd!("vm lunch kvm 5"); // unknown word `lunch` after `vm`: did you mean `launch`?
 //! ```
 //!
-//! The `minimega-check` program checks `.mm` script files the same way.
+//! [`script!`] checks a `.mm` file the same way while compiling and runs
+//! its lines in order ([`runtime::Script`]); the `minimega-check` program
+//! checks script files without Rust.
 //!
 //! # Values arrive as written
 //!

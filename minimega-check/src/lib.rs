@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! minimega-check [--spec DUMP.json] [--deny-warnings] FILES...
+//! minimega-check --to-rust [--spec DUMP.json] FILES...
 //! ```
 //!
 //! Every line is checked as minimega's `read` would run it (see
@@ -14,6 +15,12 @@
 //! them deprecated are warnings. `-` reads standard input. The spec is the
 //! one of minimega 3.1.0 shipped with `minimega-spec`, or another
 //! version's `minimega -cli` dump given with `--spec`.
+//!
+//! `--to-rust` prints each script as a Rust function instead, one typed
+//! call per line (`mm.vm().launch().kvm("2").run()?;`) after a comment
+//! with the line; a line the typed API cannot take (an alias the script
+//! defined, a daemon-wide form) is a `raw_unchecked` call with a comment
+//! saying why. The function compiles against the `minimega` crate.
 //!
 //! Exit status: 0 when every line is valid (warnings allowed, unless
 //! `--deny-warnings`), 1 when a line is not, 2 when a file or the spec
@@ -28,6 +35,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use minimega_codegen::line::{script_to_rust, LineApi};
 use minimega_spec::check::{self, Severity};
 use minimega_spec::Spec;
 
@@ -42,6 +50,7 @@ pub const TROUBLE: u8 = 2;
 
 const USAGE: &str = "\
 usage: minimega-check [--spec DUMP.json] [--deny-warnings] FILES...
+       minimega-check --to-rust [--spec DUMP.json] FILES...
 
 Checks minimega scripts (.mm files) line by line, as minimega's `read` would
 run them, without a daemon. `-` reads standard input.
@@ -50,6 +59,7 @@ options:
   --spec FILE        check against this `minimega -cli` dump instead of the
                      shipped minimega 3.1.0 spec
   --deny-warnings    exit 1 on warnings (deprecated commands) too
+  --to-rust          print each script as a Rust function of typed calls
   -h, --help         print this help
   -V, --version      print the version
 ";
@@ -72,6 +82,8 @@ pub struct Options {
     pub spec: Option<PathBuf>,
     /// Whether warnings make the exit status 1.
     pub deny_warnings: bool,
+    /// Print the scripts as Rust instead of checking them.
+    pub to_rust: bool,
     /// The files, in order; `-` is standard input.
     pub files: Vec<String>,
 }
@@ -88,6 +100,7 @@ pub fn parse_args(args: &[String]) -> Result<Request, String> {
             "-h" | "--help" => return Ok(Request::Help),
             "-V" | "--version" => return Ok(Request::Version),
             "--deny-warnings" => options.deny_warnings = true,
+            "--to-rust" => options.to_rust = true,
             "--spec" => {
                 let path = args.next().ok_or("--spec needs a file")?;
                 options.spec = Some(PathBuf::from(path));
@@ -243,7 +256,16 @@ fn run(
         // nearest UTF-8, which matches where it matched.
         let text = String::from_utf8_lossy(&text);
         let name = if file == "-" { "<stdin>" } else { file };
+        if options.to_rust {
+            let api = LineApi::new(spec.clone());
+            let rust = script_to_rust(&api, &function_name(name), name, &text);
+            stdout.write_all(rust.as_bytes()).map_err(io)?;
+            continue;
+        }
         check_text(spec, name, &text, stdout, &mut summary).map_err(io)?;
+    }
+    if options.to_rust {
+        return Ok(if trouble { TROUBLE } else { OK });
     }
     let Summary {
         files,
@@ -263,6 +285,77 @@ fn run(
         return Ok(TROUBLE);
     }
     Ok(summary.status(options.deny_warnings))
+}
+
+/// A Rust function name for a script file: its stem in snake case
+/// (`web-lab.mm` → `web_lab`), `script` if nothing is left.
+pub fn function_name(file: &str) -> String {
+    let stem = Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut name = name.trim_matches('_').to_owned();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "script_");
+    }
+    if syn_keyword(&name) {
+        name.push_str("_script");
+    }
+    name
+}
+
+fn syn_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "as" | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "async"
+            | "await"
+            | "dyn"
+            | "try"
+            | "gen"
+    )
 }
 
 fn plural(n: usize) -> &'static str {
@@ -317,6 +410,7 @@ mod tests {
             Ok(Request::Check(Options {
                 spec: Some("s.json".into()),
                 deny_warnings: false,
+                to_rust: false,
                 files: args(&["a.mm", "-", "--odd"]),
             }))
         );
@@ -363,6 +457,21 @@ mod tests {
         );
         let (code, _, _) = run_on(&["--deny-warnings", "-"], "vm snapshot\n");
         assert_eq!(code, INVALID);
+    }
+
+    #[test]
+    fn scripts_as_rust() {
+        let (code, out, _) = run_on(&["--to-rust", "-"], "# lab\nvm launch kvm 2\nvmr\n");
+        assert_eq!(code, OK);
+        assert!(out.contains("pub fn stdin("), "{out}");
+        assert!(
+            out.contains("    // line 2: vm launch kvm 2\n    mm.vm().launch().kvm(\"2\").run()?;"),
+            "{out}"
+        );
+        assert!(out.contains("// not typed: unknown command `vmr`"), "{out}");
+        assert_eq!(function_name("labs/web-lab.mm"), "web_lab");
+        assert_eq!(function_name("3d.mm"), "script_3d");
+        assert_eq!(function_name("loop.mm"), "loop_script");
     }
 
     #[test]

@@ -76,3 +76,23 @@ fn standard_input_and_another_spec() {
     );
     assert!(out.contains("did you mean `info`?"), "{out}");
 }
+
+#[test]
+fn the_facades_script_as_rust_is_current() {
+    // `tests/generated/web_mm.rs` of the workspace is this output; the
+    // facade's `script_as_rust` test compiles and runs it.
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let output = Command::new(env!("CARGO_BIN_EXE_minimega-check"))
+        .args(["--to-rust", "tests/scripts/web.mm"])
+        .current_dir(root)
+        .output()
+        .expect("the checker runs");
+    assert_eq!(output.status.code(), Some(0));
+    let rust = String::from_utf8(output.stdout).expect("UTF-8");
+    let generated = format!("{root}/tests/generated/web_mm.rs");
+    if std::env::var_os("MINIMEGA_BLESS").is_some() {
+        std::fs::write(&generated, &rust).expect("written");
+    }
+    let want = std::fs::read_to_string(&generated).expect("the generated file");
+    assert_eq!(rust, want, "run with MINIMEGA_BLESS=1 to accept the new output");
+}

@@ -16,6 +16,8 @@
 //! [`minimega_spec::check::explain`], the line shown with the word at fault
 //! marked.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use minimega_spec::check::{self, PLACEHOLDER};
@@ -31,7 +33,7 @@ use crate::tree::{Form, ParamKind};
 /// A spec with its named API, as the line macro needs them.
 #[derive(Debug)]
 pub struct LineApi {
-    spec: Spec,
+    spec: Cow<'static, Spec>,
     api: Api,
     /// Every chain of calls that ends at a complete form (indices into the
     /// API's methods, as paths from the top).
@@ -53,11 +55,28 @@ impl LineApi {
 
     /// The API of a spec already read.
     pub fn new(spec: Spec) -> LineApi {
-        let api = Api::new(&spec);
+        LineApi::build(Cow::Owned(spec))
+    }
+
+    fn build(spec: Cow<'static, Spec>) -> LineApi {
+        let api = Api::without_docs(&spec);
+        // Where each method is, by address, to name the methods of chains.
+        let mut places: HashMap<*const Method, MethodRef> = HashMap::new();
+        for (index, method) in api.commands.iter().enumerate() {
+            places.insert(method, MethodRef::Top(index));
+        }
+        for (ty, t) in api.types.iter().enumerate() {
+            for (index, method) in t.methods.iter().enumerate() {
+                places.insert(method, MethodRef::Of(ty, index));
+            }
+        }
         let chains = chains(&api)
             .into_iter()
             .map(|(form, chain)| {
-                let refs = chain.iter().map(|m| locate(&api, m)).collect();
+                let refs = chain
+                    .iter()
+                    .filter_map(|&m| places.get(&(m as *const Method)).copied())
+                    .collect();
                 (form, refs)
             })
             .collect();
@@ -67,7 +86,7 @@ impl LineApi {
     /// The API of the shipped spec, made once.
     pub fn shipped() -> &'static LineApi {
         static SHIPPED: OnceLock<LineApi> = OnceLock::new();
-        SHIPPED.get_or_init(|| LineApi::new(minimega_spec::shipped().clone()))
+        SHIPPED.get_or_init(|| LineApi::build(Cow::Borrowed(minimega_spec::shipped())))
     }
 
     /// The API of the spec in `json`, made once per text: proc macros run
@@ -98,18 +117,6 @@ impl LineApi {
             MethodRef::Of(ty, index) => &self.api.types[ty].methods[index],
         }
     }
-}
-
-fn locate(api: &Api, method: &Method) -> MethodRef {
-    if let Some(index) = api.commands.iter().position(|m| std::ptr::eq(m, method)) {
-        return MethodRef::Top(index);
-    }
-    for (ty, t) in api.types.iter().enumerate() {
-        if let Some(index) = t.methods.iter().position(|m| std::ptr::eq(m, method)) {
-            return MethodRef::Of(ty, index);
-        }
-    }
-    unreachable!("a chain's methods belong to its API")
 }
 
 /// Why a line cannot be a command, for the compiler to show.
@@ -386,10 +393,11 @@ pub fn expand(api: &LineApi, input: &LineInput) -> Result<TokenStream, LineError
         };
         exprs.push(expr);
     }
-    let target = input
-        .target
-        .clone()
-        .map_or_else(|| quote!(::minimega::runtime::Cmd), |t| quote!((#t)));
+    let target = match &input.target {
+        None => quote!(::minimega::runtime::Cmd),
+        Some(t) if syn::parse2::<syn::Ident>(t.clone()).is_ok() => t.clone(),
+        Some(t) => quote!((#t)),
+    };
     let chain = chain_tokens(&calls, &exprs);
     let body = quote!(#target #chain);
     Ok(match &input.commands {
@@ -398,7 +406,7 @@ pub fn expand(api: &LineApi, input: &LineInput) -> Result<TokenStream, LineError
             use #path as _;
             #body
         }),
-        None => quote!({ #body }),
+        None => body,
     })
 }
 
@@ -596,6 +604,76 @@ fn chain_tokens(calls: &[Call], exprs: &[TokenStream]) -> TokenStream {
     quote!(#(#calls)*)
 }
 
+/// A script as Rust source: a function `name(mm: &mut Client)` that runs
+/// each command of `text` in order as a typed call (`mm.vm().info().run()?;`),
+/// each after a comment with its line number and the line as written. A
+/// line the typed API cannot take (one that is not a command, such as an
+/// alias the script defined, or one that changes minimega for every
+/// client) comes out as `raw_unchecked` with a comment saying why.
+pub fn script_to_rust(api: &LineApi, name: &str, file: &str, text: &str) -> String {
+    let target: TokenStream = quote!(mm);
+    let mut body = Vec::new();
+    for (index, raw) in text.split('\n').enumerate() {
+        let line = raw.strip_suffix('\r').unwrap_or(raw).trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        // Braces are the template's: a line's own are written doubled.
+        let template = line.replace('{', "{{").replace('}', "}}");
+        let input = LineInput {
+            text: template,
+            positional: Vec::new(),
+            target: Some(target.clone()),
+            commands: None,
+            span: Span::call_site(),
+        };
+        let comment = format!(" line {}: {line}", index + 1);
+        let statement = match expand(api, &input) {
+            Ok(tokens) => quote!(#tokens.run()?;),
+            Err(error) => {
+                let why = error.message.lines().next().unwrap_or_default().to_owned();
+                let why = format!(" not typed: {why}");
+                quote!({
+                    #[doc = #why]
+                    mm.raw_unchecked(#line)?.run()?;
+                })
+            }
+        };
+        body.push(quote!(
+            #[doc = #comment]
+            #statement
+        ));
+    }
+    let name = proc_macro2::Ident::new(name, Span::call_site());
+    let doc =
+        format!(" `{file}`, one typed call per line (written by `minimega-check --to-rust`).");
+    let function = quote! {
+        #[doc = #doc]
+        pub fn #name(mm: &mut ::minimega::runtime::Client) -> ::core::result::Result<(), ::minimega::runtime::Error> {
+            use ::minimega::prelude::*;
+            #(#body)*
+            Ok(())
+        }
+    };
+    let parsed: syn::File = match syn::parse2(function.clone()) {
+        Ok(parsed) => parsed,
+        Err(_) => return function.to_string(),
+    };
+    // Comments on statements are written as `///`; make them plain. The
+    // prelude names `Cmd`.
+    prettyplease::unparse(&parsed)
+        .replace("::minimega::runtime::Cmd.", "Cmd.")
+        .lines()
+        .map(|l| match l.trim_start().strip_prefix("///") {
+            Some(rest) if !l.starts_with("///") => {
+                let indent = &l[..l.len() - l.trim_start().len()];
+                format!("{indent}//{rest}\n")
+            }
+            _ => format!("{l}\n"),
+        })
+        .collect()
+}
+
 /// The builder calls a line becomes, as Rust text (`Cmd.vm().info()`),
 /// for tests and for printing scripts as Rust.
 pub fn rust_text(api: &LineApi, line: &str) -> Result<String, LineError> {
@@ -611,8 +689,6 @@ pub fn rust_text(api: &LineApi, line: &str) -> Result<String, LineError> {
     )?;
     let text = tokens.to_string();
     Ok(text
-        .trim_start_matches("{ ")
-        .trim_end_matches(" }")
         .replace(":: minimega :: runtime :: Cmd", "Cmd")
         .replace(" . ", ".")
         .replace(" (", "(")
@@ -730,6 +806,51 @@ mod tests {
             message.starts_with("`mesh send all vm` is not a whole command"),
             "{message}"
         );
+    }
+
+    #[test]
+    #[ignore = "prints timings"]
+    fn timings() {
+        let t = std::time::Instant::now();
+        let spec = minimega_spec::shipped().clone();
+        eprintln!("spec clone {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        let api = Api::new(&spec);
+        eprintln!("api {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        let _ = chains(&api);
+        eprintln!("chains {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        let line_api = LineApi::new(spec.clone());
+        eprintln!("line api {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        let _ = Api::without_docs(&spec);
+        eprintln!("api without docs {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        for _ in 0..1000 {
+            rust_text(&line_api, "vm launch kvm 5 web").unwrap();
+        }
+        eprintln!("1000 lines {:?}", t.elapsed());
+    }
+
+    #[test]
+    fn a_script_as_rust() {
+        let rust = script_to_rust(
+            api(),
+            "lab",
+            "lab.mm",
+            "# lab\nvm launch kvm 2\n.alias vmr=vm info\nvmr\nnamespace lab\necho {x}\n",
+        );
+        for want in [
+            "pub fn lab(\n    mm: &mut ::minimega::runtime::Client,\n)",
+            "    // line 2: vm launch kvm 2\n    mm.vm().launch().kvm(\"2\").run()?;",
+            "    // line 4: vmr\n    {\n        // not typed: unknown command `vmr`\n        mm.raw_unchecked(\"vmr\")?.run()?;",
+            "// not typed: `namespace [name]` switches the active namespace for every client",
+            "mm.echo(\"{x}\").run()?;",
+        ] {
+            assert!(rust.contains(want), "{want}\n---\n{rust}");
+        }
+        syn::parse_file(&rust).expect("it parses as Rust");
     }
 
     #[test]

@@ -208,9 +208,11 @@ fn expand_script(
     let path = base.join(&written);
     let text = match read(&path) {
         Ok(text) => text,
-        Err(e) => return fail(format!(
+        Err(e) => {
+            return fail(format!(
             "cannot read the script `{written}` (a path relative to this crate's Cargo.toml): {e}"
-        )),
+        ))
+        }
     };
     let Some(include_path) = path.to_str() else {
         return fail(format!("the path `{written}` is not UTF-8"));
