@@ -94,5 +94,8 @@ fn the_facades_script_as_rust_is_current() {
         std::fs::write(&generated, &rust).expect("written");
     }
     let want = std::fs::read_to_string(&generated).expect("the generated file");
-    assert_eq!(rust, want, "run with MINIMEGA_BLESS=1 to accept the new output");
+    assert_eq!(
+        rust, want,
+        "run with MINIMEGA_BLESS=1 to accept the new output"
+    );
 }
