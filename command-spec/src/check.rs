@@ -771,6 +771,35 @@ mod tests {
             .contains("longer than 65536 bytes"));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_line_is_checked_without_panicking(text in r#"[ a-z.#"'\\\u{0}{}é\t]{0,24}"#) {
+            let _ = line(spec(), &text);
+            let _ = script(spec(), &text);
+        }
+
+        #[test]
+        fn words_of_the_spec_in_any_order_are_explained(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "vm", "launch", "kvm", "la", "info", "mesh", "send", "all", "s", "x",
+                    ".json", "true", "cc", "exec", "namespace", "clear", PLACEHOLDER,
+                ]),
+                0..7,
+            )
+        ) {
+            let tokens: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+            if spec().compile_tokens(&tokens).is_none() {
+                let spanned: Vec<Spanned> = tokens
+                    .iter()
+                    .map(|t| Spanned { text: t.clone(), span: 0..0 })
+                    .collect();
+                let d = explain(&spanned, &spec().diagnose(&tokens));
+                proptest::prop_assert!(!d.message.is_empty());
+            }
+        }
+    }
+
     #[test]
     fn distances() {
         assert_eq!(distance("lunch", "launch"), 1);

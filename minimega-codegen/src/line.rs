@@ -890,6 +890,13 @@ mod tests {
         syn::parse_file(&rust).expect("it parses as Rust");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_template_expands_or_says_why(text in r#"[ a-z.#"'\\{}0-9é]{0,24}"#) {
+            let _ = rust_text(api(), &text);
+        }
+    }
+
     #[test]
     fn another_spec_has_its_own_lines() {
         let api = LineApi::from_json(
