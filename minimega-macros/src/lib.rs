@@ -1,9 +1,12 @@
-//! `generate_api!`: expands a minimega command spec into a typed Rust API.
+//! `generate_api!`: expands a minimega command spec into a typed Rust API;
+//! `cmd!`: one minimega line as a typed command of it; `script!`: a `.mm`
+//! file checked line by line.
 //!
-//! This crate is only the entry point: it reads its arguments and the file,
-//! and reports errors on them; everything else happens in
-//! `minimega-codegen`, whose `naming` module documents the names of the
-//! generated API.
+//! This crate is only the entry point: it reads its arguments and the
+//! files, and reports errors on them; everything else happens in
+//! `minimega-codegen` (whose `naming` module documents the names of the
+//! generated API, and whose `line` and `script` modules hold the line and
+//! script macros' logic) and `minimega_spec::check`.
 
 #![warn(missing_docs)]
 
