@@ -67,4 +67,9 @@ fn a_user_spec_has_its_own_line_macro() {
     let mut mm = mock.client().unwrap();
     travels::cmd!(mm, "frob 2").run().unwrap();
     assert_eq!(mock.commands(), ["frob 2"]);
+    // And its own `script!`, checked against this spec.
+    let script = travels::script!("tests/scripts/travels.mm");
+    assert_eq!(script.lines(), [(2, "frob 2"), (3, "echo hello world")]);
+    script.run(&mut mm).unwrap();
+    assert_eq!(mock.commands(), ["frob 2", "frob 2", "echo hello world"]);
 }
