@@ -73,8 +73,11 @@ pub fn generate_api(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
 /// `preview()` and every check of the runtime apply unchanged. Each
 /// placeholder (`{expr}`, or `{}` with an argument after the line) stands
 /// for one argument value and goes to the builder as `impl Arg` does, never
-/// lexed as text; `{{` and `}}` are braces. Words written in the line are
-/// values as written.
+/// lexed as text; `{{` and `}}` are braces. Values written in the line
+/// are values as the builders take them, so `$VAR` and `file:` in them
+/// arrive as written; for minimega's expansion, give the value as a
+/// placeholder wrapped in `Expand`: `cmd!("vm config kernel {}",
+/// Expand("file:vmlinuz"))`.
 ///
 /// A line that is not a command is a compile error that shows the line,
 /// marks the word at fault and says what would complete it. A placeholder
