@@ -404,21 +404,51 @@ pub fn expand(api: &LineApi, input: &LineInput) -> Result<TokenStream, LineError
         };
         exprs.push(expr);
     }
-    let target = match &input.target {
-        None => quote!(::minimega::runtime::Cmd),
-        Some(t) if syn::parse2::<syn::Ident>(t.clone()).is_ok() => t.clone(),
-        Some(t) => quote!((#t)),
-    };
-    let chain = chain_tokens(&calls, &exprs);
-    let body = quote!(#target #chain);
-    Ok(match &input.commands {
-        Some(path) => quote!({
-            #[allow(unused_imports)]
-            use #path as _;
-            #body
-        }),
-        None => body,
+    let commands = input.commands.as_ref();
+    Ok(match (&input.target, commands) {
+        // On `Cmd` with a nameable trait: no block, no import.
+        (None, Some(_)) => on_cmd(&calls, &exprs, commands),
+        (None, None) => on_cmd(&calls, &exprs, None),
+        (Some(target), _) => {
+            let target = if syn::parse2::<syn::Ident>(target.clone()).is_ok() {
+                target.clone()
+            } else {
+                quote!((#target))
+            };
+            let chain = chain_tokens(&calls, &exprs, commands);
+            match commands {
+                // Method syntax takes `mm` by `&mut` as the builders do,
+                // which needs the trait in scope.
+                Some(path) => quote!({
+                    #[allow(unused_imports)]
+                    use #path as _;
+                    #target #chain
+                }),
+                None => quote!(#target #chain),
+            }
+        }
     })
+}
+
+/// The calls on `Cmd`: the first through the trait's path when it can be
+/// named (`Commands::vm(Cmd)`), else as a method.
+fn on_cmd(calls: &[Call], exprs: &[TokenStream], commands: Option<&TokenStream>) -> TokenStream {
+    let cmd = quote!(::minimega::runtime::Cmd);
+    match (commands, calls.split_first()) {
+        (Some(path), Some((first, rest))) => {
+            let name = proc_macro2::Ident::new(&first.name, Span::call_site());
+            let args = first
+                .args
+                .iter()
+                .map(|arg| arg_tokens(arg, exprs, commands));
+            let rest = chain_tokens(rest, exprs, commands);
+            quote!(#path::#name(#cmd #(, #args)*) #rest)
+        }
+        _ => {
+            let chain = chain_tokens(calls, exprs, commands);
+            quote!(#cmd #chain)
+        }
+    }
 }
 
 /// The chain of calls for a matched line: the chain of its form whose
@@ -587,32 +617,41 @@ fn value_tokens(value: &Value, exprs: &[TokenStream]) -> TokenStream {
     }
 }
 
-fn chain_tokens(calls: &[Call], exprs: &[TokenStream]) -> TokenStream {
+fn arg_tokens(
+    arg: &ArgTokens,
+    exprs: &[TokenStream],
+    commands: Option<&TokenStream>,
+) -> TokenStream {
+    match arg {
+        ArgTokens::One(value) => value_tokens(value, exprs),
+        ArgTokens::Flag(flag) => quote!(#flag),
+        ArgTokens::List(items) => match &items[..] {
+            [] => quote!(::core::iter::empty::<&'static str>()),
+            [one] => value_tokens(one, exprs),
+            _ if items.iter().all(|v| matches!(v, Value::Written(_))) => {
+                let items = items.iter().map(|v| value_tokens(v, exprs));
+                quote!([#(#items),*])
+            }
+            _ => {
+                let items = items.iter().map(|v| {
+                    let value = value_tokens(v, exprs);
+                    quote!(::minimega::runtime::ArgValue::of(#value))
+                });
+                quote!([#(#items),*])
+            }
+        },
+        ArgTokens::Nested(nested) => on_cmd(nested, exprs, commands),
+    }
+}
+
+fn chain_tokens(
+    calls: &[Call],
+    exprs: &[TokenStream],
+    commands: Option<&TokenStream>,
+) -> TokenStream {
     let calls = calls.iter().map(|call| {
         let name = proc_macro2::Ident::new(&call.name, Span::call_site());
-        let args = call.args.iter().map(|arg| match arg {
-            ArgTokens::One(value) => value_tokens(value, exprs),
-            ArgTokens::Flag(flag) => quote!(#flag),
-            ArgTokens::List(items) => match &items[..] {
-                [] => quote!(::core::iter::empty::<&'static str>()),
-                [one] => value_tokens(one, exprs),
-                _ if items.iter().all(|v| matches!(v, Value::Written(_))) => {
-                    let items = items.iter().map(|v| value_tokens(v, exprs));
-                    quote!([#(#items),*])
-                }
-                _ => {
-                    let items = items.iter().map(|v| {
-                        let value = value_tokens(v, exprs);
-                        quote!(::minimega::runtime::ArgValue::of(#value))
-                    });
-                    quote!([#(#items),*])
-                }
-            },
-            ArgTokens::Nested(nested) => {
-                let chain = chain_tokens(nested, exprs);
-                quote!(::minimega::runtime::Cmd #chain)
-            }
-        });
+        let args = call.args.iter().map(|arg| arg_tokens(arg, exprs, commands));
         quote!(.#name(#(#args),*))
     });
     quote!(#(#calls)*)
