@@ -62,6 +62,32 @@
 //! Cmd.vm().config().memory().render(); // the read is `memory_bare()`
 //! ```
 //!
+//! # minimega lines
+//!
+//! [`cmd!`] takes a minimega line, checks it against the spec while
+//! compiling, and makes the same typed command; `{expr}` and `{}` stand for
+//! one argument value each:
+//!
+//! ```
+//! use minimega::cmd;
+//! use minimega::prelude::*;
+//!
+//! let count = 10;
+//! assert_eq!(
+//!     cmd!("vm launch kvm {count}").render().unwrap(),
+//!     Cmd.vm().launch().kvm(count).render().unwrap()
+//! );
+//! assert_eq!(cmd!("vm config memory {}", 2048).render().unwrap(), "vm config memory 2048");
+//! ```
+//!
+//! ```compile_fail
+//! let _ = minimega::cmd!("vm lunch kvm 5"); // unknown word `lunch` after `vm`: did you mean `launch`?
+//! ```
+//!
+//! [`script!`] checks a `.mm` file the same way while compiling and runs
+//! its lines in order ([`runtime::Script`]); the `minimega-check` program
+//! checks script files without Rust.
+//!
 //! # Values arrive as written
 //!
 //! minimega rewrites `$VAR`, `${VAR}` and `file:`/`http:`/`tar:` prefixes in
@@ -104,8 +130,16 @@ extern crate self as minimega;
 
 #[doc(inline)]
 pub use minimega_client as runtime;
+#[doc(hidden)]
+pub use minimega_macros::__cmd_in;
+#[doc(hidden)]
+pub use minimega_macros::__script_in;
+#[doc(inline)]
+pub use minimega_macros::cmd;
 #[doc(inline)]
 pub use minimega_macros::generate_api;
+#[doc(inline)]
+pub use minimega_macros::script;
 #[doc(inline)]
 pub use minimega_spec as spec;
 

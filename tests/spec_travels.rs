@@ -47,3 +47,29 @@ fn a_user_spec_reaches_the_client_and_the_mock_without_being_named_again() {
     assert!(other.raw("vm info").is_err());
     assert_eq!(other.frob(2).render().unwrap(), "frob 2");
 }
+
+#[test]
+fn a_user_spec_has_its_own_line_macro() {
+    // `travels::cmd!` matches lines against this spec, and makes this API's
+    // commands (its `Commands` is in scope).
+    let count = 3;
+    assert_eq!(travels::cmd!("frob {count}").render().unwrap(), "frob 3");
+    assert_eq!(
+        travels::cmd!("echo hello {}", "big world")
+            .render()
+            .unwrap(),
+        r#"echo hello "big world""#
+    );
+    let mock = travels::mock()
+        .allow_missing_patterns(true)
+        .start()
+        .unwrap();
+    let mut mm = mock.client().unwrap();
+    travels::cmd!(mm, "frob 2").run().unwrap();
+    assert_eq!(mock.commands(), ["frob 2"]);
+    // And its own `script!`, checked against this spec.
+    let script = travels::script!("tests/scripts/travels.mm");
+    assert_eq!(script.lines(), [(2, "frob 2"), (3, "echo hello world")]);
+    script.run(&mut mm).unwrap();
+    assert_eq!(mock.commands(), ["frob 2", "frob 2", "echo hello world"]);
+}

@@ -81,3 +81,18 @@ fn commands_are_traced_with_their_line_hosts_and_errors() {
         assert!(lines.contains(expected), "{expected:?} in\n{lines}");
     }
 }
+
+#[test]
+fn a_scripts_lines_are_traced_with_their_file_and_number() {
+    let mock = MockMinimega::start().unwrap();
+    let mut mm = mock.client().unwrap();
+    let capture = Capture::default();
+    tracing::subscriber::with_default(capture.clone(), || {
+        minimega::script!("tests/scripts/web.mm")
+            .run(&mut mm)
+            .unwrap();
+    });
+    let lines = capture.lines.lock().unwrap().join("\n");
+    let expected = "DEBUG message=script line script=\"tests/scripts/web.mm\" line=4 command=\"vm launch kvm web[1-2]\"";
+    assert!(lines.contains(expected), "{expected:?} in\n{lines}");
+}

@@ -29,40 +29,97 @@ pub enum LexError {
 /// Splits a command line into tokens.
 pub fn lex(line: &str) -> Result<Vec<String>, LexError> {
     let mut tokens = Vec::new();
+    lex_with(line, |token, _| tokens.push(token))
+        .map_err(|(error, _)| error)
+        .map(|()| tokens)
+}
+
+/// One token of a line, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned {
+    /// The token, unquoted.
+    pub text: String,
+    /// The byte range of the line it was read from, quotes included.
+    pub span: std::ops::Range<usize>,
+}
+
+/// Why a line does not split into tokens, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error}")]
+pub struct SpannedLexError {
+    /// What went wrong.
+    pub error: LexError,
+    /// The byte offset of the quote that was never closed, or of the `\`.
+    pub at: usize,
+}
+
+/// Splits a command line into tokens as [`lex`] does, each with the byte
+/// range it was written in, for messages that point at a word.
+pub fn lex_spanned(line: &str) -> Result<Vec<Spanned>, SpannedLexError> {
+    let mut tokens = Vec::new();
+    lex_with(line, |text, span| tokens.push(Spanned { text, span }))
+        .map_err(|(error, at)| SpannedLexError { error, at })
+        .map(|()| tokens)
+}
+
+/// The lexer: calls `emit` with each token and its byte range; an error
+/// comes with the byte offset it is at.
+fn lex_with(
+    line: &str,
+    mut emit: impl FnMut(String, std::ops::Range<usize>),
+) -> Result<(), (LexError, usize)> {
     let mut current = String::new();
     // A quoted run makes a token even when it adds no characters (`""`).
     let mut pending = false;
-    let mut quote: Option<char> = None;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
+    let mut quote: Option<(char, usize)> = None;
+    let mut start: Option<usize> = None;
+    let mut chars = line.char_indices();
+    while let Some((at, c)) = chars.next() {
         match (c, quote) {
             ('\\', _) => {
-                let escaped = chars.next().ok_or(LexError::DanglingEscape)?;
-                current.push(unescape(escaped).ok_or(LexError::UnknownEscape(escaped))?);
+                start.get_or_insert(at);
+                let (_, escaped) = chars.next().ok_or((LexError::DanglingEscape, at))?;
+                current.push(unescape(escaped).ok_or((LexError::UnknownEscape(escaped), at))?);
             }
-            (c, Some(q)) if c == q => {
+            (c, Some((q, _))) if c == q => {
                 quote = None;
                 pending = true;
             }
             (c, Some(_)) => current.push(c),
-            ('"' | '\'', None) => quote = Some(c),
-            ('#', None) => break,
+            ('"' | '\'', None) => {
+                start.get_or_insert(at);
+                quote = Some((c, at));
+            }
+            ('#', None) => {
+                if let Some(from) = start.take() {
+                    emit(std::mem::take(&mut current), from..at);
+                    pending = false;
+                }
+                break;
+            }
             (c, None) if c.is_whitespace() => {
-                if pending || !current.is_empty() {
-                    tokens.push(std::mem::take(&mut current));
+                if let Some(from) = start.take() {
+                    if pending || !current.is_empty() {
+                        emit(std::mem::take(&mut current), from..at);
+                    }
                     pending = false;
                 }
             }
-            (c, None) => current.push(c),
+            (c, None) => {
+                start.get_or_insert(at);
+                current.push(c);
+            }
         }
     }
-    if let Some(q) = quote {
-        return Err(LexError::Unterminated(q));
+    if let Some((q, at)) = quote {
+        return Err((LexError::Unterminated(q), at));
     }
-    if pending || !current.is_empty() {
-        tokens.push(current);
+    if let Some(from) = start {
+        if pending || !current.is_empty() {
+            emit(current, from..line.len());
+        }
     }
-    Ok(tokens)
+    Ok(())
 }
 
 fn unescape(c: char) -> Option<char> {
@@ -212,6 +269,21 @@ mod tests {
     }
 
     #[test]
+    fn spans_point_at_what_was_written() {
+        let line = r#"vm  "a b"c x\#y # rest"#;
+        let spanned = lex_spanned(line).unwrap();
+        let got: Vec<(&str, &str)> = spanned
+            .iter()
+            .map(|t| (t.text.as_str(), &line[t.span.clone()]))
+            .collect();
+        assert_eq!(got, [("vm", "vm"), ("a bc", "\"a b\"c"), ("x#y", "x\\#y")]);
+        assert_eq!(lex_spanned("echo ''").unwrap()[1].span, 5..7);
+        let error = lex_spanned("echo a \"open").unwrap_err();
+        assert_eq!((error.error, error.at), (LexError::Unterminated('"'), 7));
+        assert_eq!(lex_spanned("echo \\x").unwrap_err().at, 5);
+    }
+
+    #[test]
     fn lex_errors() {
         assert_eq!(lex("echo \"a"), Err(LexError::Unterminated('"')));
         assert_eq!(lex("echo 'a"), Err(LexError::Unterminated('\'')));
@@ -276,6 +348,19 @@ mod tests {
         #[test]
         fn any_token_list_round_trips(tokens in prop::collection::vec(any::<String>(), 0..6)) {
             prop_assert_eq!(lex(&join(&tokens)).unwrap(), tokens);
+        }
+
+        #[test]
+        fn spans_lex_back_to_their_token(line in r#"[ a"'\\#\n]{0,16}"#) {
+            if let Ok(spanned) = lex_spanned(&line) {
+                let texts: Vec<&str> = spanned.iter().map(|t| t.text.as_str()).collect();
+                prop_assert_eq!(&texts, &lex(&line).unwrap());
+                for token in &spanned {
+                    prop_assert_eq!(lex(&line[token.span.clone()]).unwrap(), vec![token.text.clone()]);
+                }
+            } else {
+                prop_assert!(lex(&line).is_err());
+            }
         }
 
         #[test]

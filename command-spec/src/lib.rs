@@ -8,6 +8,8 @@
 //! - [`matcher`]: matching a command line to its pattern, as minicli does;
 //! - [`ranges`]: minimega's name lists and ranges (`vm[1-3],db`);
 //! - [`spec`]: a validated spec tying them together;
+//! - [`check`]: lines and `.mm` scripts checked without a daemon, with
+//!   messages that name the word at fault and what would complete it;
 //! - [`daemon_wide`]: the forms that change minimega for every client, which
 //!   the typed API leaves out and the client refuses;
 //! - [`harmful`]: the argument values minimega does not check and cannot
@@ -31,6 +33,7 @@
 
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod daemon_wide;
 mod go_printable;
 pub mod harmful;
@@ -41,7 +44,7 @@ pub mod pattern;
 pub mod ranges;
 pub mod spec;
 
-pub use matcher::{Match, PatternId};
+pub use matcher::{Expected, Match, Mismatch, PatternId, Reason};
 pub use pattern::{Item, Pattern, PatternError};
 pub use spec::{CompileError, Handler, Line, Spec, SpecError};
 

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::input::{self, LexError};
-use crate::matcher::{Match, PatternId, Trie};
+use crate::matcher::{Match, Mismatch, PatternId, Trie};
 use crate::model::RawHandler;
 use crate::pattern::{Pattern, PatternError};
 
@@ -222,6 +222,13 @@ impl Spec {
     /// Matches tokens already split, as [`Spec::compile`] does after lexing.
     pub fn compile_tokens(&self, tokens: &[String]) -> Option<Match> {
         self.trie.compile(tokens)
+    }
+
+    /// Why tokens that [`Spec::compile_tokens`] rejects are not a command:
+    /// the token at fault and what could come there (see
+    /// [`crate::check`] for the messages made of it).
+    pub fn diagnose(&self, tokens: &[String]) -> Mismatch {
+        self.trie.diagnose(tokens)
     }
 }
 

@@ -240,6 +240,43 @@ impl<T: fmt::Display> Arg for Expand<T> {
     }
 }
 
+/// One argument's text and whether minimega may expand it, taken from any
+/// [`Arg`]: the item type of a list whose values have different types
+/// (the line macro's `cmd!("cc exec ls {dir}")` makes one of each).
+///
+/// ```
+/// use minimega_client::{Arg, ArgValue, Expand};
+///
+/// let items = [ArgValue::of("ls"), ArgValue::of(Expand("$HOME"))];
+/// assert_eq!(items[1].to_arg(), "$HOME");
+/// assert!(items[1].expands() && !items[0].expands());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ArgValue {
+    text: String,
+    expands: bool,
+}
+
+impl ArgValue {
+    /// The value of `arg`, as it will be sent.
+    pub fn of(arg: impl Arg) -> ArgValue {
+        ArgValue {
+            text: arg.to_arg(),
+            expands: arg.expands(),
+        }
+    }
+}
+
+impl Arg for ArgValue {
+    fn to_arg(&self) -> String {
+        self.text.clone()
+    }
+
+    fn expands(&self) -> bool {
+        self.expands
+    }
+}
+
 /// Where a token came from, which decides whether minimega may rewrite it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Origin {

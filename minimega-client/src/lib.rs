@@ -10,6 +10,7 @@
 //! - [`stream`]: answers read as they arrive;
 //! - [`tables`]: ready row types for `vm info`, `host` and `namespace`;
 //! - [`raw`]: command lines written by hand;
+//! - [`script`]: `.mm` scripts checked while compiling, run line by line;
 //! - [`version`]: comparing the spec's minimega version with the server's;
 //! - [`wait`]: waiting for VMs to reach a state, get addresses, check in;
 //! - [`protocol`]: the JSON exchanged on the socket;
@@ -51,6 +52,7 @@ pub mod options;
 pub mod protocol;
 pub mod raw;
 pub mod response;
+pub mod script;
 pub mod stream;
 pub mod tables;
 pub mod version;
@@ -64,7 +66,8 @@ mod preprocess;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE, DEFAULT_SOCKET};
 pub use command::{
-    Arg, Args, ArgumentError, Builder, Cmd, CommandLine, Complete, Expand, Many, One, Target,
+    Arg, ArgValue, Args, ArgumentError, Builder, Cmd, CommandLine, Complete, Expand, Many, One,
+    Target,
 };
 pub use error::{Error, Failure, FailureKind, Refusal};
 pub use execute::Execute;
@@ -72,6 +75,7 @@ pub use namespace::{validate_namespace, Namespace};
 pub use options::{Failures, RunOptions};
 pub use raw::Raw;
 pub use response::{Response, Responses, Row};
+pub use script::{OnError, RunsLines, Script, ScriptError, Step};
 pub use stream::{Event, ResponseStream, DRAIN_ON_DROP};
 pub use version::VersionCheck;
 pub use wait::Wait;

@@ -88,11 +88,22 @@ pub(crate) struct Api {
 impl Api {
     /// Names the command tree of `spec`.
     pub fn new(spec: &Spec) -> Api {
+        Api::build(spec, true)
+    }
+
+    /// Names the command tree of `spec` without writing any docs, for the
+    /// line macro, which needs only the names.
+    pub fn without_docs(spec: &Spec) -> Api {
+        Api::build(spec, false)
+    }
+
+    fn build(spec: &Spec, with_docs: bool) -> Api {
         let tree = Tree::new(spec);
         let mut builder = ApiBuilder {
             spec,
             types: Vec::new(),
             type_names: Disambiguator::types(),
+            with_docs,
         };
         let top = Scope {
             type_prefix: String::new(),
@@ -106,7 +117,9 @@ impl Api {
             types: builder.types,
             refused: tree.refused,
         };
-        api.place_help(spec);
+        if with_docs {
+            api.place_help(spec);
+        }
         api
     }
 
@@ -170,6 +183,8 @@ struct ApiBuilder<'s> {
     spec: &'s Spec,
     types: Vec<NodeType>,
     type_names: Disambiguator,
+    /// Whether to write the rustdoc of types and methods.
+    with_docs: bool,
 }
 
 impl ApiBuilder<'_> {
@@ -212,7 +227,11 @@ impl ApiBuilder<'_> {
             word: Some(name.clone()),
         };
         let returns = self.node_type(edge, inner);
-        let doc = docs::method(self.spec, &self.types[returns].path, &params, edge);
+        let doc = if self.with_docs {
+            docs::method(self.spec, &self.types[returns].path, &params, edge)
+        } else {
+            String::new()
+        };
         Method {
             name,
             params,
@@ -236,7 +255,11 @@ impl ApiBuilder<'_> {
             handlers,
             complete: node.complete.clone(),
             methods: Vec::new(),
-            doc: docs::node_type(self.spec, &scope.path, node),
+            doc: if self.with_docs {
+                docs::node_type(self.spec, &scope.path, node)
+            } else {
+                String::new()
+            },
         });
         self.types[index].methods = self.methods(node, edge.pruned, &scope);
         index

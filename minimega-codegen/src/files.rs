@@ -1,6 +1,7 @@
 //! Every file generated from specs, made in memory by one function: the API
 //! map (`docs/api-map.md`), the every-pattern calls
-//! (`tests/generated/every_pattern_calls.rs`) and the expansions of small
+//! (`tests/generated/every_pattern_calls.rs`), the same forms through the
+//! line macro (`tests/generated/every_pattern_lines.rs`) and the expansions of small
 //! specs that the facade's tests compile (`tests/expansions/*.rs`, each
 //! beside its spec). The facade's `generated_files` test compares them with
 //! the repository and, with `MINIMEGA_BLESS=1`, writes them; the `api-map`
@@ -105,6 +106,10 @@ pub fn generated_files() -> Vec<GeneratedFile> {
         GeneratedFile {
             path: "tests/generated/every_pattern_calls.rs".to_owned(),
             text: api_map::pattern_calls(spec, &api, BLESS),
+        },
+        GeneratedFile {
+            path: "tests/generated/every_pattern_lines.rs".to_owned(),
+            text: api_map::pattern_lines(spec, &api, BLESS),
         },
     ];
     for (name, version, patterns) in EXPANSIONS {

@@ -6,9 +6,9 @@
 //! table and as a test of every pattern; [`files`] makes every generated
 //! file of the repository.
 //!
-//! The public surface is what the macro, the `api-map` binary and the
-//! tests need: [`generate`], [`fallback`], [`files`], [`token_count`] and
-//! the names of [`COMPLETE_METHODS`].
+//! The public surface is what the macros, the `api-map` binary and the
+//! tests need: [`generate`], [`fallback`], [`files`], [`line`](mod@line) (the line
+//! macro's logic), [`script`] (the script macro's), [`token_count`] and the names of [`COMPLETE_METHODS`].
 
 #![warn(missing_docs)]
 
@@ -16,7 +16,9 @@ mod api;
 mod api_map;
 mod docs;
 pub mod files;
+pub mod line;
 mod naming;
+pub mod script;
 mod tokens;
 mod tree;
 

@@ -34,6 +34,7 @@ pub(crate) fn expand(api: &Api, spec_fn: &SpecFn<'_>) -> TokenStream {
     let hints = hints.map(hint_trait);
     let runtime = runtime();
     let spec = spec_tokens(spec_fn);
+    let line_macro = line_macro(spec_fn);
     quote! {
         /// Every top-level minimega command, on any target: a client, a
         /// namespace handle, or `Cmd` for a command that is only built.
@@ -68,6 +69,8 @@ pub(crate) fn expand(api: &Api, spec_fn: &SpecFn<'_>) -> TokenStream {
         }
 
         #spec
+
+        #line_macro
 
         /// A client for this API: hand-written lines are checked against
         /// [`spec()`], and the version check expects its minimega version.
@@ -105,10 +108,57 @@ pub(crate) fn fallback() -> TokenStream {
             ::core::unreachable!("the spec could not be read")
         }
 
+        /// Stands in for the line macro: the spec could not be read.
+        #[allow(unused_macros)]
+        macro_rules! cmd {
+            ($($line:tt)*) => { ::core::unreachable!("the spec could not be read") };
+        }
+        #[allow(unused_imports)]
+        pub(crate) use cmd;
+
+        /// Stands in for the script macro: the spec could not be read.
+        #[allow(unused_macros)]
+        macro_rules! script {
+            ($($file:tt)*) => { ::core::unreachable!("the spec could not be read") };
+        }
+        #[allow(unused_imports)]
+        pub(crate) use script;
+
         /// A client of the shipped spec: the spec could not be read.
         pub fn client() -> #runtime::ClientBuilder {
             #runtime::Client::builder()
         }
+    }
+}
+
+/// `cmd!`, the line macro of this API, usable as `path::to::api::cmd!`.
+fn line_macro(spec_fn: &SpecFn<'_>) -> TokenStream {
+    let source = match spec_fn {
+        SpecFn::Shipped => quote!(shipped),
+        SpecFn::File { include_path, .. } => quote!(#include_path),
+    };
+    quote! {
+        /// One minimega line as a typed command of this API, checked while
+        /// compiling: `cmd!("vm launch kvm {count}")` is
+        /// `Cmd.vm().launch().kvm(count)`, and `cmd!(mm, "vm info")` is
+        /// built on `mm`. This API's `Commands` must be in scope where it
+        /// is used, as for the builders. See `minimega::cmd!`.
+        #[allow(unused_macros)]
+        macro_rules! cmd {
+            ($($line:tt)*) => { ::minimega::__cmd_in!(#source ; $($line)*) };
+        }
+        #[allow(unused_imports)]
+        pub(crate) use cmd;
+
+        /// A `.mm` script file checked line by line against this API's
+        /// spec while compiling, as a `minimega::runtime::Script` to run on
+        /// a client or namespace handle. See `minimega::script!`.
+        #[allow(unused_macros)]
+        macro_rules! script {
+            ($($file:tt)*) => { ::minimega::__script_in!(#source ; $($file)*) };
+        }
+        #[allow(unused_imports)]
+        pub(crate) use script;
     }
 }
 

@@ -1,14 +1,18 @@
-//! `generate_api!`: expands a minimega command spec into a typed Rust API.
+//! `generate_api!`: expands a minimega command spec into a typed Rust API;
+//! `cmd!`: one minimega line as a typed command of it; `script!`: a `.mm`
+//! file checked line by line.
 //!
-//! This crate is only the entry point: it reads its arguments and the file,
-//! and reports errors on them; everything else happens in
-//! `minimega-codegen`, whose `naming` module documents the names of the
-//! generated API.
+//! This crate is only the entry point: it reads its arguments and the
+//! files, and reports errors on them; everything else happens in
+//! `minimega-codegen` (whose `naming` module documents the names of the
+//! generated API, and whose `line` and `script` modules hold the line and
+//! script macros' logic) and `minimega_spec::check`.
 
 #![warn(missing_docs)]
 
 use std::path::{Path, PathBuf};
 
+use minimega_codegen::line::{LineApi, LineInput};
 use minimega_codegen::SpecFn;
 use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream};
@@ -50,6 +54,297 @@ pub fn generate_api(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
         std::fs::read_to_string(path)
     })
     .into()
+}
+
+/// One minimega line as a typed command of the shipped minimega 3.1.0 API,
+/// checked while compiling.
+///
+/// ```text
+/// cmd!("vm launch kvm 5")                  // Cmd.vm().launch().kvm("5")
+/// cmd!("vm launch kvm {count}")            // a placeholder: .kvm(count)
+/// cmd!("vm config memory {}", mib * 1024)  // positional, as format! takes them
+/// cmd!(mm, "vm start {}", "all")           // built on a client or namespace handle
+/// ```
+///
+/// The line is matched as minicli matches it (abbreviations, choices,
+/// optional and list items, nested commands, output modifiers), and the
+/// macro expands to the builder calls that make the same command, so the
+/// value is the typed command the builders make: `.run()`, `.on(..)`,
+/// `preview()` and every check of the runtime apply unchanged. Each
+/// placeholder (`{expr}`, or `{}` with an argument after the line) stands
+/// for one argument value and goes to the builder as `impl Arg` does, never
+/// lexed as text; `{{` and `}}` are braces. Values written in the line
+/// are values as the builders take them, so `$VAR` and `file:` in them
+/// arrive as written; for minimega's expansion, give the value as a
+/// placeholder wrapped in `Expand`: `cmd!("vm config kernel {}",
+/// Expand("file:vmlinuz"))`.
+///
+/// A line that is not a command is a compile error that shows the line,
+/// marks the word at fault and says what would complete it. A placeholder
+/// where only a word fits (a command's name, a choice, `true`/`false`) is
+/// an error too. Another spec's API (`generate_api!("my-spec.json")`)
+/// defines its own `cmd!` beside its `Commands`.
+#[proc_macro]
+pub fn cmd(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let commands = quote::quote!(::minimega::api::Commands);
+    expand_line(input.into(), false, Some(commands), |path| {
+        std::fs::read_to_string(path)
+    })
+    .into()
+}
+
+/// The `cmd!` of a generated API: `shipped ; line...` or `"spec path" ;
+/// line...`. The `cmd!` macros that `generate_api!` defines call it; its
+/// form may change.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __cmd_in(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    expand_line(input.into(), true, None, |path| {
+        // `generate_api!` passes the absolute path; a relative one is
+        // relative to the crate, as `generate_api!`'s argument is.
+        let path = match &manifest_dir {
+            Some(dir) => dir.join(path),
+            None => PathBuf::from(path),
+        };
+        std::fs::read_to_string(path)
+    })
+    .into()
+}
+
+/// A `.mm` script file, checked line by line while compiling, as a
+/// `minimega::runtime::Script` of the shipped minimega 3.1.0 spec.
+///
+/// ```text
+/// let lab = minimega::script!("scripts/lab.mm");  // relative to Cargo.toml
+/// lab.run(&mut mm)?;                               // stops at the first failure, as `read` does
+/// lab.run_with(&mut ns, OnError::Continue, |step| println!("{}: {:?}", step.line, step.result))?;
+/// ```
+///
+/// Every line is checked as minimega's `read` would run it: blank lines
+/// and comments skipped, `$VAR` and `file:` left for the daemon, a `read`
+/// refused. Every bad line is a compile error of its own, written
+/// `lab.mm:LINE:COL: error: …` with the line marked and the hints; a line
+/// that would change minimega for every client (`namespace lab` alone) is
+/// one too (run the script on a namespace handle instead). Cargo rebuilds
+/// when the file changes. Another spec's API (`generate_api!("my-spec.json")`)
+/// defines its own `script!`.
+#[proc_macro]
+pub fn script(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    expand_script(input.into(), false, manifest_dir.as_deref(), |path| {
+        std::fs::read_to_string(path)
+    })
+    .into()
+}
+
+/// The `script!` of a generated API: `shipped ; "file"` or `"spec path" ;
+/// "file"`. The `script!` macros that `generate_api!` defines call it; its
+/// form may change.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __script_in(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    expand_script(input.into(), true, manifest_dir.as_deref(), |path| {
+        std::fs::read_to_string(path)
+    })
+    .into()
+}
+
+/// The script macros' expansion, or one compile error per bad line.
+fn expand_script(
+    input: TokenStream,
+    in_api: bool,
+    manifest_dir: Option<&Path>,
+    read: impl Fn(&Path) -> std::io::Result<String>,
+) -> TokenStream {
+    let parsed = syn::parse::Parser::parse2(
+        |input: ParseStream<'_>| -> syn::Result<(Option<LitStr>, LitStr)> {
+            let spec = if in_api {
+                let spec = if input.peek(LitStr) {
+                    Some(input.parse()?)
+                } else {
+                    let word: Ident = input.parse()?;
+                    if word != "shipped" {
+                        return Err(syn::Error::new(word.span(), "expected `shipped` or a path"));
+                    }
+                    None
+                };
+                input.parse::<Token![;]>()?;
+                spec
+            } else {
+                None
+            };
+            let file: LitStr = input.parse().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "expected the script's path, as in `script!(\"scripts/lab.mm\")`",
+                )
+            })?;
+            input.parse::<Option<Token![,]>>()?;
+            Ok((spec, file))
+        },
+        input,
+    );
+    let (spec_path, file) = match parsed {
+        Ok(parsed) => parsed,
+        Err(error) => return error.into_compile_error(),
+    };
+    let fail =
+        |message: String| quote::quote_spanned!(file.span()=> ::core::compile_error!(#message));
+    let Some(base) = manifest_dir else {
+        return fail("CARGO_MANIFEST_DIR is not set: build with cargo".to_owned());
+    };
+    let owned;
+    let spec: &minimega_spec::Spec = match &spec_path {
+        None => minimega_spec::shipped(),
+        Some(path) => {
+            let json = match read(&base.join(path.value())) {
+                Ok(json) => json,
+                Err(e) => return fail(format!("cannot read the spec `{}`: {e}", path.value())),
+            };
+            owned = match LineApi::cached(&json) {
+                Ok(api) => api,
+                Err(e) => return fail(format!("in the spec: {e}")),
+            };
+            owned.spec()
+        }
+    };
+    let written = file.value();
+    let path = base.join(&written);
+    let text = match read(&path) {
+        Ok(text) => text,
+        Err(e) => {
+            return fail(format!(
+            "cannot read the script `{written}` (a path relative to this crate's Cargo.toml): {e}"
+        ))
+        }
+    };
+    let Some(include_path) = path.to_str() else {
+        return fail(format!("the path `{written}` is not UTF-8"));
+    };
+    let input = minimega_codegen::script::ScriptInput {
+        name: &written,
+        include_path,
+        text: &text,
+    };
+    match minimega_codegen::script::expand(spec, &input) {
+        Ok(tokens) => tokens,
+        Err(errors) => {
+            let errors = errors.into_iter().map(
+                |message| quote::quote_spanned!(file.span()=> ::core::compile_error!(#message);),
+            );
+            quote::quote!({ #(#errors)* ::core::unreachable!() })
+        }
+    }
+}
+
+/// A line macro's arguments: the spec (for `__cmd_in`), the target, the
+/// line and the positional values.
+struct LineArgs {
+    spec: Option<LitStr>,
+    target: Option<syn::Expr>,
+    line: LitStr,
+    positional: Vec<syn::Expr>,
+}
+
+impl LineArgs {
+    fn parse(input: ParseStream<'_>, in_api: bool) -> syn::Result<LineArgs> {
+        let spec = if in_api {
+            let spec = if input.peek(LitStr) {
+                Some(input.parse()?)
+            } else {
+                let word: Ident = input.parse()?;
+                if word != "shipped" {
+                    return Err(syn::Error::new(word.span(), "expected `shipped` or a path"));
+                }
+                None
+            };
+            input.parse::<Token![;]>()?;
+            spec
+        } else {
+            None
+        };
+        let target = if input.peek(LitStr) {
+            None
+        } else {
+            let target: syn::Expr = input.parse().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "expected a minimega line, as in `cmd!(\"vm info\")`, or a target and a line, as in `cmd!(mm, \"vm info\")`",
+                )
+            })?;
+            input.parse::<Token![,]>()?;
+            Some(target)
+        };
+        let line: LitStr = input.parse().map_err(|e| {
+            syn::Error::new(e.span(), "expected the minimega line, as a string literal")
+        })?;
+        let mut positional = Vec::new();
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            positional.push(input.parse()?);
+        }
+        Ok(LineArgs {
+            spec,
+            target,
+            line,
+            positional,
+        })
+    }
+}
+
+/// The line macros' expansion, or the error as an expression of the
+/// compiler's error type, so that nothing else is reported about it.
+fn expand_line(
+    input: TokenStream,
+    in_api: bool,
+    commands: Option<TokenStream>,
+    read: impl FnOnce(&str) -> std::io::Result<String>,
+) -> TokenStream {
+    try_expand_line(input, in_api, commands, read).unwrap_or_else(|error| {
+        let message = error.to_string();
+        quote::quote_spanned!(error.span()=> ::core::compile_error!(#message))
+    })
+}
+
+fn try_expand_line(
+    input: TokenStream,
+    in_api: bool,
+    commands: Option<TokenStream>,
+    read: impl FnOnce(&str) -> std::io::Result<String>,
+) -> syn::Result<TokenStream> {
+    let args = syn::parse::Parser::parse2(
+        |input: ParseStream<'_>| LineArgs::parse(input, in_api),
+        input,
+    )?;
+    let owned;
+    let api: &LineApi = match &args.spec {
+        None => LineApi::shipped(),
+        Some(path) => {
+            let json = read(&path.value()).map_err(|e| {
+                syn::Error::new(
+                    path.span(),
+                    format!("cannot read the spec `{}`: {e}", path.value()),
+                )
+            })?;
+            owned = LineApi::cached(&json)
+                .map_err(|e| syn::Error::new(path.span(), format!("in the spec: {e}")))?;
+            &owned
+        }
+    };
+    let input = LineInput {
+        text: args.line.value(),
+        positional: args.positional.iter().map(|e| quote::quote!(#e)).collect(),
+        target: args.target.as_ref().map(|t| quote::quote!(#t)),
+        commands,
+        span: args.line.span(),
+    };
+    minimega_codegen::line::expand(api, &input)
+        .map_err(|e| syn::Error::new(args.line.span(), e.message))
 }
 
 /// The macro's arguments: nothing, or a path and an optional version.
@@ -217,6 +512,41 @@ mod tests {
         );
         let tokens = expand_text(quote!(mine), json);
         assert!(compile_error(&tokens).starts_with("expected the spec's path"));
+    }
+
+    #[test]
+    fn a_script_reports_every_bad_line_on_its_path() {
+        let script = "vm info\nvm lunch kvm 2\n# fine\nlog level verbose\n";
+        let tokens = expand_script(quote!("lab.mm"), false, Some(Path::new("/crate")), |path| {
+            assert_eq!(path, Path::new("/crate/lab.mm"));
+            Ok(script.to_owned())
+        })
+        .to_string();
+        assert_eq!(tokens.matches("compile_error").count(), 2, "{tokens}");
+        assert!(
+            tokens.contains("lab.mm:2:4: error: unknown word `lunch` after `vm`"),
+            "{tokens}"
+        );
+        assert!(
+            tokens.contains("lab.mm:4:11: error: unknown word `verbose`"),
+            "{tokens}"
+        );
+        let good = expand_script(quote!("lab.mm"), false, Some(Path::new("/crate")), |_| {
+            Ok("vm info\n".to_owned())
+        })
+        .to_string();
+        assert!(
+            good.contains("Script :: new (\"lab.mm\" , & [(1u32 , \"vm info\")])"),
+            "{good}"
+        );
+        let missing = expand_script(quote!("no.mm"), false, Some(Path::new("/crate")), |_| {
+            Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+        })
+        .to_string();
+        assert!(
+            missing.contains("cannot read the script `no.mm`"),
+            "{missing}"
+        );
     }
 
     #[test]

@@ -327,6 +327,30 @@ pub fn spec() -> &'static ::minimega::spec::Spec {
             .expect("the spec was valid when the API was generated")
     })
 }
+/// One minimega line as a typed command of this API, checked while
+/// compiling: `cmd!("vm launch kvm {count}")` is
+/// `Cmd.vm().launch().kvm(count)`, and `cmd!(mm, "vm info")` is
+/// built on `mm`. This API's `Commands` must be in scope where it
+/// is used, as for the builders. See `minimega::cmd!`.
+#[allow(unused_macros)]
+macro_rules! cmd {
+    ($($line:tt)*) => {
+        ::minimega::__cmd_in!("launch_with_choice_and_option.json"; $($line)*)
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use cmd;
+/// A `.mm` script file checked line by line against this API's
+/// spec while compiling, as a `minimega::runtime::Script` to run on
+/// a client or namespace handle. See `minimega::script!`.
+#[allow(unused_macros)]
+macro_rules! script {
+    ($($file:tt)*) => {
+        ::minimega::__script_in!("launch_with_choice_and_option.json"; $($file)*)
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use script;
 /// A client for this API: hand-written lines are checked against
 /// [`spec()`], and the version check expects its minimega version.
 /// Connect with `client().connect()`, `.base(dir)` or `.socket(path)`.
