@@ -273,7 +273,7 @@ impl Vm {
             }
             "qinq" | "bond" => "[]".to_owned(),
             "memory" | "vcpus" | "snapshot" => field(column),
-            "disks" => when(kvm, String::new()),
+            "disks" => when(kvm, config.list("disks").join(" ")),
             "cdrom" if kvm && self.cdrom.is_some() => self.cdrom.clone().unwrap_or_default(),
             "initrd"
             | "kernel"
