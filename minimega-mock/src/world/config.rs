@@ -542,11 +542,10 @@ impl Config {
                     (Networks | Disks, _) => lines.push((format!("{}:", f.label), f.read(&value))),
                     _ => lines.push((format!("{}:", f.label), show(&value))),
                 }
-                // Fields the mock does not keep are shown empty, as minimega
-                // shows them before they are set.
-                match f.name {
-                    "networks" => lines.push(("Bonds:".to_owned(), "[]".to_owned())),
-                    _ => {}
+                // Bonds, which the mock does not keep, are shown empty, as
+                // minimega shows them before they are set.
+                if f.name == "networks" {
+                    lines.push(("Bonds:".to_owned(), "[]".to_owned()));
                 }
             }
             let width = lines
