@@ -17,7 +17,9 @@
 mod cc;
 mod commands;
 mod config;
+mod gotime;
 mod netspec;
+mod nics;
 mod router;
 mod schedule;
 pub(crate) mod table;
