@@ -163,11 +163,24 @@ pub(crate) struct Namespace {
     pub(crate) vms: Vms,
     /// The namespace's cc server.
     pub(crate) cc: cc::Cc,
+    /// Host taps made in this namespace, by name.
+    pub(crate) taps: std::collections::BTreeSet<String>,
+    /// Taps mirrored to (the destination of each mirror).
+    pub(crate) mirrors: std::collections::BTreeSet<String>,
     /// `ns queueing`: launches wait in `queue`.
     pub(crate) queueing: bool,
     pub(crate) queue: Vec<Queued>,
     /// Router configurations, by the router VM's id.
     pub(crate) routers: BTreeMap<u64, router::Router>,
+}
+
+/// A tap made on the host with `tap create`.
+#[derive(Debug, Clone)]
+pub(crate) struct HostTap {
+    pub(crate) bridge: String,
+    pub(crate) vlan: u64,
+    /// The node it was made on.
+    pub(crate) node: usize,
 }
 
 /// A launch checked and waiting for `vm launch` or `ns schedule` (with
@@ -226,6 +239,8 @@ pub(crate) struct World {
     pub(crate) vlans: Vlans,
     /// The head's command history (`history`).
     pub(crate) history: Vec<String>,
+    /// Host taps, by name.
+    pub(crate) host_taps: BTreeMap<String, HostTap>,
     /// Whether container filesystems are taken to exist
     /// ([`crate::MockBuilder::images_exist`]).
     pub(crate) images_exist: bool,
@@ -269,6 +284,7 @@ impl World {
             history: Vec::new(),
             made_paths: Default::default(),
             images_exist: false,
+            host_taps: BTreeMap::new(),
             how: Answered::Simulated,
             mesh_hosts: 0,
         }
@@ -521,6 +537,8 @@ impl World {
                 vms: Vms::default(),
                 routers: BTreeMap::new(),
                 cc: cc::Cc::default(),
+                taps: Default::default(),
+                mirrors: Default::default(),
                 queueing: false,
                 queue: Vec::new(),
             })
@@ -543,8 +561,20 @@ impl World {
     /// VMs and all; the node goes back to the default namespace if it was
     /// in one destroyed.
     pub(crate) fn destroy_namespace(&mut self, node: usize, name: &str) {
+        let index = node;
         let node = &mut self.nodes[node];
-        // A namespace destroyed frees its VLAN aliases.
+        // A namespace destroyed frees its VLAN aliases and host taps.
+        let taps: Vec<String> = node
+            .namespaces
+            .iter()
+            .filter(|(n, _)| name == WILDCARD || n.as_str() == name)
+            .flat_map(|(_, ns)| ns.taps.iter().cloned())
+            .collect();
+        for tap in taps {
+            if self.host_taps.get(&tap).is_some_and(|t| t.node == index) {
+                self.host_taps.remove(&tap);
+            }
+        }
         if name == WILDCARD {
             for gone in node.namespaces.keys() {
                 self.vlans.delete(gone, "");

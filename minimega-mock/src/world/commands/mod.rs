@@ -14,6 +14,7 @@ mod qos;
 mod router;
 mod session;
 mod shell;
+mod taps;
 mod vlans;
 mod vm;
 mod vm_config;
@@ -44,6 +45,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     entries.extend(vm_devices::entries());
     entries.extend(plumbing::entries());
     entries.extend(ns::entries());
+    entries.extend(taps::entries());
     entries
 }
 
