@@ -4,7 +4,7 @@
 use serde_json::Value as Json;
 
 use super::netspec::NetSpec;
-use super::vms::{random_bits, Kind, Vm};
+use super::vms::{random_bits, Vm};
 
 /// Traffic shaping on an interface (`qos add`); empty parts are unset.
 #[derive(Debug, Clone, Default)]
@@ -52,7 +52,7 @@ pub(crate) struct Nic {
     /// `mega_tap<n>`, numbered per host in the order taps are made.
     pub(crate) tap: String,
     pub(crate) mac: String,
-    /// The emulated card: the spec's for KVM, none for containers.
+    /// The emulated card the spec names (minimega's default, e1000, else).
     pub(crate) driver: String,
     /// Its `qos`, once one was added.
     pub(crate) qos: Option<Qos>,
@@ -92,11 +92,9 @@ impl Nic {
             } else {
                 spec.mac.clone()
             },
-            driver: if vm.kind == Kind::Container {
-                String::new()
-            } else {
-                spec.driver.clone()
-            },
+            // minimega keeps the spec's driver (e1000 unless given) for
+            // containers too.
+            driver: spec.driver.clone(),
             qos: None,
         }
     }

@@ -102,12 +102,11 @@ fn flush(world: &mut World, ctx: &Ctx, _: &Cmd, _: &mut WireResponse) -> Result<
 fn schedule(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
     if cmd.m.chose("dry-run") || cmd.m.chose("dump") {
         r.header = Some(vec!["vm".to_owned(), "dst".to_owned()]);
-        r.tabular = Some(
-            dry_run(world, ctx)?
-                .into_iter()
-                .map(|(vm, dst)| vec![vm, dst])
-                .collect(),
-        );
+        let rows: Vec<Vec<String>> = dry_run(world, ctx)?
+            .into_iter()
+            .map(|(vm, dst)| vec![vm, dst])
+            .collect();
+        r.tabular = (!rows.is_empty()).then_some(rows);
         return Ok(());
     }
     let queue = std::mem::take(&mut world.ns(ctx).queue);

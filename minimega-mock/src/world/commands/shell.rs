@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use minimega_client::protocol::WireResponse;
 
 use super::super::table::Handler::{self, *};
-use super::super::{Cmd, Ctx, World};
+use super::super::{Batch, Cmd, Ctx, Script, World};
 use super::fixed;
 
 /// The most of a file `cat` or `sort` reads.
@@ -26,7 +26,7 @@ const MAX_READ: u64 = 1 << 20;
 pub(super) fn entries() -> Vec<(String, Handler)> {
     fixed([
         ("shell <command>...", Simple(shell)),
-        ("background <command>...", Simple(background)),
+        ("background <command>...", Whole(background)),
     ])
 }
 
@@ -169,12 +169,17 @@ fn shell(world: &mut World, _: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<
 }
 
 /// `background <command>...`: started, and nothing answered; minimega's
-/// error for a program it cannot find.
-fn background(world: &mut World, _: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+/// error (from no host in particular) for a program it cannot find.
+fn background(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: Option<&Script>) -> Vec<Batch> {
     let args = cmd.m.list("command");
-    look_path(args.first().map_or("", String::as_str))?;
+    if let Err(error) = look_path(args.first().map_or("", String::as_str)) {
+        return vec![Batch::of(vec![WireResponse {
+            error,
+            ..WireResponse::default()
+        }])];
+    }
     if simulate(world, args).is_none() {
         world.unsimulated();
     }
-    Ok(())
+    world.ok(ctx)
 }
