@@ -30,29 +30,62 @@
 //!
 //! - `vm config` and every field it keeps (numbers with Go's parse errors,
 //!   flags, paths relative to the files directory, lists shown `[a b]`,
-//!   `tags` and `volume` as `k -> v`, `networks` of plain VLANs and
-//!   aliases), `vm config save|restore`, `clear vm config [field]`, and the
-//!   whole configuration as `vm config` shows it;
+//!   `tags` and `volume` as `k -> v`, `networks` specs with bridges, MACs
+//!   and drivers shown as minimega writes them back, `disks` specs with
+//!   interface and cache), `vm config save|restore`, `clear vm config
+//!   [field]`, and the whole configuration as `vm config` shows it;
 //! - `vm launch kvm|container|android <name or count> [config]`, with
-//!   minimega's checks; counted VMs are named `vm-N` from a per-namespace
-//!   counter, ids come from a per-host counter; VMs are placed by
-//!   `vm config schedule`, `vm config colocate`, or minimega's scheduler (the
-//!   least CPU-committed host, equal hosts taking turns);
+//!   minimega's checks (names, UUIDs); counted VMs are named `vm-N` from a
+//!   per-namespace counter, ids come from a per-host counter; VMs are
+//!   placed by `vm config schedule`, `vm config colocate`, or minimega's
+//!   scheduler (the least CPU-committed host, equal hosts taking turns);
+//!   with `ns queueing true` launches wait for `vm launch` or `ns
+//!   schedule` (`ns schedule dry-run` shows where they would go, `ns
+//!   flush` drops them);
 //! - `vm info [summary]` with minimega's columns and `Data`;
 //!   `vm start|stop|kill|flush` on names, ids, ranges and `all`, with
 //!   minimega's rules for which states each applies to and its errors (one
 //!   named VM that is missing or in the wrong state is an error; several
 //!   are not);
-//! - `vm tag` (set, read one tag or all) and `clear vm tag`; `vlans add`
-//!   (an alias unique in its namespace, a VLAN number unique across them);
-//!   launched VMs get an interface per `networks` spec, on `mega_bridge`,
-//!   with a tap numbered per host and a random MAC;
+//! - `vm tag` and `clear vm tag`; `vm net add|connect|disconnect`; `vm
+//!   hotplug` (add, remove, list) and `vm cdrom` (change, eject) on KVM VMs;
+//!   `vm qmp` (its JSON checked; `query-status` answered);
+//! - VLANs as minimega's `vlans` package keeps them: `vlans`, `vlans add`,
+//!   `vlans range`, `vlans blacklist`, `clear vlans [prefix|all]`; a number
+//!   given by hand is blacklisted, an alias takes the next number of its
+//!   namespace's range; launched VMs get an interface per `networks` spec,
+//!   a tap numbered per host and a random MAC (or the spec's);
+//! - `tap` (create, list and delete host taps per namespace, mirror two
+//!   VMs' interfaces, `clear tap`) and `qos add`/`clear qos` (shown in `vm
+//!   info`'s `qos` column);
+//! - `router` and `clear router` in every form: minirouter's configuration
+//!   per router VM and its rendering; a commit writes `minirouter-<vm>` into
+//!   the files directory;
+//! - `cc` (filter, prefix, exec, exec-once, background, send, recv,
+//!   process kill, log, commands, responses, delete, `clear cc`) with
+//!   simulated agents: every running VM has one, which takes a matching
+//!   command as soon as it is made and answers `hostname` with the VM's
+//!   hostname, `echo` with its arguments, anything else with no output;
+//! - `plumb` and `pipe` (modes, counts, the last message) and their
+//!   `clear`s, one plumber per host;
+//! - `file list|get|delete|status` on the files directory (globs too);
 //! - `namespace` (columns `namespace, vlans, active`), `namespace <name>`
 //!   (switches the head node's active namespace: see
 //!   [`MockMinimega::active_namespace`]), `namespace <name> (command)`,
-//!   `clear namespace [name]` (on every host), `ns hosts`, `vlans`;
+//!   `clear namespace [name|all]` (on every host; it frees the namespace's
+//!   VLAN aliases and taps), `ns hosts|add-hosts|del-hosts`, `ns run`;
+//! - `clear all` (every namespace, VLAN, pipe and the history),
+//!   `history` and `clear history` (what minimega records: not `read`,
+//!   nor what `.record false` leaves out);
 //! - `echo`, `version` (`minimega <version> mock`), `host` and
 //!   `host <field>`;
+//! - `shell` and `background`, without ever starting a process: a program
+//!   not on the `PATH` gets minimega's error; `echo`, `true`, `false` and
+//!   `sleep` (answered at once) are simulated, and `cat`, `sort`, `mkdir`,
+//!   `touch` and `rm` on paths inside the mock's base directory, or on
+//!   paths the mock made itself in the system's temporary directory
+//!   (`touch` and `mkdir` make only new ones there, `rm` removes only
+//!   those); any other program or path is not simulated;
 //! - `mesh send <hosts|all> (command)`: one message with one response per
 //!   host that ran it; the head never runs it, unknown hosts are skipped;
 //! - `read <file> [check]`: one message per command, `More` until the last;
@@ -69,32 +102,54 @@
 //! - comments (an answer of no responses), `Suggest` requests (the last
 //!   word completed against the spec's words).
 //!
+//! How far this goes is measured against minimega's own test suite by the
+//! crate's `suite` binary (see `minimega-mock/README.md`).
+//!
 //! # What it does not simulate
 //!
 //! Any other valid command answers one empty success, and is marked
 //! [`Answered::NotSimulated`] in [`MockMinimega::received`]; a test can
 //! insist that nothing went unsimulated with
-//! [`MockMinimega::assert_all_simulated`], or stub what it needs. Known
-//! differences from minimega within what is simulated:
+//! [`MockMinimega::assert_all_simulated`], or stub what it needs. Among
+//! those: `disk` (no qemu-img), `capture`, `vnc`, `vm screenshot`, `vm
+//! save`, `vm config qemu-override` and `clone`, `bridge`, `debug`, `cc
+//! tunnel|mount|exitcode|test-conn`, `ns queue|load|bridge|save`, `.alias`,
+//! `.env`, `file stream`. Known differences from minimega within what is
+//! simulated:
 //!
 //! - VMs never fail to launch (but a container whose filesystem does not
-//!   exist, which fails as in minimega): the mock needs neither KVM nor
-//!   Open vSwitch, and its interfaces carry no traffic, no addresses and no
-//!   rates;
-//! - `vm config networks` specs with bridges, MACs or drivers, `disks`,
-//!   `bonds` and `qemu-override` (set or shown) are not simulated;
-//!   `vm config cpu` and `machine` accept any value;
+//!   exist, which fails as in minimega, keeping its interfaces' VLANs but
+//!   no taps, unless [`MockBuilder::images_exist`] says the machine has
+//!   the images): the mock needs neither KVM nor Open vSwitch; its
+//!   interfaces carry no traffic, no addresses and no rates, and nothing
+//!   (taps, bridges, qos) is made on the host;
+//! - `vm config bonds` and `qemu-override` (set or shown) are not
+//!   simulated; `vm config cpu` and `machine` accept any value, and a
+//!   netspec's driver is checked against a fixed list of qemu's cards;
 //! - the machine a host runs on is made up (4 CPUs, 16 GiB, no load);
 //!   `vm config coschedule` is kept but not applied when placing VMs;
-//!   `ns queueing` and the other `ns` subcommands but `ns hosts` are not
-//!   simulated, so `vm launch` alone always says nothing is queued;
+//! - the mock keeps one VLAN state for the whole cluster (minimega keeps
+//!   one per node and tells the others of new aliases);
+//! - cc agents run nothing: output other than `hostname` and `echo` is
+//!   empty, files sent are not kept, files asked for are not there, and
+//!   no process is listed; `cc responses` shows what they answered;
+//! - the plumber runs no programs: an element of a pipeline that is a
+//!   program (and a pipe's `via`) passes nothing on; `round-robin` and
+//!   `random` pick readers in turn (minimega's round-robin starts at a
+//!   random reader);
+//! - `file get` succeeds on a single host (as minimega's does) and fails
+//!   on a cluster for a file that is not local; `file list` shows the
+//!   files directory's own modification times;
+//! - `history` records `clear all` (as a recorded minimega 3.1.0 does;
+//!   minimega's own test suite, run by `minitest`, shows it without);
+//! - `vm qmp` answers `query-status` only (other QMP commands are not
+//!   simulated); a router's commit is written, never run;
 //! - `http://`, `https://` and `tar:` arguments are not fetched (a command
 //!   with one is marked not simulated);
 //! - status messages come only from [`Effect`]s, [`MockBuilder::mesh_status`]
 //!   and [`MockMinimega::send_status`] (minimega sends them during file
 //!   transfers between nodes);
-//! - a script `read` runs is read whole before it runs (at most 16 MiB),
-//!   and `.alias`, `.env` and history are not simulated;
+//! - a script `read` runs is read whole before it runs (at most 16 MiB);
 //! - `read` runs only regular files: a FIFO, socket or device is refused at
 //!   once with an error (``read <file>: the mock reads scripts only from
 //!   regular files, and this is a FIFO``), where minimega would open a FIFO
