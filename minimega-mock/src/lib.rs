@@ -78,7 +78,11 @@
 //!   `history` and `clear history` (what minimega records: not `read`,
 //!   nor what `.record false` leaves out);
 //! - `echo`, `version` (`minimega <version> mock`), `host` and
-//!   `host <field>`;
+//!   `host <field>`; `.alias` and `.unalias` (aliases expanded in every
+//!   line received); `capture` (pcap of a VM's interface or a bridge,
+//!   netflow of a bridge, listed; nothing captured); `debug memory|
+//!   goroutine <file>` and `debug cpu start|stop` (empty files, where
+//!   `shell` below may make files);
 //! - `shell` and `background`, without ever starting a process: a program
 //!   not on the `PATH` gets minimega's error; `echo`, `true`, `false` and
 //!   `sleep` (answered at once) are simulated, and `cat`, `sort`, `mkdir`,
@@ -111,11 +115,11 @@
 //! [`Answered::NotSimulated`] in [`MockMinimega::received`]; a test can
 //! insist that nothing went unsimulated with
 //! [`MockMinimega::assert_all_simulated`], or stub what it needs. Among
-//! those: `disk` (no qemu-img), `capture`, `vnc`, `vm screenshot`, `vm
-//! save`, `vm config qemu-override` and `clone`, `bridge`, `debug`, `cc
-//! tunnel|mount|exitcode|test-conn`, `ns queue|load|bridge|save`, `.alias`,
-//! `.env`, `file stream`. Known differences from minimega within what is
-//! simulated:
+//! those: `disk` (no qemu-img), `capture`'s settings, bare `debug`,
+//! `vnc`, `vm screenshot`, `vm save`, `vm config qemu-override` and
+//! `clone`, `bridge`, `cc tunnel|mount|exitcode|test-conn`, `ns
+//! queue|load|bridge|save`, `.env`, `file stream`. Known differences from
+//! minimega within what is simulated:
 //!
 //! - VMs never fail to launch (but a container whose filesystem does not
 //!   exist, which fails as in minimega, keeping its interfaces' VLANs but

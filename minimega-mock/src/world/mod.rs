@@ -163,6 +163,8 @@ pub(crate) struct Namespace {
     pub(crate) vms: Vms,
     /// The namespace's cc server.
     pub(crate) cc: cc::Cc,
+    /// Packet captures (`capture`).
+    pub(crate) captures: Vec<commands::capture::Capture>,
     /// Host taps made in this namespace, by name.
     pub(crate) taps: std::collections::BTreeSet<String>,
     /// Taps mirrored to (the destination of each mirror).
@@ -237,6 +239,10 @@ pub(crate) struct World {
     pub(crate) stubs: Stubs,
     /// VLAN aliases, ranges and the blacklist.
     pub(crate) vlans: Vlans,
+    /// Whether `debug cpu start` runs a CPU profile.
+    pub(crate) cpu_profile: bool,
+    /// The head's aliases (`.alias`), expanded in each line received.
+    pub(crate) aliases: BTreeMap<String, String>,
     /// The head's command history (`history`).
     pub(crate) history: Vec<String>,
     /// Host taps, by name.
@@ -282,6 +288,8 @@ impl World {
             stubs: Stubs::default(),
             vlans: Vlans::default(),
             history: Vec::new(),
+            aliases: BTreeMap::new(),
+            cpu_profile: false,
             made_paths: Default::default(),
             images_exist: false,
             host_taps: BTreeMap::new(),
@@ -377,6 +385,8 @@ impl World {
 
     fn run_line(&mut self, line: &str, script: Option<&Script>) -> Vec<Batch> {
         let spec = self.spec;
+        let expanded = self.expand_aliases(line);
+        let line = expanded.as_str();
         match spec.compile(line) {
             Err(error) => {
                 self.how = Answered::Invalid;
@@ -404,6 +414,19 @@ impl World {
                 }
                 batches
             }
+        }
+    }
+
+    /// minimega's `ExpandAliases`: a line whose first word is an alias
+    /// starts with its expansion instead.
+    fn expand_aliases(&self, line: &str) -> String {
+        let (first, rest) = match line.find(char::is_whitespace) {
+            Some(at) if at > 0 => line.split_at(at),
+            _ => (line, ""),
+        };
+        match self.aliases.get(first) {
+            Some(expansion) => format!("{expansion}{rest}"),
+            None => line.to_owned(),
         }
     }
 
@@ -539,6 +562,7 @@ impl World {
                 vms: Vms::default(),
                 routers: BTreeMap::new(),
                 cc: cc::Cc::default(),
+                captures: Vec::new(),
                 taps: Default::default(),
                 mirrors: Default::default(),
                 queueing: false,

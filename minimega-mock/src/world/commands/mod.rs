@@ -3,6 +3,7 @@
 //! conformance test), one module per command family. Each module registers
 //! its own patterns ([`entries`]) beside its handlers.
 
+pub(crate) mod capture;
 mod cc;
 mod cli;
 mod files;
@@ -46,6 +47,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     entries.extend(plumbing::entries());
     entries.extend(ns::entries());
     entries.extend(taps::entries());
+    entries.extend(capture::entries());
     entries
 }
 

@@ -180,6 +180,15 @@ pub(crate) fn launch(
     if !uuid.is_empty() && uuids.contains(&uuid) {
         return Err(format!("vm already exists with UUID `{uuid}`"));
     }
+    // Then the same against what waits in the queue.
+    for queued in &world.ns(ctx).queue {
+        if let Some(name) = names.iter().flatten().find(|n| queued.names.contains(n)) {
+            return Err(format!("vm already queued with name `{name}`"));
+        }
+        if !uuid.is_empty() && queued.config.text("uuid") == uuid {
+            return Err(format!("vm already queued with UUID `{uuid}`"));
+        }
+    }
     // Counted VMs are named when the launch is queued, as in minimega.
     let names = names
         .into_iter()
