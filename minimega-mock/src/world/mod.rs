@@ -172,6 +172,8 @@ pub(crate) struct Namespace {
     /// `ns queueing`: launches wait in `queue`.
     pub(crate) queueing: bool,
     pub(crate) queue: Vec<Queued>,
+    /// Where `ns schedule dry-run` put each queued VM (`mv` changes it).
+    pub(crate) assignment: Option<Vec<(String, String)>>,
     /// Router configurations, by the router VM's id.
     pub(crate) routers: BTreeMap<u64, router::Router>,
 }
@@ -567,6 +569,7 @@ impl World {
                 mirrors: Default::default(),
                 queueing: false,
                 queue: Vec::new(),
+                assignment: None,
             })
     }
 

@@ -82,6 +82,8 @@ pub(crate) fn launch_queued(
 pub(super) fn run_queued(world: &mut World, ctx: &Ctx, queue: Vec<Queued>) -> Result<(), String> {
     let ns_name = world.ns_name(ctx);
     let hosts = world.ns(ctx).hosts.clone();
+    // A schedule `ns schedule dry-run` made (and `mv` changed) is kept.
+    let assigned = world.ns(ctx).assignment.take().unwrap_or_default();
     for queued in queue {
         let placement = placement(
             world,
@@ -93,6 +95,10 @@ pub(super) fn run_queued(world: &mut World, ctx: &Ctx, queue: Vec<Queued>) -> Re
         )?;
         let config = Arc::new(queued.config);
         for (name, host) in queued.names.into_iter().zip(placement) {
+            let host = assigned
+                .iter()
+                .find(|(vm, _)| *vm == name)
+                .map_or(host, |(_, dst)| dst.clone());
             let Some(node) = world.node_index(&host) else {
                 continue;
             };
@@ -206,7 +212,9 @@ pub(crate) fn launch(
         config,
     };
     if world.ns(ctx).queueing {
-        world.ns(ctx).queue.push(queued);
+        let ns = world.ns(ctx);
+        ns.queue.push(queued);
+        ns.assignment = None;
         return Ok(());
     }
     run_queued(world, ctx, vec![queued])
