@@ -4,9 +4,10 @@ use std::path::Path;
 
 use minimega_client::protocol::WireResponse;
 
-use super::super::config::{field_named, Config, Field, Kind as FieldKind, Value, FIELDS};
+use super::super::config::{field_named, Config, Field, Kind as FieldKind, Section, Value, FIELDS};
 use super::super::netspec::NetSpec;
 use super::super::table::Handler::{self, *};
+use super::super::vms::Kind;
 use super::super::{Cmd, Ctx, World};
 use super::{fixed, word};
 
@@ -15,6 +16,7 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
         ("vm config", Simple(config_display)),
         ("vm config <save,> <name>", Simple(config_save)),
         ("vm config <restore,> [name]", Simple(config_restore)),
+        ("vm config <clone,> <vm name>", Simple(config_clone)),
         ("vm config networks [netspec]...", Simple(config_networks)),
         ("vm config disks [diskspec]...", Simple(config_disks)),
         ("vm config bonds [bondspec]...", Simple(config_unkept)),
@@ -90,6 +92,50 @@ pub(crate) fn config_restore(
         }
         None if ns.saved.is_empty() => return Err("no vm configs saved".to_owned()),
         None => r.response = ns.saved.keys().map(|name| format!("{name}\n")).collect(),
+    }
+    Ok(())
+}
+
+/// `vm config clone <vm>`: the configuration of a VM anywhere in the
+/// namespace (by name or id): its base fields, tags included, and those of
+/// its kind; the rest stays as it was.
+pub(crate) fn config_clone(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &Cmd,
+    _: &mut WireResponse,
+) -> Result<(), String> {
+    let name = cmd.m.value("vm").unwrap_or_default().to_owned();
+    let ns_name = world.ns_name(ctx);
+    let hosts = world.ns(ctx).hosts.clone();
+    let id: Option<u64> = name.parse().ok();
+    let mut found = None;
+    for host in &hosts {
+        let Some(node) = world.node_index(host) else {
+            continue;
+        };
+        if let Some(there) = world.node(node).namespaces.get(&ns_name) {
+            for vm in there.vms.iter() {
+                if Some(vm.id) == id || vm.name == name {
+                    found = Some((vm.config.clone(), vm.kind, vm.tags.clone()));
+                }
+            }
+        }
+    }
+    let Some((config, kind, tags)) = found else {
+        return Err(format!("vm not found: {name}"));
+    };
+    let sections: &[Section] = match kind {
+        Kind::Kvm => &[Section::Base, Section::Kvm],
+        Kind::Container => &[Section::Base, Section::Container],
+        Kind::Android => &[Section::Base, Section::Kvm, Section::Android],
+    };
+    let ns = world.ns(ctx);
+    for field in FIELDS.iter().filter(|f| sections.contains(&f.section)) {
+        ns.config.set(field, config.get(field));
+    }
+    if let Some(field) = field_named("tags") {
+        ns.config.set(field, Value::Map(tags));
     }
     Ok(())
 }
