@@ -136,7 +136,9 @@
 //!   one per node and tells the others of new aliases);
 //! - cc agents run nothing: output other than `hostname` and `echo` is
 //!   empty, files sent are not kept, files asked for are not there, and
-//!   no process is listed; `cc responses` shows what they answered;
+//!   no process is listed; `cc responses` shows what they answered (for a
+//!   prefix, the commands in id order, where minimega goes through them in
+//!   no set order);
 //! - the plumber runs no programs: an element of a pipeline that is a
 //!   program (and a pipe's `via`) passes nothing on; `round-robin` and
 //!   `random` pick readers in turn (minimega's round-robin starts at a
