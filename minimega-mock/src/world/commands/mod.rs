@@ -21,6 +21,7 @@ mod vm;
 mod vm_config;
 mod vm_devices;
 mod vm_net;
+mod vm_tags;
 
 use minimega_spec::Item;
 
@@ -41,6 +42,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     entries.extend(shell::entries());
     entries.extend(cc::entries());
     entries.extend(vm_net::entries());
+    entries.extend(vm_tags::entries());
     entries.extend(files::entries());
     entries.extend(qos::entries());
     entries.extend(vm_devices::entries());
