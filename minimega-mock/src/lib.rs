@@ -33,7 +33,9 @@
 //!   `tags` and `volume` as `k -> v`, `networks` specs with bridges, MACs
 //!   and drivers shown as minimega writes them back, `disks` specs with
 //!   interface and cache), `vm config save|restore`, `clear vm config
-//!   [field]`, and the whole configuration as `vm config` shows it;
+//!   [field]`, `vm config clone`, `vm config qemu-override` (the
+//!   overrides, and QEMU's command line before and after them), and the
+//!   whole configuration as `vm config` shows it;
 //! - `vm launch kvm|container|android <name or count> [config]`, with
 //!   minimega's checks (names, UUIDs); counted VMs are named `vm-N` from a
 //!   per-namespace counter, ids come from a per-host counter; VMs are
@@ -116,9 +118,9 @@
 //! insist that nothing went unsimulated with
 //! [`MockMinimega::assert_all_simulated`], or stub what it needs. Among
 //! those: `disk` (no qemu-img), `capture`'s settings, bare `debug`,
-//! `vnc`, `vm screenshot`, `vm save`, `vm config qemu-override` and
-//! `clone`, `bridge`, `cc tunnel|mount|exitcode|test-conn`, `ns
-//! queue|load|bridge|save`, `.env`, `file stream`. Known differences from
+//! `vnc`, `vm screenshot`, `vm save`, `bridge`, `cc
+//! tunnel|mount|exitcode|test-conn`, `ns queue|load|bridge|save`, `.env`,
+//! `file stream`. Known differences from
 //! minimega within what is simulated:
 //!
 //! - VMs never fail to launch (but a container whose filesystem does not
@@ -127,8 +129,10 @@
 //!   the images): the mock needs neither KVM nor Open vSwitch; its
 //!   interfaces carry no traffic, no addresses and no rates, and nothing
 //!   (taps, bridges, qos) is made on the host;
-//! - `vm config bonds` and `qemu-override` (set or shown) are not
-//!   simulated; `vm config cpu` and `machine` accept any value, and a
+//! - `vm config bonds` is not simulated; `vm config qemu-override` shows
+//!   the QEMU command line minimega 3.1.0 would build, but its overrides
+//!   are kept beside the configuration (`save`, `restore` and `clone` do
+//!   not carry them); `vm config cpu` and `machine` accept any value, and a
 //!   netspec's driver is checked against a fixed list of qemu's cards;
 //! - the machine a host runs on is made up (4 CPUs, 16 GiB, no load);
 //!   `vm config coschedule` is kept but not applied when placing VMs;

@@ -507,6 +507,7 @@ impl World {
                 vms: Vms::default(),
                 routers: BTreeMap::new(),
                 cc: cc::Cc::default(),
+                qemu_overrides: Vec::new(),
                 captures: Vec::new(),
                 taps: Default::default(),
                 mirrors: Default::default(),

@@ -19,6 +19,8 @@ pub(crate) struct Namespace {
     pub(crate) vms: Vms,
     /// The namespace's cc server.
     pub(crate) cc: cc::Cc,
+    /// `vm config qemu-override`'s (match, replacement) pairs, in order.
+    pub(crate) qemu_overrides: Vec<(String, String)>,
     /// Packet captures (`capture`).
     pub(crate) captures: Vec<commands::capture::Capture>,
     /// Host taps made in this namespace, by name.

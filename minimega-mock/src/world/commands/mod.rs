@@ -11,6 +11,7 @@ mod modifiers;
 mod namespaces;
 mod ns;
 pub(crate) mod plumbing;
+mod qemu;
 mod qos;
 mod router;
 mod session;
@@ -50,6 +51,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     entries.extend(ns::entries());
     entries.extend(taps::entries());
     entries.extend(capture::entries());
+    entries.extend(qemu::entries());
     entries
 }
 

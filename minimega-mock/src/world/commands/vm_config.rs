@@ -27,7 +27,6 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
         ("vm config migrate [value]", Simple(config_field)),
         ("clear vm config", Simple(clear_config)),
         ("clear vm config <bonds,>", Simple(clear_unkept)),
-        ("clear vm config <qemu-override,>", Simple(clear_unkept)),
         ("clear vm config <migrate,>", Simple(clear_field)),
     ]);
     for field in FIELDS {
@@ -380,7 +379,9 @@ pub(crate) fn clear_config(
     _: &Cmd,
     _: &mut WireResponse,
 ) -> Result<(), String> {
-    world.ns(ctx).config = Config::default();
+    let ns = world.ns(ctx);
+    ns.config = Config::default();
+    ns.qemu_overrides.clear();
     Ok(())
 }
 
