@@ -30,29 +30,68 @@
 //!
 //! - `vm config` and every field it keeps (numbers with Go's parse errors,
 //!   flags, paths relative to the files directory, lists shown `[a b]`,
-//!   `tags` and `volume` as `k -> v`, `networks` of plain VLANs and
-//!   aliases), `vm config save|restore`, `clear vm config [field]`, and the
+//!   `tags` and `volume` as `k -> v`, `networks` specs with bridges, MACs
+//!   and drivers shown as minimega writes them back, `disks` specs with
+//!   interface and cache), `vm config save|restore`, `clear vm config
+//!   [field]`, `vm config clone`, `vm config qemu-override` (the
+//!   overrides, and QEMU's command line before and after them), and the
 //!   whole configuration as `vm config` shows it;
 //! - `vm launch kvm|container|android <name or count> [config]`, with
-//!   minimega's checks; counted VMs are named `vm-N` from a per-namespace
-//!   counter, ids come from a per-host counter; VMs are placed by
-//!   `vm config schedule`, `vm config colocate`, or minimega's scheduler (the
-//!   least CPU-committed host, equal hosts taking turns);
+//!   minimega's checks (names, UUIDs); counted VMs are named `vm-N` from a
+//!   per-namespace counter, ids come from a per-host counter; VMs are
+//!   placed by `vm config schedule`, `vm config colocate`, or minimega's
+//!   scheduler (the least CPU-committed host, equal hosts taking turns);
+//!   with `ns queueing true` launches wait for `vm launch` or `ns
+//!   schedule` (`ns schedule dry-run` shows where they would go, `ns
+//!   flush` drops them);
 //! - `vm info [summary]` with minimega's columns and `Data`;
 //!   `vm start|stop|kill|flush` on names, ids, ranges and `all`, with
 //!   minimega's rules for which states each applies to and its errors (one
 //!   named VM that is missing or in the wrong state is an error; several
 //!   are not);
-//! - `vm tag` (set, read one tag or all) and `clear vm tag`; `vlans add`
-//!   (an alias unique in its namespace, a VLAN number unique across them);
-//!   launched VMs get an interface per `networks` spec, on `mega_bridge`,
-//!   with a tap numbered per host and a random MAC;
+//! - `vm tag` and `clear vm tag`; `vm net add|connect|disconnect`; `vm
+//!   hotplug` (add, remove, list) and `vm cdrom` (change, eject) on KVM VMs;
+//!   `vm qmp` (its JSON checked; `query-status` answered);
+//! - VLANs as minimega's `vlans` package keeps them: `vlans`, `vlans add`,
+//!   `vlans range`, `vlans blacklist`, `clear vlans [prefix|all]`; a number
+//!   given by hand is blacklisted, an alias takes the next number of its
+//!   namespace's range; launched VMs get an interface per `networks` spec,
+//!   a tap numbered per host and a random MAC (or the spec's);
+//! - `tap` (create, list and delete host taps per namespace, mirror two
+//!   VMs' interfaces, `clear tap`) and `qos add`/`clear qos` (shown in `vm
+//!   info`'s `qos` column);
+//! - `router` and `clear router` in every form: minirouter's configuration
+//!   per router VM and its rendering; a commit writes `minirouter-<vm>` into
+//!   the files directory;
+//! - `cc` (filter, prefix, exec, exec-once, background, send, recv,
+//!   process kill, log, commands, responses, delete, `clear cc`) with
+//!   simulated agents: every running VM has one, which takes a matching
+//!   command as soon as it is made and answers `hostname` with the VM's
+//!   hostname, `echo` with its arguments, anything else with no output;
+//! - `plumb` and `pipe` (modes, counts, the last message) and their
+//!   `clear`s, one plumber per host;
+//! - `file list|get|delete|status` on the files directory (globs too);
 //! - `namespace` (columns `namespace, vlans, active`), `namespace <name>`
 //!   (switches the head node's active namespace: see
 //!   [`MockMinimega::active_namespace`]), `namespace <name> (command)`,
-//!   `clear namespace [name]` (on every host), `ns hosts`, `vlans`;
+//!   `clear namespace [name|all]` (on every host; it frees the namespace's
+//!   VLAN aliases and taps), `ns hosts|add-hosts|del-hosts`, `ns run`;
+//! - `clear all` (every namespace, VLAN, pipe and the history),
+//!   `history` and `clear history` (what minimega records: not `read`,
+//!   nor what `.record false` leaves out);
 //! - `echo`, `version` (`minimega <version> mock`), `host` and
-//!   `host <field>`;
+//!   `host <field>`; `.alias` and `.unalias` (aliases expanded in every
+//!   line received); `capture` (pcap of a VM's interface or a bridge,
+//!   netflow of a bridge, listed; nothing captured); `debug memory|
+//!   goroutine <file>` and `debug cpu start|stop` (empty files, where
+//!   `shell` below may make files);
+//! - `shell` and `background`, without ever starting a process: a program
+//!   not on the `PATH` gets minimega's error; `echo`, `true`, `false` and
+//!   `sleep` (answered at once) are simulated, and `cat`, `sort`, `mkdir`,
+//!   `touch` and `rm` on paths inside the mock's base directory, or on
+//!   paths the mock made itself in the system's temporary directory
+//!   (`touch` and `mkdir` make only new ones there, `rm` removes only
+//!   those); any other program or path is not simulated;
 //! - `mesh send <hosts|all> (command)`: one message with one response per
 //!   host that ran it; the head never runs it, unknown hosts are skipped;
 //! - `read <file> [check]`: one message per command, `More` until the last;
@@ -69,32 +108,58 @@
 //! - comments (an answer of no responses), `Suggest` requests (the last
 //!   word completed against the spec's words).
 //!
+//! How far this goes is measured against minimega's own test suite by the
+//! crate's `suite` binary (see `minimega-mock/README.md`).
+//!
 //! # What it does not simulate
 //!
 //! Any other valid command answers one empty success, and is marked
 //! [`Answered::NotSimulated`] in [`MockMinimega::received`]; a test can
 //! insist that nothing went unsimulated with
-//! [`MockMinimega::assert_all_simulated`], or stub what it needs. Known
-//! differences from minimega within what is simulated:
+//! [`MockMinimega::assert_all_simulated`], or stub what it needs. Among
+//! those: `disk` (no qemu-img), `capture`'s settings, bare `debug`,
+//! `vnc`, `vm screenshot`, `vm save`, `bridge`, `cc
+//! tunnel|mount|exitcode|test-conn`, `ns queue|load|bridge|save`, `.env`,
+//! `file stream`. Known differences from
+//! minimega within what is simulated:
 //!
 //! - VMs never fail to launch (but a container whose filesystem does not
-//!   exist, which fails as in minimega): the mock needs neither KVM nor
-//!   Open vSwitch, and its interfaces carry no traffic, no addresses and no
-//!   rates;
-//! - `vm config networks` specs with bridges, MACs or drivers, `disks`,
-//!   `bonds` and `qemu-override` (set or shown) are not simulated;
-//!   `vm config cpu` and `machine` accept any value;
+//!   exist, which fails as in minimega, keeping its interfaces' VLANs but
+//!   no taps, unless [`MockBuilder::images_exist`] says the machine has
+//!   the images): the mock needs neither KVM nor Open vSwitch; its
+//!   interfaces carry no traffic, no addresses and no rates, and nothing
+//!   (taps, bridges, qos) is made on the host;
+//! - `vm config bonds` is not simulated; `vm config qemu-override` shows
+//!   the QEMU command line minimega 3.1.0 would build, but its overrides
+//!   are kept beside the configuration (`save`, `restore` and `clone` do
+//!   not carry them); `vm config cpu` and `machine` accept any value, and a
+//!   netspec's driver is checked against a fixed list of qemu's cards;
 //! - the machine a host runs on is made up (4 CPUs, 16 GiB, no load);
 //!   `vm config coschedule` is kept but not applied when placing VMs;
-//!   `ns queueing` and the other `ns` subcommands but `ns hosts` are not
-//!   simulated, so `vm launch` alone always says nothing is queued;
+//! - the mock keeps one VLAN state for the whole cluster (minimega keeps
+//!   one per node and tells the others of new aliases);
+//! - cc agents run nothing: output other than `hostname` and `echo` is
+//!   empty, files sent are not kept, files asked for are not there, and
+//!   no process is listed; `cc responses` shows what they answered (for a
+//!   prefix, the commands in id order, where minimega goes through them in
+//!   no set order);
+//! - the plumber runs no programs: an element of a pipeline that is a
+//!   program (and a pipe's `via`) passes nothing on; `round-robin` and
+//!   `random` pick readers in turn (minimega's round-robin starts at a
+//!   random reader);
+//! - `file get` succeeds on a single host (as minimega's does) and fails
+//!   on a cluster for a file that is not local; `file list` shows the
+//!   files directory's own modification times;
+//! - `history` records `clear all` (as a recorded minimega 3.1.0 does;
+//!   minimega's own test suite, run by `minitest`, shows it without);
+//! - `vm qmp` answers `query-status` only (other QMP commands are not
+//!   simulated); a router's commit is written, never run;
 //! - `http://`, `https://` and `tar:` arguments are not fetched (a command
 //!   with one is marked not simulated);
 //! - status messages come only from [`Effect`]s, [`MockBuilder::mesh_status`]
 //!   and [`MockMinimega::send_status`] (minimega sends them during file
 //!   transfers between nodes);
-//! - a script `read` runs is read whole before it runs (at most 16 MiB),
-//!   and `.alias`, `.env` and history are not simulated;
+//! - a script `read` runs is read whole before it runs (at most 16 MiB);
 //! - `read` runs only regular files: a FIFO, socket or device is refused at
 //!   once with an error (``read <file>: the mock reads scripts only from
 //!   regular files, and this is a FIFO``), where minimega would open a FIFO
@@ -146,19 +211,20 @@
 
 #![warn(missing_docs)]
 
+mod builder;
 pub mod fixture;
 mod names;
+mod outbox;
 mod preprocess;
 mod received;
 mod render;
+mod script;
 mod server;
 mod stub;
 mod suggest;
 mod world;
 
-use std::collections::BTreeMap;
 use std::fmt;
-use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -168,12 +234,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use minimega_client::{Client, Error};
 use minimega_spec::Spec;
 
+pub use builder::MockBuilder;
 pub use received::{Answered, Received};
 pub use stub::{Answer, Reply};
 
-use preprocess::Preprocessor;
 use server::Shared;
-use world::World;
 
 /// How many requests [`MockMinimega::received`] keeps by default.
 pub const DEFAULT_RECEIVED_CAPACITY: usize = 10_000;
@@ -272,192 +337,6 @@ impl std::error::Error for MockError {
 impl From<std::io::Error> for MockError {
     fn from(error: std::io::Error) -> MockError {
         MockError::Io(error)
-    }
-}
-
-/// Settings for a [`MockMinimega`]; start with [`MockMinimega::builder`].
-#[derive(Debug, Clone)]
-pub struct MockBuilder {
-    hosts: Vec<String>,
-    spec: Option<&'static Spec>,
-    /// Whether `version` was set, rather than taken from the spec.
-    version_set: bool,
-    version: String,
-    mesh_status: bool,
-    base: Option<PathBuf>,
-    env: BTreeMap<String, String>,
-    allow_missing: bool,
-    received_capacity: usize,
-    max_request_bytes: usize,
-    images_exist: bool,
-}
-
-impl Default for MockBuilder {
-    fn default() -> MockBuilder {
-        MockBuilder {
-            hosts: vec!["mock".to_owned()],
-            spec: None,
-            version_set: false,
-            version: minimega_spec::MINIMEGA_VERSION.to_owned(),
-            mesh_status: false,
-            base: None,
-            env: BTreeMap::new(),
-            allow_missing: false,
-            received_capacity: DEFAULT_RECEIVED_CAPACITY,
-            max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
-            images_exist: false,
-        }
-    }
-}
-
-impl MockBuilder {
-    /// The hosts the mock stands for, head node first (default: one host,
-    /// `mock`). An empty list keeps the default.
-    pub fn hosts<I, S>(mut self, hosts: I) -> MockBuilder
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        let hosts: Vec<String> = hosts.into_iter().map(Into::into).collect();
-        if !hosts.is_empty() {
-            self.hosts = hosts;
-        }
-        self
-    }
-
-    /// Validates commands against `spec` instead of the shipped one, and
-    /// reports its version (unless [`MockBuilder::version`] says otherwise).
-    /// A generated API's `mock()` sets its own spec; a spec read at run time
-    /// can be given with `Box::leak(Box::new(spec))`.
-    pub fn spec(mut self, spec: &'static Spec) -> MockBuilder {
-        self.spec = Some(spec);
-        self
-    }
-
-    /// Starts even when the spec lacks patterns of commands the mock
-    /// simulates (default: such a spec is refused, naming them). Those
-    /// commands are then not commands of the spec, so lines with them are
-    /// invalid as minimega of that version would find them.
-    pub fn allow_missing_patterns(mut self, allow: bool) -> MockBuilder {
-        self.allow_missing = allow;
-        self
-    }
-
-    /// The version `version` reports (default the shipped spec's, so
-    /// `minimega 3.1.0 mock`).
-    pub fn version(mut self, version: impl Into<String>) -> MockBuilder {
-        self.version = version.into();
-        self.version_set = true;
-        self
-    }
-
-    /// Surrounds every `mesh send` answer with status messages: one
-    /// before, one between host messages, one after.
-    pub fn mesh_status(mut self, on: bool) -> MockBuilder {
-        self.mesh_status = on;
-        self
-    }
-
-    /// Serves at `dir/minimega` instead of in a fresh temporary directory;
-    /// `dir` must exist and is left in place when the mock stops.
-    pub fn base_dir(mut self, dir: impl Into<PathBuf>) -> MockBuilder {
-        self.base = Some(dir.into());
-        self
-    }
-
-    /// An environment variable for `$NAME` preprocessing, which the mock
-    /// looks up here before the process's environment.
-    pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> MockBuilder {
-        self.env.insert(name.into(), value.into());
-        self
-    }
-
-    /// How many of the most recent requests [`MockMinimega::received`]
-    /// keeps (default [`DEFAULT_RECEIVED_CAPACITY`]); older ones are
-    /// counted by [`MockMinimega::dropped_received`].
-    pub fn received_capacity(mut self, capacity: usize) -> MockBuilder {
-        self.received_capacity = capacity;
-        self
-    }
-
-    /// The longest request the mock reads, in bytes (default
-    /// [`DEFAULT_MAX_REQUEST_BYTES`]), counted from the end of the previous
-    /// request: a longer one closes its connection without an answer, so
-    /// that a client that never ends its request cannot take the mock's
-    /// memory.
-    pub fn max_request_bytes(mut self, bytes: usize) -> MockBuilder {
-        self.max_request_bytes = bytes;
-        self
-    }
-
-    /// Takes every container filesystem to exist, as on a machine that has
-    /// the images a script names (default: the mock looks, and a container
-    /// whose filesystem is not there fails to launch, as in minimega).
-    pub fn images_exist(mut self, exist: bool) -> MockBuilder {
-        self.images_exist = exist;
-        self
-    }
-
-    /// Starts serving.
-    pub fn start(self) -> Result<MockMinimega, MockError> {
-        let spec = self.spec.unwrap_or_else(minimega_spec::shipped);
-        let version = match spec.version() {
-            Some(version) if !self.version_set => version.to_owned(),
-            _ => self.version,
-        };
-        let handlers = world::check(spec, self.allow_missing)
-            .map_err(|patterns| MockError::MissingPatterns { patterns })?;
-        let (base, owned) = match self.base {
-            Some(dir) => (dir, false),
-            None => (fresh_dir()?, true),
-        };
-        let socket = base.join("minimega");
-        let files = base.join("files");
-        let listener = std::fs::create_dir_all(&files).and_then(|()| UnixListener::bind(&socket));
-        let listener = match listener {
-            Ok(listener) => listener,
-            Err(error) => {
-                if owned {
-                    let _ = std::fs::remove_dir_all(&base);
-                }
-                return Err(error.into());
-            }
-        };
-        let preprocessor = Preprocessor {
-            env: self.env,
-            files,
-            peers: self.hosts.len() > 1,
-        };
-        let mut world = World::new(spec, handlers, self.hosts, version, preprocessor);
-        world.images_exist = self.images_exist;
-        let limits = server::Limits {
-            log_capacity: self.received_capacity,
-            max_request: self.max_request_bytes,
-        };
-        let started = Shared::new(world, self.mesh_status, limits)
-            .map(Arc::new)
-            .and_then(|shared| {
-                let thread = server::listen(listener, Arc::clone(&shared))?;
-                Ok((shared, thread))
-            });
-        let (shared, listener) = match started {
-            Ok(started) => started,
-            Err(error) => {
-                let _ = std::fs::remove_file(&socket);
-                if owned {
-                    let _ = std::fs::remove_dir_all(&base);
-                }
-                return Err(error.into());
-            }
-        };
-        Ok(MockMinimega {
-            spec,
-            base,
-            socket,
-            owned,
-            shared,
-            listener: Some(listener),
-        })
     }
 }
 

@@ -25,7 +25,6 @@ use std::collections::VecDeque;
 use std::io::{self, BufReader, Read, Write};
 use std::net::Shutdown;
 use std::os::fd::AsRawFd;
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,118 +34,20 @@ use std::time::Duration;
 
 use minimega_client::protocol::{Message, Request, WireResponse};
 
+use crate::outbox::{Item, Outbox, Pushed};
 use crate::received::{self, Answered, Received};
+use crate::script::read_script;
 use crate::world::{Script, World};
 use crate::{lock, Effect};
 
 /// A line of the malformed-line fault: cut off in the middle of a message.
 const GARBAGE: &[u8] = b"{\"Resp\":[{\"Host\":\"mock\",\"Resp\n";
 
-/// How many bytes may wait in a connection's outbox before answers wait
-/// for room and status messages are dropped.
-const OUTBOX_BYTES: usize = 1 << 20;
-
 /// How long stopping waits for connection threads before leaving them: a
 /// backstop, as no thread of the mock waits where stopping cannot reach it
 /// (`read` refuses FIFOs and devices), but a script on a hung file system
 /// could still hold one in the kernel.
 const STOP_WAIT: Duration = Duration::from_secs(2);
-
-/// The longest script `read` takes: a script is read whole before it runs.
-const MAX_SCRIPT_BYTES: u64 = 16 << 20;
-
-/// Something for a connection's writing thread to do.
-enum Item {
-    Bytes(Vec<u8>),
-    /// Close the socket once what was queued before is written.
-    Close,
-}
-
-#[derive(Default)]
-struct OutState {
-    queue: VecDeque<Item>,
-    bytes: usize,
-    closed: bool,
-}
-
-/// What waits to be written to one connection.
-#[derive(Default)]
-pub(crate) struct Outbox {
-    state: Mutex<OutState>,
-    changed: Condvar,
-}
-
-/// Whether a message went into an outbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pushed {
-    Queued,
-    /// The outbox was full and the message could be dropped.
-    Dropped,
-    /// The connection is closed.
-    Closed,
-}
-
-impl Outbox {
-    /// Queues `item`; when the outbox is full, waits for room if `wait`,
-    /// else drops it.
-    fn push(&self, item: Item, wait: bool) -> Pushed {
-        let size = match &item {
-            Item::Bytes(bytes) => bytes.len(),
-            Item::Close => 0,
-        };
-        let mut state = lock(&self.state);
-        loop {
-            if state.closed {
-                return Pushed::Closed;
-            }
-            // One message larger than the outbox still goes, alone.
-            if state.bytes == 0 || state.bytes + size <= OUTBOX_BYTES {
-                break;
-            }
-            if !wait {
-                return Pushed::Dropped;
-            }
-            state = self
-                .changed
-                .wait(state)
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-        }
-        state.bytes += size;
-        state.queue.push_back(item);
-        self.changed.notify_all();
-        Pushed::Queued
-    }
-
-    /// The next thing to write; `None` once the outbox is closed.
-    fn pop(&self) -> Option<Item> {
-        let mut state = lock(&self.state);
-        loop {
-            if state.closed {
-                return None;
-            }
-            if let Some(item) = state.queue.pop_front() {
-                if let Item::Bytes(bytes) = &item {
-                    state.bytes -= bytes.len();
-                }
-                self.changed.notify_all();
-                return Some(item);
-            }
-            state = self
-                .changed
-                .wait(state)
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-        }
-    }
-
-    /// Drops what is queued and refuses more; waiting pushes return.
-    fn close(&self) {
-        let mut state = lock(&self.state);
-        state.closed = true;
-        state.queue.clear();
-        state.bytes = 0;
-        self.changed.notify_all();
-    }
-}
 
 /// One connection, as the mock's handle on it.
 struct Conn {
@@ -524,74 +425,7 @@ fn answer(request: &Request, shared: &Shared) -> (Vec<Message>, usize) {
     (outcome.messages, outcome.mesh_hosts)
 }
 
-/// A script's text, read as minimega reads it, or minimega's error for it;
-/// a script that is not a regular file is refused (see [`special_kind`]).
-fn read_script(path: &str) -> Result<String, String> {
-    // Opened without blocking: opening a FIFO for reading waits for a
-    // writer, in the kernel, where stopping the mock cannot reach the
-    // thread. The flag changes nothing for the regular files read below.
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| format!("open {path}: {}", go_error(&e)))?;
-    let kind = file
-        .metadata()
-        .map_err(|e| format!("read {path}: {}", go_error(&e)))?
-        .file_type();
-    if let Some(kind) = special_kind(kind) {
-        return Err(format!(
-            "read {path}: the mock reads scripts only from regular files, and this is a {kind}"
-        ));
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_SCRIPT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("read {path}: {}", go_error(&e)))?;
-    if bytes.len() as u64 > MAX_SCRIPT_BYTES {
-        return Err(format!(
-            "read {path}: the mock reads scripts of at most {MAX_SCRIPT_BYTES} bytes"
-        ));
-    }
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// What a file `read` refuses is, or `None` for a regular file or a
-/// directory (which minimega opens and then fails to read: `is a
-/// directory`, as the read below fails too). minimega would open a FIFO
-/// and wait for a writer, and read a device for as long as it gives;
-/// the mock refuses them at once rather than leave a thread that stopping
-/// cannot end.
-fn special_kind(kind: std::fs::FileType) -> Option<&'static str> {
-    if kind.is_file() || kind.is_dir() {
-        None
-    } else if kind.is_fifo() {
-        Some("FIFO")
-    } else if kind.is_socket() {
-        Some("socket")
-    } else if kind.is_char_device() {
-        Some("character device")
-    } else if kind.is_block_device() {
-        Some("block device")
-    } else {
-        Some("special file")
-    }
-}
-
-/// An I/O error as Go words it: `no such file or directory`.
-fn go_error(error: &io::Error) -> String {
-    let text = error.to_string();
-    let text = match text.find(" (os error") {
-        Some(at) => &text[..at],
-        None => &text,
-    };
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
+/// One message for the writing thread, by kind.
 enum Out {
     /// A status message, written whatever the cut.
     Status(Message),
@@ -729,37 +563,5 @@ fn cut_off(outbox: &Outbox, disconnect: bool) -> bool {
         false
     } else {
         outbox.push(Item::Bytes(GARBAGE.to_vec()), true) == Pushed::Queued
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn io_errors_read_like_go() {
-        let missing = read_script("/nonexistent/mock/script.mm").unwrap_err();
-        assert_eq!(
-            missing,
-            "open /nonexistent/mock/script.mm: no such file or directory"
-        );
-        let dir = std::env::temp_dir();
-        let error = read_script(&dir.to_string_lossy()).unwrap_err();
-        assert!(error.ends_with("is a directory"), "{error}");
-        let error = read_script("/dev/null").unwrap_err();
-        assert!(error.ends_with("this is a character device"), "{error}");
-    }
-
-    #[test]
-    fn a_full_outbox_drops_statuses_and_holds_answers() {
-        let outbox = Outbox::default();
-        assert_eq!(
-            outbox.push(Item::Bytes(vec![0; OUTBOX_BYTES]), false),
-            Pushed::Queued
-        );
-        assert_eq!(outbox.push(Item::Bytes(vec![1]), false), Pushed::Dropped);
-        outbox.close();
-        assert_eq!(outbox.push(Item::Bytes(vec![1]), true), Pushed::Closed);
-        assert!(outbox.pop().is_none());
     }
 }

@@ -13,7 +13,7 @@ use minimega_mock::fixture::{replay, Recording, Script};
 
 /// Commands of the fixtures the mock does not simulate (crate docs, "What
 /// it does not simulate").
-const UNSIMULATED: &[&str] = &["vm config qemu-override"];
+const UNSIMULATED: &[&str] = &[];
 
 #[test]
 fn the_mock_answers_as_the_recordings_do() {

@@ -27,6 +27,8 @@ pub(crate) enum Kind {
     Map,
     /// Network specs, read back as `[a b]` (`[]` when empty).
     Networks,
+    /// Disk specs, likewise.
+    Disks,
 }
 
 /// Where `vm config` shows a field.
@@ -167,6 +169,7 @@ pub(crate) static FIELDS: &[Field] = &[
         "MigratePath",
         Initial::Str(""),
     ),
+    field("disks", Disks, Kvm, "Disks", "Disks", Initial::List(&[])),
     field(
         "cdrom",
         Path,
@@ -400,7 +403,7 @@ impl Field {
     pub(crate) fn read(&self, value: &Value) -> String {
         match (self.kind, value) {
             (List, Value::List(items)) if items.is_empty() => String::new(),
-            (Networks, Value::List(items)) => format!("[{}]", items.join(" ")),
+            (Networks | Disks, Value::List(items)) => format!("[{}]", items.join(" ")),
             (Map, Value::Map(map)) => map.iter().map(|(k, v)| format!("{k} -> {v}\n")).collect(),
             _ => show(value),
         }
@@ -416,7 +419,7 @@ impl Field {
             Value::List(items) if items.is_empty() && self.null_when_empty => Json::Null,
             // A VM's interfaces are its own, made at launch
             // (`Vm::data`); the configuration keeps only their specs.
-            Value::List(_) if self.kind == Networks => Json::Array(Vec::new()),
+            Value::List(_) if matches!(self.kind, Networks | Disks) => Json::Array(Vec::new()),
             Value::List(items) => Json::from(items.clone()),
             Value::Map(map) => Json::Object(
                 map.iter()
@@ -536,15 +539,13 @@ impl Config {
                                 .map(|(k, v)| (String::new(), format!("{k} -> {v}"))),
                         );
                     }
-                    (Networks, _) => lines.push((format!("{}:", f.label), f.read(&value))),
+                    (Networks | Disks, _) => lines.push((format!("{}:", f.label), f.read(&value))),
                     _ => lines.push((format!("{}:", f.label), show(&value))),
                 }
-                // Fields the mock does not keep are shown empty, as minimega
-                // shows them before they are set.
-                match f.name {
-                    "networks" => lines.push(("Bonds:".to_owned(), "[]".to_owned())),
-                    "state" => lines.push(("Disks:".to_owned(), "[]".to_owned())),
-                    _ => {}
+                // Bonds, which the mock does not keep, are shown empty, as
+                // minimega shows them before they are set.
+                if f.name == "networks" {
+                    lines.push(("Bonds:".to_owned(), "[]".to_owned()));
                 }
             }
             let width = lines

@@ -17,9 +17,12 @@
 mod cc;
 mod commands;
 mod config;
+mod gotime;
 mod netspec;
+mod nics;
 mod router;
 mod schedule;
+mod state;
 pub(crate) mod table;
 mod vlans;
 mod vms;
@@ -39,6 +42,7 @@ use table::Handler;
 use vlans::Vlans;
 use vms::Vms;
 
+pub(crate) use state::{HostTap, Namespace, Node, Queued};
 pub(crate) use table::check;
 
 /// The namespace minimega starts in.
@@ -149,48 +153,6 @@ pub(crate) struct Ctx {
     pub(crate) preprocess: bool,
 }
 
-/// A namespace as one node holds it.
-#[derive(Debug, Clone)]
-pub(crate) struct Namespace {
-    /// The hosts its VM commands run on.
-    pub(crate) hosts: Vec<String>,
-    pub(crate) config: Config,
-    pub(crate) saved: BTreeMap<String, Config>,
-    /// The counter that names counted VMs (`vm-N`).
-    pub(crate) next_name: u64,
-    pub(crate) vms: Vms,
-    /// The namespace's cc server.
-    pub(crate) cc: cc::Cc,
-    /// `ns queueing`: launches wait in `queue`.
-    pub(crate) queueing: bool,
-    pub(crate) queue: Vec<Queued>,
-    /// Router configurations, by the router VM's id.
-    pub(crate) routers: BTreeMap<u64, router::Router>,
-}
-
-/// A launch checked and waiting for `vm launch` or `ns schedule` (with
-/// `ns queueing true`), or about to run.
-#[derive(Debug, Clone)]
-pub(crate) struct Queued {
-    pub(crate) names: Vec<String>,
-    pub(crate) kind: vms::Kind,
-    pub(crate) config: Config,
-}
-
-/// One host of the mock.
-#[derive(Debug, Clone)]
-pub(crate) struct Node {
-    pub(crate) name: String,
-    pub(crate) namespaces: BTreeMap<String, Namespace>,
-    pub(crate) active: String,
-    /// VM ids are per node, across namespaces, and never reused.
-    pub(crate) next_vm_id: u64,
-    /// Tap numbers likewise: `mega_tap<n>`.
-    pub(crate) next_tap: u64,
-    /// The host's pipes and pipelines.
-    pub(crate) plumber: commands::plumbing::Plumber,
-}
-
 /// A script `read` runs, read by the caller before the command ran.
 #[derive(Debug, Clone)]
 pub(crate) struct Script {
@@ -222,8 +184,14 @@ pub(crate) struct World {
     pub(crate) stubs: Stubs,
     /// VLAN aliases, ranges and the blacklist.
     pub(crate) vlans: Vlans,
+    /// Whether `debug cpu start` runs a CPU profile.
+    pub(crate) cpu_profile: bool,
+    /// The head's aliases (`.alias`), expanded in each line received.
+    pub(crate) aliases: BTreeMap<String, String>,
     /// The head's command history (`history`).
     pub(crate) history: Vec<String>,
+    /// Host taps, by name.
+    pub(crate) host_taps: BTreeMap<String, HostTap>,
     /// Whether container filesystems are taken to exist
     /// ([`crate::MockBuilder::images_exist`]).
     pub(crate) images_exist: bool,
@@ -265,8 +233,11 @@ impl World {
             stubs: Stubs::default(),
             vlans: Vlans::default(),
             history: Vec::new(),
+            aliases: BTreeMap::new(),
+            cpu_profile: false,
             made_paths: Default::default(),
             images_exist: false,
+            host_taps: BTreeMap::new(),
             how: Answered::Simulated,
             mesh_hosts: 0,
         }
@@ -359,6 +330,8 @@ impl World {
 
     fn run_line(&mut self, line: &str, script: Option<&Script>) -> Vec<Batch> {
         let spec = self.spec;
+        let expanded = self.expand_aliases(line);
+        let line = expanded.as_str();
         match spec.compile(line) {
             Err(error) => {
                 self.how = Answered::Invalid;
@@ -389,16 +362,31 @@ impl World {
         }
     }
 
+    /// minimega's `ExpandAliases`: a line whose first word is an alias
+    /// starts with its expansion instead.
+    fn expand_aliases(&self, line: &str) -> String {
+        let (first, rest) = match line.find(char::is_whitespace) {
+            Some(at) if at > 0 => line.split_at(at),
+            _ => (line, ""),
+        };
+        match self.aliases.get(first) {
+            Some(expansion) => format!("{expansion}{rest}"),
+            None => line.to_owned(),
+        }
+    }
+
     /// Whether minimega records `cmd` in its history, decided before it
     /// runs: as the daemon-wide `.record` says, but `.record false` alone,
     /// `.record <choice> (command)` as it says, and neither `read` (its
-    /// lines are recorded instead), `clear history` nor `clear all`.
+    /// lines are recorded instead) nor `clear history` (`clear all`, which
+    /// clears the history, is then recorded, as a recorded minimega 3.1.0
+    /// does; under minitest it was not, see the crate docs).
     pub(crate) fn recorded(&self, cmd: &Cmd) -> bool {
         let text = self.spec.pattern(cmd.m.id).text.as_str();
         match text {
             ".record <true,false> (command)" => cmd.m.chose("true"),
             ".record [true,false]" if cmd.m.chose("false") => false,
-            "clear history" | "clear all" => false,
+            "clear history" => false,
             _ if text.starts_with("read ") => false,
             _ => self.flags.record,
         }
@@ -519,8 +507,13 @@ impl World {
                 vms: Vms::default(),
                 routers: BTreeMap::new(),
                 cc: cc::Cc::default(),
+                qemu_overrides: Vec::new(),
+                captures: Vec::new(),
+                taps: Default::default(),
+                mirrors: Default::default(),
                 queueing: false,
                 queue: Vec::new(),
+                assignment: None,
             })
     }
 
@@ -541,8 +534,20 @@ impl World {
     /// VMs and all; the node goes back to the default namespace if it was
     /// in one destroyed.
     pub(crate) fn destroy_namespace(&mut self, node: usize, name: &str) {
+        let index = node;
         let node = &mut self.nodes[node];
-        // A namespace destroyed frees its VLAN aliases.
+        // A namespace destroyed frees its VLAN aliases and host taps.
+        let taps: Vec<String> = node
+            .namespaces
+            .iter()
+            .filter(|(n, _)| name == WILDCARD || n.as_str() == name)
+            .flat_map(|(_, ns)| ns.taps.iter().cloned())
+            .collect();
+        for tap in taps {
+            if self.host_taps.get(&tap).is_some_and(|t| t.node == index) {
+                self.host_taps.remove(&tap);
+            }
+        }
         if name == WILDCARD {
             for gone in node.namespaces.keys() {
                 self.vlans.delete(gone, "");

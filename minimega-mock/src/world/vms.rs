@@ -4,12 +4,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hash};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime};
 
 use serde_json::{Map, Value as Json};
 
 use super::config::{self, Config, Section};
+use super::gotime::{go_duration, rfc3339};
 use super::netspec::NetSpec;
+pub(crate) use super::nics::{Nic, Qos};
 
 /// `vm info`'s columns.
 pub(crate) const HEADER: [&str; 44] = [
@@ -286,7 +288,7 @@ impl Vm {
             }
             "qinq" | "bond" => "[]".to_owned(),
             "memory" | "vcpus" | "snapshot" => field(column),
-            "disks" => when(kvm, String::new()),
+            "disks" => when(kvm, config.list("disks").join(" ")),
             "cdrom" if kvm && self.cdrom.is_some() => self.cdrom.clone().unwrap_or_default(),
             "initrd"
             | "kernel"
@@ -431,113 +433,6 @@ impl Vm {
     }
 }
 
-/// Traffic shaping on an interface (`qos add`); empty parts are unset.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Qos {
-    pub(crate) rate: String,
-    pub(crate) loss: String,
-    pub(crate) delay: String,
-}
-
-impl Qos {
-    /// As `vm info` shows it: `index: delay … loss … rate …`, or nothing.
-    fn show(&self, index: usize) -> String {
-        let mut parts = Vec::new();
-        // minimega lists rate, loss, delay, and prints each kind in the
-        // order delay, loss, rate within that list: one of each.
-        for (kind, value) in [
-            ("rate", &self.rate),
-            ("loss", &self.loss),
-            ("delay", &self.delay),
-        ] {
-            if !value.is_empty() {
-                parts.push(format!("{kind} {value}"));
-            }
-        }
-        if parts.is_empty() {
-            return String::new();
-        }
-        format!("{index}: {}", parts.join(" "))
-    }
-}
-
-/// One network interface of a VM: a `networks` spec, with what launching
-/// it made.
-#[derive(Debug, Clone)]
-pub(crate) struct Nic {
-    /// The spec as `vm config networks` shows it.
-    pub(crate) spec: String,
-    /// The VLAN as the spec names it, by number or alias.
-    pub(crate) alias: String,
-    pub(crate) bridge: String,
-    pub(crate) vlan: u64,
-    /// The VLAN as `vm info` shows it: `alias (number)`, or the number when
-    /// the namespace has no alias for it.
-    pub(crate) shown_vlan: String,
-    /// `mega_tap<n>`, numbered per host in the order taps are made.
-    pub(crate) tap: String,
-    pub(crate) mac: String,
-    /// The emulated card: the spec's for KVM, none for containers.
-    pub(crate) driver: String,
-    /// Its `qos`, once one was added.
-    pub(crate) qos: Option<Qos>,
-}
-
-impl Nic {
-    /// An interface of `vm` on `vlan`, with the spec's MAC address or a
-    /// random one.
-    fn new(vm: &Vm, spec: &NetSpec, vlan: u64, shown_vlan: String, tap: Option<u64>) -> Nic {
-        let text = spec.to_string();
-        // Unicast and globally administered, as minimega's random MACs are.
-        let bits = random_bits(&(&vm.host, vm.id, &text, tap)).to_be_bytes();
-        let random = format!(
-            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-            bits[0] & 0xfc,
-            bits[1],
-            bits[2],
-            bits[3],
-            bits[4],
-            bits[5]
-        );
-        Nic {
-            alias: spec.alias.clone(),
-            bridge: spec.bridge.clone(),
-            spec: text,
-            vlan,
-            shown_vlan,
-            tap: tap.map(|t| format!("mega_tap{t}")).unwrap_or_default(),
-            mac: if spec.mac.is_empty() {
-                random
-            } else {
-                spec.mac.clone()
-            },
-            driver: if vm.kind == Kind::Container {
-                String::new()
-            } else {
-                spec.driver.clone()
-            },
-            qos: None,
-        }
-    }
-
-    fn data(&self) -> Json {
-        serde_json::json!({
-            "Alias": self.alias,
-            "Bridge": self.bridge,
-            "Driver": self.driver,
-            "IP4": "",
-            "IP6": "",
-            "MAC": self.mac,
-            "QinQ": false,
-            "Raw": self.spec,
-            "RxRate": 0,
-            "Tap": self.tap,
-            "TxRate": 0,
-            "VLAN": self.vlan,
-        })
-    }
-}
-
 /// A map as Go's `%v` prints it: `map[k:v k2:v2]`, keys sorted.
 fn go_map(map: &BTreeMap<String, String>) -> String {
     let pairs: Vec<String> = map.iter().map(|(k, v)| format!("{k}:{v}")).collect();
@@ -560,90 +455,10 @@ fn fake_uuid(id: u64, name: &str, host: &str) -> String {
 
 /// 64 bits that look random, different for every mock run: the process-wide
 /// random seed keeps two mocks' VMs apart, as real UUIDs and MACs are.
-fn random_bits(input: &impl Hash) -> u64 {
+pub(crate) fn random_bits(input: &impl Hash) -> u64 {
     static SEED: std::sync::OnceLock<std::collections::hash_map::RandomState> =
         std::sync::OnceLock::new();
     SEED.get_or_init(Default::default).hash_one(input)
-}
-
-/// A duration as Go prints one: `1h2m3.5s`, `290.029898ms`, `0s`.
-pub(crate) fn go_duration(d: Duration) -> String {
-    let nanos = d.as_nanos();
-    if nanos == 0 {
-        return "0s".to_owned();
-    }
-    let fraction = |value: u128, unit: u128| {
-        let whole = value / unit;
-        let rest = value % unit;
-        if rest == 0 {
-            whole.to_string()
-        } else {
-            let digits = unit.ilog10() as usize;
-            let text = format!("{rest:0digits$}");
-            format!("{whole}.{}", text.trim_end_matches('0'))
-        }
-    };
-    if nanos < 1_000 {
-        return format!("{nanos}ns");
-    }
-    if nanos < 1_000_000 {
-        return format!("{}µs", fraction(nanos, 1_000));
-    }
-    if nanos < 1_000_000_000 {
-        return format!("{}ms", fraction(nanos, 1_000_000));
-    }
-    let hours = nanos / 3_600_000_000_000;
-    let minutes = nanos / 60_000_000_000 % 60;
-    let seconds = fraction(nanos % 60_000_000_000, 1_000_000_000);
-    match (hours, minutes) {
-        (0, 0) => format!("{seconds}s"),
-        (0, m) => format!("{m}m{seconds}s"),
-        (h, m) => format!("{h}h{m}m{seconds}s"),
-    }
-}
-
-/// A time in RFC 3339 with nanoseconds, UTC, as Go encodes `time.Time`.
-fn rfc3339(time: SystemTime) -> String {
-    let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = since.as_secs();
-    let days = secs / 86_400;
-    let (year, month, day) = civil(days);
-    let rest = secs % 86_400;
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:09}Z",
-        rest / 3600,
-        rest / 60 % 60,
-        rest % 60,
-        since.subsec_nanos()
-    )
-}
-
-/// A time in whole seconds since the epoch as Go's `time.RFC3339` writes
-/// it in UTC.
-pub(crate) fn rfc3339_seconds(secs: u64) -> String {
-    let (year, month, day) = civil(secs / 86_400);
-    let rest = secs % 86_400;
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest / 60 % 60,
-        rest % 60
-    )
-}
-
-/// The calendar date of a day count since 1970-01-01 (Howard Hinnant's
-/// civil-from-days).
-fn civil(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }
 
 /// The VMs of one namespace on one host, found by id or name in constant
@@ -701,33 +516,6 @@ impl Vms {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_print_like_go() {
-        assert_eq!(go_duration(Duration::ZERO), "0s");
-        assert_eq!(
-            go_duration(Duration::from_nanos(290_029_898)),
-            "290.029898ms"
-        );
-        assert_eq!(
-            go_duration(Duration::from_nanos(5_033_042_719)),
-            "5.033042719s"
-        );
-        assert_eq!(
-            go_duration(Duration::from_secs(6407) + Duration::from_millis(280)),
-            "1h46m47.28s"
-        );
-        assert_eq!(go_duration(Duration::from_micros(1500)), "1.5ms");
-        assert_eq!(go_duration(Duration::from_nanos(1_500)), "1.5µs");
-    }
-
-    #[test]
-    fn times_print_like_go() {
-        // A LaunchTime minimega 3.1.0 reported.
-        let t = UNIX_EPOCH + Duration::from_secs(1_795_569_479) + Duration::from_nanos(601_418_548);
-        assert_eq!(rfc3339(t), "2026-11-25T01:17:59.601418548Z");
-        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000000000Z");
-    }
 
     #[test]
     fn a_kvm_row_reads_like_minimega() {

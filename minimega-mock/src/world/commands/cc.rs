@@ -167,7 +167,8 @@ fn cc(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(
                 .map(str::to_owned)
                 .to_vec(),
         );
-        r.tabular = Some(
+        // A Go slice appended to from nil: null when there are none.
+        r.tabular = (!clients.is_empty()).then(|| {
             clients
                 .iter()
                 .map(|c| {
@@ -180,8 +181,8 @@ fn cc(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(
                         format!("[{}]", c.macs.join(" ")),
                     ]
                 })
-                .collect(),
-        );
+                .collect()
+        });
         return Ok(());
     } else if m.chose("filter") {
         let pairs = m.list("filter");

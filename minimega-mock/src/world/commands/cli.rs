@@ -6,8 +6,9 @@ use minimega_client::protocol::WireResponse;
 use minimega_spec::{Item, Line};
 use serde_json::json;
 
+use super::super::gotime::go_duration;
 use super::super::table::Handler::{self, *};
-use super::super::vms::{go_duration, Kind, Vm};
+use super::super::vms::{Kind, Vm};
 use super::super::{through_mesh, Batch, Cmd, Ctx, Script, World};
 use super::{fixed, word};
 use crate::names;

@@ -100,7 +100,7 @@ fn modified(path: &Path) -> String {
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_secs());
-    super::super::vms::rfc3339_seconds(secs)
+    super::super::gotime::rfc3339_seconds(secs)
 }
 
 /// One row of `file list`.

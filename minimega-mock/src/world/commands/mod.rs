@@ -3,6 +3,7 @@
 //! conformance test), one module per command family. Each module registers
 //! its own patterns ([`entries`]) beside its handlers.
 
+pub(crate) mod capture;
 mod cc;
 mod cli;
 mod files;
@@ -10,15 +11,18 @@ mod modifiers;
 mod namespaces;
 mod ns;
 pub(crate) mod plumbing;
+mod qemu;
 mod qos;
 mod router;
 mod session;
 mod shell;
+mod taps;
 mod vlans;
 mod vm;
 mod vm_config;
 mod vm_devices;
 mod vm_net;
+mod vm_tags;
 
 use minimega_spec::Item;
 
@@ -39,11 +43,15 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     entries.extend(shell::entries());
     entries.extend(cc::entries());
     entries.extend(vm_net::entries());
+    entries.extend(vm_tags::entries());
     entries.extend(files::entries());
     entries.extend(qos::entries());
     entries.extend(vm_devices::entries());
     entries.extend(plumbing::entries());
     entries.extend(ns::entries());
+    entries.extend(taps::entries());
+    entries.extend(capture::entries());
+    entries.extend(qemu::entries());
     entries
 }
 

@@ -1,7 +1,10 @@
 //! The output modifiers: `.columns`, `.filter`, and the flag builtins
 //! (`.json`, `.csv`, `.headers`, `.annotate`, `.sort`, `.compress`,
-//! `.record`, `.preprocess`), alone (daemon-wide) or with a command.
+//! `.record`, `.preprocess`), alone (daemon-wide) or with a command; and
+//! `.alias`/`.unalias` (the daemon's aliases, expanded in every line).
 use super::super::table::Handler::{self, *};
+use minimega_client::protocol::WireResponse;
+
 use super::super::{Batch, Cmd, Ctx, Script, World};
 use super::{fixed, word};
 use crate::render::{Flags, Mode};
@@ -10,6 +13,9 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
     let mut entries = fixed([
         (".columns <columns as csv> (command)", Whole(columns)),
         (".filter <filter> (command)", Whole(filter)),
+        (".alias", Simple(alias)),
+        (".alias <alias>...", Simple(alias)),
+        (".unalias <alias>", Simple(unalias)),
     ]);
     for builtin in minimega_spec::daemon_wide::FLAG_BUILTINS {
         entries.push((format!("{builtin} [true,false]"), Whole(flag)));
@@ -274,6 +280,38 @@ pub(crate) fn flag_command(
             batch
         })
         .collect()
+}
+
+/// `.alias`: the aliases; `.alias name=expansion`: sets one.
+fn alias(world: &mut World, _: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+    let text = cmd.m.list("alias").join(" ");
+    if text.is_empty() {
+        r.header = Some(vec!["alias".to_owned(), "expansion".to_owned()]);
+        // A Go slice appended to from nil: null when there are none.
+        r.tabular = (!world.aliases.is_empty()).then(|| {
+            world
+                .aliases
+                .iter()
+                .map(|(k, v)| vec![k.clone(), v.clone()])
+                .collect()
+        });
+        return Ok(());
+    }
+    match text.split_once('=') {
+        Some((name, expansion)) => {
+            world.aliases.insert(name.to_owned(), expansion.to_owned());
+            Ok(())
+        }
+        None => Err("expected alias of format `alias=expansion`".to_owned()),
+    }
+}
+
+/// `.unalias <name>`: gone, if it was there.
+fn unalias(world: &mut World, _: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+    world
+        .aliases
+        .remove(cmd.m.value("alias").unwrap_or_default());
+    Ok(())
 }
 
 #[cfg(test)]

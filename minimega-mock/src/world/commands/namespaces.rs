@@ -42,16 +42,14 @@ pub(crate) fn namespace(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: Option<&Scri
         .namespaces
         .keys()
         .map(|name| {
-            let vlans = if name == DEFAULT_NAMESPACE {
-                "101-4096"
-            } else {
-                ""
-            };
-            vec![
-                name.clone(),
-                vlans.to_owned(),
-                (*name == node.active).to_string(),
-            ]
+            // The default namespace shows the default VLAN range.
+            let key = if name == DEFAULT_NAMESPACE { "" } else { name };
+            let vlans = world
+                .vlans
+                .range(key)
+                .map(|r| format!("{}-{}", r.min, r.max))
+                .unwrap_or_default();
+            vec![name.clone(), vlans, (*name == node.active).to_string()]
         })
         .collect();
     vec![Batch::of(vec![WireResponse {

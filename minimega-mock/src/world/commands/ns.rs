@@ -1,5 +1,6 @@
 //! `ns`: a namespace's hosts (`add-hosts`, `del-hosts`), queued launches
-//! (`queueing`, `flush`, `schedule`) and `ns run`. (`ns hosts` is with the
+//! (`queueing`, `flush`, `schedule`, its `dry-run`, `dump` and `mv`) and
+//! `ns run`. (`ns hosts` is with the
 //! namespaces.) `ns queue`, `ns load`, `ns bridge` and `ns save` are not
 //! simulated.
 
@@ -26,6 +27,7 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
         ("ns <schedule,>", Simple(schedule)),
         ("ns <schedule,> <dry-run,>", Simple(schedule)),
         ("ns <schedule,> <dump,>", Simple(schedule)),
+        ("ns <schedule,> <mv,> <vm target> <dst>", Simple(schedule)),
         ("ns <run,> (command)", Whole(run)),
     ])
 }
@@ -100,14 +102,39 @@ fn flush(world: &mut World, ctx: &Ctx, _: &Cmd, _: &mut WireResponse) -> Result<
 /// `ns schedule`: launches the queue; `dry-run` (or `dump`, after one)
 /// shows where each queued VM goes.
 fn schedule(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
-    if cmd.m.chose("dry-run") || cmd.m.chose("dump") {
+    let m = &cmd.m;
+    if m.chose("dry-run") {
+        let assignment = dry_run(world, ctx)?;
+        world.ns(ctx).assignment = Some(assignment);
+    }
+    if m.chose("dry-run") || m.chose("dump") {
+        let Some(assignment) = world.ns(ctx).assignment.clone() else {
+            return Err("must run dry-run first".to_owned());
+        };
         r.header = Some(vec!["vm".to_owned(), "dst".to_owned()]);
-        r.tabular = Some(
-            dry_run(world, ctx)?
-                .into_iter()
-                .map(|(vm, dst)| vec![vm, dst])
-                .collect(),
-        );
+        let rows: Vec<Vec<String>> = assignment
+            .into_iter()
+            .map(|(vm, dst)| vec![vm, dst])
+            .collect();
+        r.tabular = (!rows.is_empty()).then_some(rows);
+        return Ok(());
+    }
+    if m.chose("mv") {
+        let dst = m.value("dst").unwrap_or_default().to_owned();
+        let ns = world.ns(ctx);
+        let hosts = ns.hosts.clone();
+        let Some(assignment) = ns.assignment.as_mut() else {
+            return Err("must run dry-run first".to_owned());
+        };
+        if !hosts.contains(&dst) {
+            return Err("new dst host is not in namespace".to_owned());
+        }
+        for vm in names::split(m.value("vm").unwrap_or_default())? {
+            match assignment.iter_mut().find(|(name, _)| *name == vm) {
+                Some(entry) => entry.1 = dst.clone(),
+                None => return Err(format!("reassign {vm}: vm not found")),
+            }
+        }
         return Ok(());
     }
     let queue = std::mem::take(&mut world.ns(ctx).queue);

@@ -1,5 +1,8 @@
 //! The daemon's session: `history` and `clear history`, and `clear all`,
-//! which returns the daemon to how it started.
+//! which returns the daemon to how it started; `debug`'s profiles, as
+//! empty files (and only where the mock's `shell` may make files: see
+//! [`super::shell`]; elsewhere, not simulated). Bare `debug` is not
+//! simulated.
 
 use minimega_client::protocol::WireResponse;
 
@@ -13,6 +16,10 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
         ("history", Simple(history)),
         ("clear history", Simple(clear_history)),
         ("clear all", Simple(clear_all)),
+        ("debug <memory,> <file>", Simple(debug)),
+        ("debug <goroutine,> <file>", Simple(debug)),
+        ("debug <cpu,> <start,> <file>", Simple(debug)),
+        ("debug <cpu,> <stop,>", Simple(debug)),
     ])
 }
 
@@ -42,5 +49,34 @@ fn clear_all(world: &mut World, ctx: &Ctx, _: &Cmd, _: &mut WireResponse) -> Res
     }
     world.vlans = Vlans::default();
     world.history.clear();
+    Ok(())
+}
+
+/// `debug memory|goroutine <file>`, `debug cpu start <file>|stop`.
+fn debug(world: &mut World, _: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+    if let Some(file) = cmd.m.value("file") {
+        let file = if file.starts_with('/') {
+            file.to_owned()
+        } else {
+            world.files_dir().join(file).to_string_lossy().into_owned()
+        };
+        let Some(path) = super::shell::allowed(world, &file, true) else {
+            world.unsimulated();
+            return Ok(());
+        };
+        std::fs::write(&path, "").map_err(|e| format!("open {file}: {e}"))?;
+        world.made_paths.insert(path);
+    }
+    if cmd.m.chose("start") {
+        if world.cpu_profile {
+            return Err("CPU profile still running".to_owned());
+        }
+        world.cpu_profile = true;
+    } else if cmd.m.chose("stop") {
+        if !world.cpu_profile {
+            return Err("CPU profile not running".to_owned());
+        }
+        world.cpu_profile = false;
+    }
     Ok(())
 }

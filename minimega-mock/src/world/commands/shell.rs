@@ -3,7 +3,8 @@
 //! A program that is not on the `PATH` (nor, given with a `/`, a file)
 //! gets minimega's error, as looking it up runs nothing. A few programs are
 //! simulated in-process: `echo`, `true`, `false` and `sleep` (answered at
-//! once); `cat` and `sort` (reading a regular file), `mkdir`, `touch` and
+//! once); `cat`, `sort` (reading a regular file) and `ls` (without
+//! flags), `mkdir`, `touch` and
 //! `rm` on paths inside the mock's own base directory, and also in the
 //! system's temporary directory for paths the mock makes there itself
 //! (`touch` and `mkdir` make only new ones there, `rm` removes only those):
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 use minimega_client::protocol::WireResponse;
 
 use super::super::table::Handler::{self, *};
-use super::super::{Cmd, Ctx, World};
+use super::super::{Batch, Cmd, Ctx, Script, World};
 use super::fixed;
 
 /// The most of a file `cat` or `sort` reads.
@@ -26,7 +27,7 @@ const MAX_READ: u64 = 1 << 20;
 pub(super) fn entries() -> Vec<(String, Handler)> {
     fixed([
         ("shell <command>...", Simple(shell)),
-        ("background <command>...", Simple(background)),
+        ("background <command>...", Whole(background)),
     ])
 }
 
@@ -60,7 +61,7 @@ fn look_path(program: &str) -> Result<(), String> {
 /// `path` made absolute and clean, if it lies inside the mock's base, or
 /// is one the mock made (or, to make it, may make: `new` and new) in the
 /// system's temporary directory.
-fn allowed(world: &World, path: &str, new: bool) -> Option<PathBuf> {
+pub(super) fn allowed(world: &World, path: &str, new: bool) -> Option<PathBuf> {
     let files = world.files_dir();
     let base = files.parent()?;
     let path = crate::preprocess::clean(Path::new(path));
@@ -122,6 +123,27 @@ fn simulate(world: &mut World, args: &[String]) -> Option<Result<String, String>
             }
             Some(Ok(text))
         }
+        "ls" if flags.is_empty() && !operands.is_empty() => {
+            let mut text = String::new();
+            for path in paths? {
+                if path.is_dir() {
+                    let mut names: Vec<String> = std::fs::read_dir(&path)
+                        .map(|d| {
+                            d.flatten()
+                                .map(|e| e.file_name().to_string_lossy().into_owned())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    names.sort();
+                    names.iter().for_each(|n| text.push_str(&format!("{n}\n")));
+                } else if path.symlink_metadata().is_ok() {
+                    text.push_str(&format!("{}\n", path.display()));
+                } else {
+                    return Some(Err("exit status 2".to_owned()));
+                }
+            }
+            Some(Ok(text))
+        }
         "mkdir" | "touch" | "rm" if !operands.is_empty() => {
             let paths = paths?;
             let recursive = flags.iter().any(|f| f.contains('r') || f.contains('R'));
@@ -169,12 +191,17 @@ fn shell(world: &mut World, _: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<
 }
 
 /// `background <command>...`: started, and nothing answered; minimega's
-/// error for a program it cannot find.
-fn background(world: &mut World, _: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+/// error (from no host in particular) for a program it cannot find.
+fn background(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: Option<&Script>) -> Vec<Batch> {
     let args = cmd.m.list("command");
-    look_path(args.first().map_or("", String::as_str))?;
+    if let Err(error) = look_path(args.first().map_or("", String::as_str)) {
+        return vec![Batch::of(vec![WireResponse {
+            error,
+            ..WireResponse::default()
+        }])];
+    }
     if simulate(world, args).is_none() {
         world.unsimulated();
     }
-    Ok(())
+    world.ok(ctx)
 }

@@ -32,10 +32,6 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
         ("vm <start,> <vm target>", Target(start)),
         ("vm <stop,> <vm target>", Target(stop)),
         ("vm <kill,> <vm target>", Target(kill)),
-        ("vm tag <vm target> <key> <value>", Target(tag_set)),
-        ("vm tag <vm target> [key or all]", Target(tag_read)),
-        ("clear vm tag", Target(tag_clear)),
-        ("clear vm tag <vm target> [tag]", Target(tag_clear)),
         ("vm <flush,>", Broadcast(flush_all)),
         ("vm <flush,> <vm target>", Broadcast(flush)),
     ])
@@ -82,6 +78,8 @@ pub(crate) fn launch_queued(
 pub(super) fn run_queued(world: &mut World, ctx: &Ctx, queue: Vec<Queued>) -> Result<(), String> {
     let ns_name = world.ns_name(ctx);
     let hosts = world.ns(ctx).hosts.clone();
+    // A schedule `ns schedule dry-run` made (and `mv` changed) is kept.
+    let assigned = world.ns(ctx).assignment.take().unwrap_or_default();
     for queued in queue {
         let placement = placement(
             world,
@@ -93,6 +91,10 @@ pub(super) fn run_queued(world: &mut World, ctx: &Ctx, queue: Vec<Queued>) -> Re
         )?;
         let config = Arc::new(queued.config);
         for (name, host) in queued.names.into_iter().zip(placement) {
+            let host = assigned
+                .iter()
+                .find(|(vm, _)| *vm == name)
+                .map_or(host, |(_, dst)| dst.clone());
             let Some(node) = world.node_index(&host) else {
                 continue;
             };
@@ -180,6 +182,15 @@ pub(crate) fn launch(
     if !uuid.is_empty() && uuids.contains(&uuid) {
         return Err(format!("vm already exists with UUID `{uuid}`"));
     }
+    // Then the same against what waits in the queue.
+    for queued in &world.ns(ctx).queue {
+        if let Some(name) = names.iter().flatten().find(|n| queued.names.contains(n)) {
+            return Err(format!("vm already queued with name `{name}`"));
+        }
+        if !uuid.is_empty() && queued.config.text("uuid") == uuid {
+            return Err(format!("vm already queued with UUID `{uuid}`"));
+        }
+    }
     // Counted VMs are named when the launch is queued, as in minimega.
     let names = names
         .into_iter()
@@ -197,7 +208,9 @@ pub(crate) fn launch(
         config,
     };
     if world.ns(ctx).queueing {
-        world.ns(ctx).queue.push(queued);
+        let ns = world.ns(ctx);
+        ns.queue.push(queued);
+        ns.assignment = None;
         return Ok(());
     }
     run_queued(world, ctx, vec![queued])
@@ -494,76 +507,6 @@ pub(crate) fn flush_all(
         ns.vms.remove(id);
     }
     Ok(())
-}
-
-/// `vm tag <vm target> <key> <value>`: sets a tag on each VM named.
-pub(crate) fn tag_set(
-    world: &mut World,
-    ctx: &Ctx,
-    cmd: &Cmd,
-    _: &mut WireResponse,
-) -> Result<(), String> {
-    let key = cmd.m.value("key").unwrap_or_default().to_owned();
-    if key == "all" {
-        return Err("cannot assign to wildcard".to_owned());
-    }
-    let value = cmd.m.value("value").unwrap_or_default().to_owned();
-    apply(world, ctx, cmd, |vm, _| {
-        vm.tags.insert(key.clone(), value.clone());
-        Step::Done
-    })
-}
-
-/// `vm tag <vm target> [key or all]`: the VMs' tags as a table, every tag
-/// (`name, tag, value`) or one (`name, value`, empty where unset).
-pub(crate) fn tag_read(
-    world: &mut World,
-    ctx: &Ctx,
-    cmd: &Cmd,
-    r: &mut WireResponse,
-) -> Result<(), String> {
-    let key = cmd.m.value("key").unwrap_or("all").to_owned();
-    let mut rows = Vec::new();
-    let applied = apply(world, ctx, cmd, |vm, _| {
-        if key == "all" {
-            rows.extend(
-                vm.tags
-                    .iter()
-                    .map(|(k, v)| vec![vm.name.clone(), k.clone(), v.clone()]),
-            );
-        } else {
-            let value = vm.tags.get(&key).cloned().unwrap_or_default();
-            rows.push(vec![vm.name.clone(), value]);
-        }
-        Step::Done
-    });
-    r.header = Some(if key == "all" {
-        vec!["name".into(), "tag".into(), "value".into()]
-    } else {
-        vec!["name".into(), "value".into()]
-    });
-    r.tabular = Some(rows);
-    applied
-}
-
-/// `clear vm tag [<vm target> [tag]]`: removes one tag, or every tag, of
-/// the VMs named (every VM without a target).
-pub(crate) fn tag_clear(
-    world: &mut World,
-    ctx: &Ctx,
-    cmd: &Cmd,
-    _: &mut WireResponse,
-) -> Result<(), String> {
-    let tag = cmd.m.value("tag").map(str::to_owned);
-    apply(world, ctx, cmd, |vm, _| {
-        match &tag {
-            Some(tag) => {
-                vm.tags.remove(tag);
-            }
-            None => vm.tags.clear(),
-        }
-        Step::Done
-    })
 }
 
 #[cfg(test)]

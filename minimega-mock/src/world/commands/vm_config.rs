@@ -4,9 +4,10 @@ use std::path::Path;
 
 use minimega_client::protocol::WireResponse;
 
-use super::super::config::{field_named, Config, Field, Kind as FieldKind, Value, FIELDS};
+use super::super::config::{field_named, Config, Field, Kind as FieldKind, Section, Value, FIELDS};
 use super::super::netspec::NetSpec;
 use super::super::table::Handler::{self, *};
+use super::super::vms::Kind;
 use super::super::{Cmd, Ctx, World};
 use super::{fixed, word};
 
@@ -15,8 +16,9 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
         ("vm config", Simple(config_display)),
         ("vm config <save,> <name>", Simple(config_save)),
         ("vm config <restore,> [name]", Simple(config_restore)),
+        ("vm config <clone,> <vm name>", Simple(config_clone)),
         ("vm config networks [netspec]...", Simple(config_networks)),
-        ("vm config disks [diskspec]...", Simple(config_unkept)),
+        ("vm config disks [diskspec]...", Simple(config_disks)),
         ("vm config bonds [bondspec]...", Simple(config_unkept)),
         ("vm config tags", Simple(config_map)),
         ("vm config tags <key> [value]", Simple(config_map)),
@@ -24,9 +26,7 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
         ("vm config volume <key> [value]", Simple(config_map)),
         ("vm config migrate [value]", Simple(config_field)),
         ("clear vm config", Simple(clear_config)),
-        ("clear vm config <disks,>", Simple(clear_unkept)),
         ("clear vm config <bonds,>", Simple(clear_unkept)),
-        ("clear vm config <qemu-override,>", Simple(clear_unkept)),
         ("clear vm config <migrate,>", Simple(clear_field)),
     ]);
     for field in FIELDS {
@@ -34,7 +34,7 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
             FieldKind::Bool => format!("vm config {} [true,false]", field.name),
             FieldKind::List => format!("vm config {} [value]...", field.name),
             // Registered above: their patterns differ.
-            FieldKind::Map | FieldKind::Networks => String::new(),
+            FieldKind::Map | FieldKind::Networks | FieldKind::Disks => String::new(),
             FieldKind::Str | FieldKind::Path | FieldKind::UInt | FieldKind::Int => {
                 format!("vm config {} [value]", field.name)
             }
@@ -91,6 +91,50 @@ pub(crate) fn config_restore(
         }
         None if ns.saved.is_empty() => return Err("no vm configs saved".to_owned()),
         None => r.response = ns.saved.keys().map(|name| format!("{name}\n")).collect(),
+    }
+    Ok(())
+}
+
+/// `vm config clone <vm>`: the configuration of a VM anywhere in the
+/// namespace (by name or id): its base fields, tags included, and those of
+/// its kind; the rest stays as it was.
+pub(crate) fn config_clone(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &Cmd,
+    _: &mut WireResponse,
+) -> Result<(), String> {
+    let name = cmd.m.value("vm").unwrap_or_default().to_owned();
+    let ns_name = world.ns_name(ctx);
+    let hosts = world.ns(ctx).hosts.clone();
+    let id: Option<u64> = name.parse().ok();
+    let mut found = None;
+    for host in &hosts {
+        let Some(node) = world.node_index(host) else {
+            continue;
+        };
+        if let Some(there) = world.node(node).namespaces.get(&ns_name) {
+            for vm in there.vms.iter() {
+                if Some(vm.id) == id || vm.name == name {
+                    found = Some((vm.config.clone(), vm.kind, vm.tags.clone()));
+                }
+            }
+        }
+    }
+    let Some((config, kind, tags)) = found else {
+        return Err(format!("vm not found: {name}"));
+    };
+    let sections: &[Section] = match kind {
+        Kind::Kvm => &[Section::Base, Section::Kvm],
+        Kind::Container => &[Section::Base, Section::Container],
+        Kind::Android => &[Section::Base, Section::Kvm, Section::Android],
+    };
+    let ns = world.ns(ctx);
+    for field in FIELDS.iter().filter(|f| sections.contains(&f.section)) {
+        ns.config.set(field, config.get(field));
+    }
+    if let Some(field) = field_named("tags") {
+        ns.config.set(field, Value::Map(tags));
     }
     Ok(())
 }
@@ -259,7 +303,61 @@ pub(crate) fn config_networks(
     Ok(())
 }
 
-/// `vm config disks|bonds`: the mock keeps none, so reading them is
+/// `vm config disks [spec]...`: each `path[,interface][,cache]` checked as
+/// minimega checks it (a relative path is in the files directory); a bad
+/// one, or one path twice, fails and leaves no disks.
+pub(crate) fn config_disks(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &Cmd,
+    r: &mut WireResponse,
+) -> Result<(), String> {
+    let Some(field) = field_named("disks") else {
+        return Ok(());
+    };
+    let specs = cmd.m.list("diskspec").to_vec();
+    if specs.is_empty() {
+        r.response = field.read(&world.ns(ctx).config.get(field));
+        return Ok(());
+    }
+    const CACHES: [&str; 5] = ["none", "writeback", "unsafe", "directsync", "writethrough"];
+    const INTERFACES: [&str; 8] = [
+        "ahci", "ide", "scsi", "sd", "mtd", "floppy", "pflash", "virtio",
+    ];
+    let mut kept: Vec<(String, String)> = Vec::new();
+    let mut failure = None;
+    for spec in &specs {
+        let parts: Vec<&str> = spec.split(',').collect();
+        let parsed = match parts.as_slice() {
+            [p] => Some((*p, Vec::new())),
+            [p, c] if CACHES.contains(c) || INTERFACES.contains(c) => Some((*p, vec![*c])),
+            [p, i, c] if INTERFACES.contains(i) && CACHES.contains(c) => Some((*p, vec![*i, *c])),
+            _ => None,
+        };
+        let Some((path, rest)) = parsed else {
+            failure = Some("malformed diskspec".to_owned());
+            break;
+        };
+        let path = in_files(world, path);
+        if kept.iter().any(|(p, _)| *p == path) {
+            failure = Some(format!("disk conflict: {path}"));
+            break;
+        }
+        let shown = std::iter::once(path.as_str())
+            .chain(rest)
+            .collect::<Vec<_>>()
+            .join(",");
+        kept.push((path, shown));
+    }
+    let value = match &failure {
+        Some(_) => Vec::new(),
+        None => kept.into_iter().map(|(_, shown)| shown).collect(),
+    };
+    world.ns(ctx).config.set(field, Value::List(value));
+    failure.map_or(Ok(()), Err)
+}
+
+/// `vm config bonds`: the mock keeps none, so reading them is
 /// simulated and setting them is not.
 pub(crate) fn config_unkept(
     world: &mut World,
@@ -281,7 +379,9 @@ pub(crate) fn clear_config(
     _: &Cmd,
     _: &mut WireResponse,
 ) -> Result<(), String> {
-    world.ns(ctx).config = Config::default();
+    let ns = world.ns(ctx);
+    ns.config = Config::default();
+    ns.qemu_overrides.clear();
     Ok(())
 }
 

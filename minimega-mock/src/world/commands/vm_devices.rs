@@ -101,7 +101,7 @@ fn hotplug(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Res
             .map(str::to_owned)
             .to_vec(),
     );
-    let rows = world
+    let rows: Vec<Vec<String>> = world
         .ns(ctx)
         .vms
         .iter()
@@ -116,7 +116,7 @@ fn hotplug(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Res
             })
         })
         .collect();
-    r.tabular = Some(rows);
+    r.tabular = (!rows.is_empty()).then_some(rows);
     Ok(())
 }
 
