@@ -1,7 +1,7 @@
 //! The generated code compiles, and misuse of it does not.
 //!
 //! - `tests/expansions/*.rs`: what `generate_api!` makes of small specs,
-//!   generated (see the `generated_files` test), compiled here under
+//!   generated (see `xtask`'s `generated_files` test), compiled here under
 //!   `#![deny(warnings)]`;
 //! - `tests/compile-fail/*.rs`: mistakes a user makes, each with the error
 //!   they see in its `.stderr`. Compiler messages change between versions,

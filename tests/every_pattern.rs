@@ -5,7 +5,7 @@
 //! that change minimega for every client.
 //!
 //! The calls come from `tests/generated/every_pattern_calls.rs`, generated
-//! from the same named API the macro expands (the `generated_files` test
+//! from the same named API the macro expands (`xtask`'s `generated_files` test
 //! keeps it current).
 
 use std::collections::BTreeSet;

@@ -3,7 +3,7 @@
 //! the same tokens, each with the same origin (argument key, expansion,
 //! value rule) and the same argument problem. The calls come from
 //! `tests/generated/every_pattern_lines.rs`, generated beside the
-//! every-pattern calls (the `generated_files` test keeps it current).
+//! every-pattern calls (`xtask`'s `generated_files` test keeps it current).
 
 use minimega::cmd;
 use minimega::prelude::*;

@@ -1,13 +1,18 @@
 //! Code generation for the typed minimega API: the logic behind the
 //! `minimega-macros` proc macro, as ordinary, testable Rust.
 //!
+//! This is an implementation crate of `minimega-macros` and `minimega-check`
+//! (as `sqlx-macros-core` is of `sqlx-macros`): its API follows what they
+//! need and is not stable. Depend on `minimega` instead.
+//!
 //! The pipeline is spec → `tree` → `api` (names from `naming`, rustdoc from
 //! `docs`) → `tokens`. `api_map` writes the same named API as a Markdown
-//! table and as a test of every pattern; [`files`] makes every generated
-//! file of the repository.
+//! table ([`api_map_markdown`]) and as Rust that builds every form of every
+//! pattern ([`every_pattern_calls`], [`every_pattern_lines`]); the
+//! repository's `xtask` keeps those files current.
 //!
-//! The public surface is what the macros, the `api-map` binary and the
-//! tests need: [`generate`], [`fallback`], [`files`], [`line`](mod@line) (the line
+//! The public surface is what the macros, the checker, `xtask` and the
+//! tests need: [`generate`], [`fallback`], [`line`](mod@line) (the line
 //! macro's logic), [`script`] (the script macro's), [`token_count`] and the names of [`COMPLETE_METHODS`].
 
 #![warn(missing_docs)]
@@ -15,7 +20,6 @@
 mod api;
 mod api_map;
 mod docs;
-pub mod files;
 pub mod line;
 mod naming;
 pub mod script;
@@ -47,6 +51,24 @@ pub enum SpecFn<'a> {
 pub fn generate(json: &str, spec_fn: &SpecFn<'_>) -> Result<TokenStream, SpecError> {
     let spec = Spec::from_json(json)?;
     Ok(tokens::expand(&api::Api::new(&spec), spec_fn))
+}
+
+/// The API map: one Markdown row per pattern of `spec`, with its Rust
+/// call; `regenerate` is the command named in its header.
+pub fn api_map_markdown(spec: &Spec, regenerate: &str) -> String {
+    api_map::markdown(spec, &api::Api::new(spec), regenerate)
+}
+
+/// Rust source that builds every form of every pattern of `spec` through
+/// its generated API, each beside its pattern.
+pub fn every_pattern_calls(spec: &Spec, regenerate: &str) -> String {
+    api_map::pattern_calls(spec, &api::Api::new(spec), regenerate)
+}
+
+/// Rust source that builds every form of every pattern of `spec` through
+/// the line macro, each beside the builders' call.
+pub fn every_pattern_lines(spec: &Spec, regenerate: &str) -> String {
+    api_map::pattern_lines(spec, &api::Api::new(spec), regenerate)
 }
 
 /// The items a failed expansion still defines (an empty `Commands`, an
