@@ -24,9 +24,9 @@
 //! Every line is matched against the spec (the shipped one, or the
 //! builder's), and a line it rejects gets minimega's ``invalid command: `…` ``.
 //! The commands below are simulated as minimega 3.1.0 runs them, answers
-//! and error texts included; the recordings in `fixtures/` (see
-//! [`fixture`]) are replayed against the mock by its conformance test,
-//! which compares every line the mock simulates.
+//! and error texts included; the recordings in `fixtures/` are replayed
+//! against the mock by the repository's conformance test (in its `xtask`
+//! crate), which compares every line the mock simulates.
 //!
 //! - `vm config` and every field it keeps (numbers with Go's parse errors,
 //!   flags, paths relative to the files directory, lists shown `[a b]`,
@@ -212,7 +212,6 @@
 #![warn(missing_docs)]
 
 mod builder;
-pub mod fixture;
 mod names;
 mod outbox;
 mod preprocess;

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use minimega::mock::fixture::ScratchDaemon;
 use minimega::prelude::*;
 use minimega::runtime::Client;
+use xtask::fixture::ScratchDaemon;
 
 pub struct Daemon {
     scratch: ScratchDaemon,

@@ -6,9 +6,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use minimega::mock::fixture::RawConnection;
 use minimega::prelude::*;
 use minimega::runtime::{Client, Error, Refusal, Responses};
+use xtask::fixture::RawConnection;
 
 use crate::daemon::Daemon;
 use crate::{count_refused, Case, Tier};

@@ -1,4 +1,10 @@
-//! The repository's generated files, made in memory by one function: the
+//! The repository's own tooling, never published: the generated files
+//! (below), the recordings of a real minimega and their replay against the
+//! mock ([`fixture`]), and the binaries that use them: `record` (makes
+//! recordings), `suite` (minimega's own test suite against the mock) and
+//! `xtask` (writes the generated files).
+//!
+//! The generated files are made in memory by one function: the
 //! API map (`docs/api-map.md`), the every-pattern calls and lines
 //! (`tests/generated/`), and the expansions of small specs that the
 //! facade's tests compile (`tests/expansions/`). Each expansion case is a
@@ -8,6 +14,8 @@
 //! `cargo test -p xtask` fails while a file is stale; with `MINIMEGA_BLESS=1`
 //! it writes them, as `cargo run -p xtask` does. Nothing here ships to
 //! users.
+
+pub mod fixture;
 
 use std::path::{Path, PathBuf};
 

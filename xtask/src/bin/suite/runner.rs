@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use minimega_client::protocol::{Message, Request};
-use minimega_mock::fixture::RawConnection;
 use minimega_mock::{Answered, MockMinimega};
+use xtask::fixture::RawConnection;
 
 use super::{Options, WANT_BASE};
 

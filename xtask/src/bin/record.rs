@@ -10,7 +10,7 @@
 //! socket). With `--minimega`, the recorder starts a fresh daemon of its
 //! own (scratch `-base`, its own mesh port and context), runs the script,
 //! and stops it. The script format is described in
-//! `minimega_mock::fixture`.
+//! `xtask::fixture`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use minimega_client::protocol::Message;
-use minimega_mock::fixture::{
+use xtask::fixture::{
     Exchange, Header, RawConnection, Recording, ScratchDaemon, Script, Step, FORMAT,
 };
 

@@ -1,7 +1,7 @@
 //! The mock against recordings of a real minimega 3.1.0: every fixture's
 //! requests replayed against a fresh mock set up like the recording, each
 //! answer the mock simulates compared with minimega's after the one
-//! normalization `minimega_mock::fixture` describes. No daemon needed.
+//! normalization `xtask::fixture` describes. No daemon needed.
 //!
 //! The commands the mock knowingly leaves unsimulated are listed here and
 //! in the crate docs; a command that becomes unsimulated, or stops being
@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use minimega_mock::fixture::{replay, Recording, Script};
+use xtask::fixture::{replay, Recording, Script};
 
 /// Commands of the fixtures the mock does not simulate (crate docs, "What
 /// it does not simulate").
@@ -17,7 +17,7 @@ const UNSIMULATED: &[&str] = &[];
 
 #[test]
 fn the_mock_answers_as_the_recordings_do() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../minimega-mock/fixtures");
     let mut recordings: Vec<_> = std::fs::read_dir(&dir)
         .expect("fixtures/ exists")
         .map(|entry| entry.expect("a fixture entry").path())
