@@ -12,6 +12,8 @@
 //!   messages that name the word at fault and what would complete it;
 //! - [`daemon_wide`]: the forms that change minimega for every client, which
 //!   the typed API leaves out and the client refuses;
+//! - [`preprocess`]: what minimega's preprocessor rewrites (`$VAR`,
+//!   `file:`, `http:`, `tar:`), shared by the client and the mock;
 //! - [`harmful`]: the argument values minimega does not check and cannot
 //!   survive, or that reach outside its directories, which the client
 //!   refuses on every route.
@@ -41,6 +43,7 @@ pub mod input;
 pub mod matcher;
 pub mod model;
 pub mod pattern;
+pub mod preprocess;
 pub mod ranges;
 pub mod spec;
 

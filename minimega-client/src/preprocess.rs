@@ -12,36 +12,10 @@
 //! lines keep minimega's own behaviour.
 
 use minimega_spec::harmful::ValueRule;
+use minimega_spec::preprocess::{may_rewrite, scheme, Scheme, EXPANDED_BY_HANDLER};
 
 use crate::command::{ArgumentError, CommandLine, Origin};
 use crate::error::excerpt;
-
-/// Argument keys whose values minimega expands inside the command's handler,
-/// whatever the preprocessor flag says (`vm config disks` parses the disk
-/// path out of the spec and expands it itself).
-const ALWAYS_EXPANDED: &[&str] = &["diskspec"];
-
-/// Whether the preprocessor could change `value`: it holds a `$`, or starts
-/// with a URL scheme the preprocessor acts on (compared as Go's `url.Parse`
-/// reads schemes: letters first, case-insensitive).
-pub(crate) fn may_rewrite(value: &str) -> bool {
-    value.contains('$') || scheme(value).is_some_and(acts_on)
-}
-
-fn scheme(value: &str) -> Option<&str> {
-    let (scheme, _) = value.split_once(':')?;
-    let mut chars = scheme.chars();
-    let first = chars.next()?;
-    let valid = first.is_ascii_alphabetic()
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    valid.then_some(scheme)
-}
-
-fn acts_on(scheme: &str) -> bool {
-    ["file", "http", "https", "tar"]
-        .iter()
-        .any(|known| scheme.eq_ignore_ascii_case(known))
-}
 
 /// Whether `line` must be sent with the preprocessor off for every typed
 /// value to arrive as written; an error when no single setting does.
@@ -67,7 +41,7 @@ pub(crate) fn needs_verbatim(line: &CommandLine) -> Result<bool, ArgumentError> 
                 expands: false,
                 ..
             } => {
-                if ALWAYS_EXPANDED.contains(&key) {
+                if EXPANDED_BY_HANDLER.contains(&key) {
                     return Err(ArgumentError::AlwaysExpanded {
                         key,
                         value: excerpt(token),
@@ -96,7 +70,7 @@ pub(crate) fn climbing_file(line: &CommandLine) -> Option<&str> {
         .filter(|(_, origin)| matches!(origin, Origin::Raw | Origin::Arg { expands: true, .. }))
         .map(|(token, _)| token)
         .find(|token| {
-            let expands_file = scheme(token).is_some_and(|s| s.eq_ignore_ascii_case("file"));
+            let expands_file = scheme(token) == Some(Scheme::File);
             expands_file && ValueRule::Contained.check(&token[5..]).is_err()
         })
 }

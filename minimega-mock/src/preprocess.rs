@@ -10,10 +10,8 @@
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
+use minimega_spec::preprocess::{scheme, Scheme, EXPANDED_BY_HANDLER};
 use minimega_spec::Match;
-
-/// The list argument minimega leaves for `vm config disks` to expand.
-const DISK_SPECS: &str = "diskspec";
 
 /// What preprocessing needs: the environment and the files directory.
 #[derive(Debug, Clone)]
@@ -34,7 +32,7 @@ impl Preprocessor {
             *value = self.expand(value)?;
         }
         for (key, list) in m.lists.iter_mut() {
-            if key == DISK_SPECS {
+            if EXPANDED_BY_HANDLER.contains(&key.as_str()) {
                 continue;
             }
             for value in list.iter_mut() {
@@ -47,16 +45,11 @@ impl Preprocessor {
     /// Whether an argument of `m` is one minimega would download or unpack,
     /// which the mock does not simulate.
     pub(crate) fn fetches(&self, m: &Match) -> bool {
-        let fetched = |value: &str| {
-            let lower = value.to_ascii_lowercase();
-            ["http://", "https://", "tar:"]
-                .iter()
-                .any(|scheme| lower.starts_with(scheme))
-        };
+        let fetched = |value: &str| scheme(value).is_some_and(Scheme::fetches);
         m.values.values().any(|v| fetched(v))
             || m.lists
                 .iter()
-                .filter(|(key, _)| *key != DISK_SPECS)
+                .filter(|(key, _)| !EXPANDED_BY_HANDLER.contains(&key.as_str()))
                 .flat_map(|(_, list)| list)
                 .any(|v| fetched(v))
     }
@@ -71,8 +64,8 @@ impl Preprocessor {
                 .unwrap_or_default()
         });
         match value.split_once(':') {
-            Some((scheme, rest))
-                if scheme.eq_ignore_ascii_case("file")
+            Some((_, rest))
+                if scheme(&value) == Some(Scheme::File)
                     && !rest.is_empty()
                     && !rest.starts_with('/') =>
             {
