@@ -115,14 +115,24 @@ impl fmt::Display for ValueRule {
     }
 }
 
+/// A character minimega's own name rule (`^[a-zA-Z0-9-_.]+$`, for VM and
+/// namespace names) allows.
+fn name_character(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+/// Whether minimega itself takes `name` as a VM or namespace name: its
+/// rule `^[a-zA-Z0-9-_.]+$`, which lets `.`, `..` and names of any length
+/// through ([`ValueRule::FileName`] does not).
+pub fn minimega_accepts_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(name_character)
+}
+
 fn file_name(value: &str) -> Result<(), BadValue> {
     if value.is_empty() {
         return Err(BadValue::Empty);
     }
-    if let Some(c) = value
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-    {
+    if let Some(c) = value.chars().find(|c| !name_character(*c)) {
         return Err(BadValue::NotANameCharacter(c));
     }
     if value == "." || value == ".." {
@@ -281,6 +291,9 @@ mod tests {
         assert_eq!(rule.check("a/b"), Err(BadValue::NotANameCharacter('/')));
         assert_eq!(rule.check("é"), Err(BadValue::NotANameCharacter('é')));
         assert_eq!(rule.check(&"n".repeat(256)), Err(BadValue::TooLong(256)));
+        // What minimega itself lets through, and the rule does not.
+        assert!(minimega_accepts_name("..") && minimega_accepts_name(&"n".repeat(300)));
+        assert!(!minimega_accepts_name("a/b") && !minimega_accepts_name(""));
     }
 
     #[test]

@@ -51,13 +51,9 @@ pub(crate) const DEFAULT_NAMESPACE: &str = "minimega";
 /// The word minimega takes for "every one" (hosts, VMs, namespaces).
 pub(crate) const WILDCARD: &str = "all";
 
-/// minimega's rule for VM and namespace names.
-fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-}
+// minimega's rule for VM and namespace names, which the client's stricter
+// rule for names that become directories builds on.
+use minimega_spec::harmful::minimega_accepts_name as valid_name;
 
 const INVALID_NAME: &str =
     "invalid name; must only include letters, numbers, hyphens and underscores";
