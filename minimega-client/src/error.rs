@@ -1,9 +1,10 @@
 //! Everything a client call can fail with, in one enum.
 //!
 //! After [`Error::Timeout`] (once anything was sent), [`Error::Disconnected`],
-//! [`Error::Protocol`] and [`Error::Io`] the client's connection is closed:
-//! the answer was cut off and the next line on the socket could belong to
-//! anything, so the client refuses to guess. Later calls fail with
+//! [`Error::Protocol`], [`Error::Unsolicited`], [`Error::TooLarge`] and
+//! [`Error::Io`] the client's connection is closed: the answer was cut off
+//! and the next line on the socket could belong to anything, so the client
+//! refuses to guess. Later calls fail with
 //! [`Error::Closed`] until [`Client::reconnect`](crate::Client::reconnect).
 //! Every other error leaves the connection usable;
 //! [`Error::closes_connection`] tells which.
