@@ -18,6 +18,28 @@ pub(crate) fn reopen(conn: &mut Connection<Blocking>, path: &Path) -> Result<(),
     conn.reopen(path).map_err(|source| failed(path, source))
 }
 
+/// Opens an async connection to the socket at `path`.
+#[cfg(feature = "tokio")]
+pub(crate) async fn open_async(
+    path: &Path,
+    limits: Limits,
+) -> Result<Connection<crate::connection::tokio_io::Tokio>, Error> {
+    Connection::open_async(path, limits)
+        .await
+        .map_err(|source| failed(path, source))
+}
+
+/// Replaces an async `conn`'s socket with a fresh one to `path`.
+#[cfg(feature = "tokio")]
+pub(crate) async fn reopen_async(
+    conn: &mut Connection<crate::connection::tokio_io::Tokio>,
+    path: &Path,
+) -> Result<(), Error> {
+    conn.reopen_async(path)
+        .await
+        .map_err(|source| failed(path, source))
+}
+
 fn failed(path: &Path, source: std::io::Error) -> Error {
     Error::Connect {
         path: path.to_owned(),

@@ -1,0 +1,149 @@
+//! Waits on an async client or namespace handle: the blocking waits'
+//! checks ([`crate::wait`]), polled with tokio's timers instead of sleeping
+//! a thread.
+
+use std::future::Future;
+use std::time::Duration;
+
+use super::{AsyncClient, AsyncNamespace};
+use crate::cc::CcResponse;
+use crate::command::CommandLine;
+use crate::error::Error;
+use crate::options::RunOptions;
+use crate::outgoing::Scope;
+use crate::response::Responses;
+use crate::tables::{VmInfo, VmState};
+use crate::wait::{
+    cc_answers, cc_line, cc_progress, cc_waiting_for, exit_code, Goal, Polling, VmWait,
+};
+
+mod sealed {
+    use super::*;
+
+    /// What a wait needs of its target: to run a line in its scope.
+    pub trait AsyncPoll: Send {
+        fn poll_line(
+            &mut self,
+            line: CommandLine,
+        ) -> impl Future<Output = Result<Responses, Error>> + Send;
+    }
+
+    impl AsyncPoll for AsyncClient {
+        fn poll_line(
+            &mut self,
+            line: CommandLine,
+        ) -> impl Future<Output = Result<Responses, Error>> + Send {
+            self.execute_in(Scope::Client, line, RunOptions::new())
+        }
+    }
+
+    impl AsyncPoll for AsyncNamespace<'_> {
+        fn poll_line(
+            &mut self,
+            line: CommandLine,
+        ) -> impl Future<Output = Result<Responses, Error>> + Send {
+            let (client, scope) = self.parts();
+            client.execute_in(scope, line, RunOptions::new())
+        }
+    }
+}
+
+/// Waits on an [`AsyncClient`] or an [`AsyncNamespace`], as
+/// [`Wait`](crate::Wait) does on blocking ones: the same checks, early
+/// failures and timeout reports, every
+/// [`POLL_EVERY`](crate::wait::POLL_EVERY), with tokio's timers. A wait's
+/// future can be dropped at any point (see the
+/// [module docs](crate::asynchronous) for what that costs).
+pub trait AsyncWait: sealed::AsyncPoll {
+    /// Waits until every VM named by `vms` is in `state`; returns their
+    /// rows (see [`Wait::wait_for_state`](crate::Wait::wait_for_state)).
+    fn wait_for_state(
+        &mut self,
+        vms: &str,
+        state: VmState,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<Vec<VmInfo>, Error>> + Send
+    where
+        Self: Sized,
+    {
+        wait_for_vms(self, vms, Goal::State(state), timeout)
+    }
+
+    /// Waits until every VM named by `vms` has an IPv4 address on each of
+    /// its interfaces.
+    fn wait_for_ip(
+        &mut self,
+        vms: &str,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<Vec<VmInfo>, Error>> + Send
+    where
+        Self: Sized,
+    {
+        wait_for_vms(self, vms, Goal::Ip, timeout)
+    }
+
+    /// Waits until the cc agent of every VM named by `vms` has checked in.
+    fn wait_for_cc(
+        &mut self,
+        vms: &str,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<Vec<VmInfo>, Error>> + Send
+    where
+        Self: Sized,
+    {
+        wait_for_vms(self, vms, Goal::Cc, timeout)
+    }
+
+    /// Waits until every agent cc command `id` is for has answered it, then
+    /// returns each answer with its exit code (see
+    /// [`Wait::wait_for_cc_responses`](crate::Wait::wait_for_cc_responses)).
+    fn wait_for_cc_responses(
+        &mut self,
+        id: u64,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<Vec<CcResponse>, Error>> + Send
+    where
+        Self: Sized,
+    {
+        async move {
+            let waiting_for = cc_waiting_for(id);
+            let polling = Polling::start(timeout);
+            loop {
+                let commands = self.poll_line(cc_line(&["commands"])).await?.rows_as()?;
+                let clients = self.poll_line(cc_line(&["clients"])).await?.rows_as()?;
+                match cc_progress(id, commands, clients)? {
+                    Ok(()) => break,
+                    Err(seen) => tokio::time::sleep(polling.pause(&waiting_for, seen)?).await,
+                }
+            }
+            let id_text = id.to_string();
+            let answer = self.poll_line(cc_line(&["responses", &id_text])).await?;
+            let mut answers = cc_answers(&answer);
+            for answer in &mut answers {
+                let line = cc_line(&["exitcode", &id_text, &answer.uuid]);
+                answer.exit_code = exit_code(self.poll_line(line).await);
+            }
+            Ok(answers)
+        }
+    }
+}
+
+impl AsyncWait for AsyncClient {}
+impl AsyncWait for AsyncNamespace<'_> {}
+
+/// The loop of every VM wait: poll `vm info`, judge it, sleep or return.
+async fn wait_for_vms<W: sealed::AsyncPoll>(
+    target: &mut W,
+    vms: &str,
+    goal: Goal,
+    timeout: Duration,
+) -> Result<Vec<VmInfo>, Error> {
+    let wait = VmWait::new(vms, goal)?;
+    let polling = Polling::start(timeout);
+    loop {
+        match wait.check(target.poll_line(VmWait::line()).await?)? {
+            Ok(found) => return Ok(found),
+            Err(seen) => tokio::time::sleep(polling.pause(&wait.waiting_for, seen)?).await,
+        }
+    }
+}
