@@ -26,7 +26,7 @@ use crate::stream::ResponseStream;
 #[diagnostic::on_unimplemented(
     message = "a command built on `{Self}` cannot run: it has no connection",
     label = "this command was built on `{Self}`",
-    note = "build it on a `Client` or `Namespace` (`mm.vm().info()`), or move it there with `.on(&mut mm)`"
+    note = "build it on a client or namespace handle (`Client`, `AsyncClient`, `mm.in_namespace(..)`: `mm.vm().info()`), or move it there with `.on(&mut mm)`"
 )]
 pub trait Execute<'a>: Target + Sized {
     /// What running a command gives: `Result<Responses, Error>` on a
