@@ -3,7 +3,7 @@
 //!
 //! What a stream does with each message (responses handed out one by one,
 //! hosts counted, the answer cap, the failure policy, `tracing`) is
-//! [`Answer`]'s, shared with the async client's stream; a stream adds only
+//! `Answer`'s, shared with the async client's stream; a stream adds only
 //! the reading.
 //!
 //! A [`ResponseStream`] borrows its connection mutably for as long as it

@@ -10,8 +10,8 @@
 //! host that said nothing (minimega reports some launch failures only in
 //! that host's log).
 //!
-//! What a wait looks for and when it gives up ([`Goal`], [`VmWait`],
-//! [`cc_progress`], [`Polling`]) is shared with the async client's waits
+//! What a wait looks for and when it gives up (`Goal`, `VmWait`,
+//! `cc_progress`, `Polling`) is shared with the async client's waits
 //! (feature `tokio`); only the sleeping differs.
 //!
 //! ```no_run

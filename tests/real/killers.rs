@@ -28,6 +28,9 @@ enum Harm {
     Makes(fn(&std::path::Path) -> PathBuf),
 }
 
+/// One route through the client to a harmful value.
+type Route = fn(&mut Client) -> Result<Responses, Error>;
+
 /// One value minimega does not check.
 struct Killer {
     what: &'static str,
@@ -35,7 +38,7 @@ struct Killer {
     lines: Vec<String>,
     harm: Harm,
     /// The client's routes to the same value, each to be refused.
-    routes: Vec<fn(&mut Client) -> Result<Responses, Error>>,
+    routes: Vec<Route>,
 }
 
 fn long_name() -> String {
