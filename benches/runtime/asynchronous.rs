@@ -11,9 +11,9 @@ use minimega::prelude::*;
 use minimega::runtime::{AsyncClient, Client};
 use tokio::runtime::Runtime;
 
-use crate::cpu::{time, Took};
+use crate::cpu::{thread_cpu, time, Took};
 use crate::server::Server;
-use crate::{bench_namespace, print, summary, Goal, Options, Result, Runs, BATCH};
+use crate::{bench_namespace, print, Goal, Options, Result, Runs, BATCH};
 
 /// Connections in the throughput figure.
 const CONNECTIONS: usize = 16;
@@ -131,52 +131,62 @@ fn throughput(runtime: &Runtime, server: &Server, options: &Options) -> Result<(
             .map(|_| builder().connect())
             .collect::<std::result::Result<Vec<Client>, _>>()?;
         let per = total / CONNECTIONS;
-        let (mut sync_ms, mut async_ms) = (Vec::new(), Vec::new());
+        let (mut sync_runs, mut async_runs) = (Runs::default(), Runs::default());
         for round in 0..=options.rounds {
             let started = Instant::now();
-            std::thread::scope(|scope| -> Result<()> {
+            // Each thread's own CPU, summed: the clients' share, not the
+            // mock's.
+            let sync_cpu = std::thread::scope(|scope| -> Result<f64> {
                 let threads: Vec<_> = clients
                     .iter_mut()
                     .map(|mm| {
                         scope.spawn(
-                            move || -> std::result::Result<(), minimega::runtime::Error> {
+                            move || -> std::result::Result<f64, minimega::runtime::Error> {
+                                let cpu = thread_cpu();
                                 for _ in 0..per {
                                     black_box(mm.vm().info().run()?);
                                 }
-                                Ok(())
+                                Ok(thread_cpu() - cpu)
                             },
                         )
                     })
                     .collect();
+                let mut cpu = 0.0;
                 for thread in threads {
-                    thread.join().map_err(|_| "a client thread panicked")??;
+                    cpu += thread.join().map_err(|_| "a client thread panicked")??;
                 }
-                Ok(())
+                Ok(cpu)
             })?;
-            let sync_took = started.elapsed();
-            let started = Instant::now();
-            runtime.block_on(async {
-                let mut tasks = tokio::task::JoinSet::new();
-                for _ in 0..CONNECTIONS {
-                    let pool = pool.clone();
-                    tasks.spawn(async move {
-                        for _ in 0..per {
-                            black_box(pool.get().await?.vm().info().run().await?);
-                        }
-                        Ok::<_, minimega::runtime::Error>(())
-                    });
-                }
-                while let Some(done) = tasks.join_next().await {
-                    done??;
-                }
-                Ok::<_, Box<dyn std::error::Error>>(())
-            })?;
-            let async_took = started.elapsed();
+            let sync_took = Took {
+                wall: started.elapsed().as_secs_f64(),
+                cpu: sync_cpu,
+            };
+            // A current-thread runtime: its reactor and every task run on
+            // this thread, so its CPU is the whole async side's.
+            let (result, async_took) = time(|| {
+                runtime.block_on(async {
+                    let mut tasks = tokio::task::JoinSet::new();
+                    for _ in 0..CONNECTIONS {
+                        let pool = pool.clone();
+                        tasks.spawn(async move {
+                            for _ in 0..per {
+                                black_box(pool.get().await?.vm().info().run().await?);
+                            }
+                            Ok::<_, minimega::runtime::Error>(())
+                        });
+                    }
+                    while let Some(done) = tasks.join_next().await {
+                        done??;
+                    }
+                    Ok::<_, Box<dyn std::error::Error>>(())
+                })
+            });
+            result?;
             // The first round warms both sides (and opens the pool's
             // connections); it is not counted.
             if round > 0 {
-                sync_ms.push(sync_took.as_secs_f64() * 1e3);
-                async_ms.push(async_took.as_secs_f64() * 1e3);
+                sync_runs.record(sync_took, per * CONNECTIONS);
+                async_runs.record(async_took, per * CONNECTIONS);
             }
         }
         println!(
@@ -184,11 +194,18 @@ fn throughput(runtime: &Runtime, server: &Server, options: &Options) -> Result<(
             per * CONNECTIONS
         );
         print(
-            "async pool on 1 thread vs 16 threads, wall ms",
-            summary(&sync_ms),
-            summary(&async_ms),
+            "async pool on 1 thread vs 16 threads, wall µs/cmd",
+            sync_runs.wall(),
+            async_runs.wall(),
             Goal::None,
             1,
+        );
+        print(
+            "the same, client CPU µs/command",
+            sync_runs.cpu(),
+            async_runs.cpu(),
+            Goal::AtMost(1.1),
+            2,
         );
         println!();
         Ok(())
