@@ -7,7 +7,7 @@
 //!
 //! ```no_run
 //! # async fn lab() -> Result<(), minimega_client::Error> {
-//! use minimega_client::{AsyncClient, Complete, Raw};
+//! use minimega_client::{AsyncClient, Complete};
 //!
 //! let mut mm = AsyncClient::connect().await?;
 //! // With the generated API: `mm.vm().info().run().await?`.
