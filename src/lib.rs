@@ -95,8 +95,8 @@
 //! # Async
 //!
 //! With the `tokio` feature, the same API runs on
-//! [`runtime::AsyncClient`], awaited; waits come from
-//! [`runtime::AsyncWait`], in the prelude:
+//! `runtime::AsyncClient`, awaited; waits come from
+//! `runtime::AsyncWait`, in the prelude:
 //!
 //! ```no_run
 //! # #[cfg(feature = "tokio")]

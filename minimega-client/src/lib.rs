@@ -14,7 +14,7 @@
 //! - [`wait`]: waiting for VMs to reach a state, get addresses, check in;
 //! - [`protocol`]: the JSON exchanged on the socket;
 //! - [`error`]: everything that can go wrong;
-//! - [`asynchronous`] (feature `tokio`): the async client, on which the
+//! - `asynchronous` (feature `tokio`): the async client, on which the
 //!   same generated builders run, awaited.
 //!
 //! The embedded mock minimega that the tests and examples run against is its

@@ -126,8 +126,8 @@
 //! and joins its threads, which end at once (a thread stuck in the kernel is
 //! waited for two seconds at most); its other methods hold a lock for a
 //! moment. Those are short blocking calls, as a `std::fs` call is; the
-//! `mock_minimega` async tests measure them. With feature `tokio`,
-//! [`MockMinimega::async_client`] connects an async client.
+//! client's `async_client` tests measure them. With feature `tokio`,
+//! `MockMinimega::async_client` connects an async client.
 //!
 //! # Stubs and what the mock received
 //!
