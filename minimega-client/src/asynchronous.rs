@@ -513,8 +513,10 @@ impl<'a> AsyncResponseStream<'a> {
                 return Poll::Ready(next);
             }
             // A read's deadline starts with the read, and holds across polls.
-            let deadline = self.answer.deadline();
-            let timer = self.timer.get_or_insert_with(|| Timer::new(deadline));
+            let answer = &self.answer;
+            let timer = self
+                .timer
+                .get_or_insert_with(|| Timer::new(answer.deadline()));
             let read = match self.conn.poll_frame(cx, timer) {
                 Poll::Ready(read) => read,
                 Poll::Pending => return Poll::Pending,
