@@ -82,7 +82,7 @@ mod pool;
 mod wait;
 
 pub use pool::{Pool, Pooled};
-pub use wait::AsyncWait;
+pub use wait::{AsyncWait, Check};
 
 /// A namespace handle on an [`AsyncClient`]: every command runs as
 /// `namespace <name> <command>` (see [`Namespace`]).

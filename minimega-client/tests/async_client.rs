@@ -306,3 +306,32 @@ async fn a_pool_holds_to_its_size_and_drops_a_connection_left_mid_answer() {
         "fresh"
     );
 }
+
+#[tokio::test]
+async fn wait_until_polls_a_check_of_ones_own() {
+    let (_mock, mut mm) = mock_and_client().await;
+    mm.run_line("vm launch kvm 2").await.unwrap();
+    let rows = mm
+        .wait_until(Duration::from_secs(5), "two VMs", |mm| {
+            Box::pin(async move {
+                let answer = mm.run_line("vm info").await?;
+                Ok((answer.rows().count() == 2).then_some(answer.rows().count()))
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows, 2);
+    let error = mm
+        .wait_until(Duration::from_millis(300), "three VMs", |mm| {
+            Box::pin(async move {
+                let answer = mm.run_line("vm info").await?;
+                Ok((answer.rows().count() == 3).then_some(()))
+            })
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::WaitTimedOut { waiting_for, .. } if waiting_for == "three VMs"),
+        "{error}"
+    );
+}

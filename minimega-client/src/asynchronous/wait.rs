@@ -3,6 +3,7 @@
 //! a thread.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use super::{AsyncClient, AsyncNamespace};
@@ -16,6 +17,10 @@ use crate::tables::{VmInfo, VmState};
 use crate::wait::{
     cc_answers, cc_line, cc_progress, cc_waiting_for, exit_code, Goal, Polling, VmWait,
 };
+
+/// What an [`AsyncWait::wait_until`] check returns: a boxed future of
+/// `Some` once the wait is over.
+pub type Check<'s, T> = Pin<Box<dyn Future<Output = Result<Option<T>, Error>> + Send + 's>>;
 
 mod sealed {
     use super::*;
@@ -55,6 +60,48 @@ mod sealed {
 /// future can be dropped at any point (see the
 /// [module docs](crate::asynchronous) for what that costs).
 pub trait AsyncWait: sealed::AsyncPoll {
+    /// Calls `check` every [`POLL_EVERY`](crate::wait::POLL_EVERY) until
+    /// it returns `Some`, for at most `timeout`; `waiting_for` says what
+    /// for, in the timeout error. `check` returns its future boxed, as a
+    /// closure cannot yet return one that borrows its argument:
+    ///
+    /// ```no_run
+    /// # async fn f(mm: &mut minimega_client::AsyncClient) -> Result<(), minimega_client::Error> {
+    /// use std::time::Duration;
+    /// use minimega_client::AsyncWait;
+    ///
+    /// let vms = mm
+    ///     .wait_until(Duration::from_secs(30), "two VMs", |mm| {
+    ///         Box::pin(async move {
+    ///             let answer = mm.run_line("vm info").await?;
+    ///             Ok((answer.rows().count() >= 2).then_some(answer))
+    ///         })
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    fn wait_until<T, F>(
+        &mut self,
+        timeout: Duration,
+        waiting_for: &str,
+        mut check: F,
+    ) -> impl Future<Output = Result<T, Error>> + Send
+    where
+        Self: Sized,
+        T: Send,
+        F: for<'s> FnMut(&'s mut Self) -> Check<'s, T> + Send,
+    {
+        async move {
+            let polling = Polling::start(timeout);
+            loop {
+                match check(self).await? {
+                    Some(found) => return Ok(found),
+                    None => tokio::time::sleep(polling.pause(waiting_for, String::new())?).await,
+                }
+            }
+        }
+    }
+
     /// Waits until every VM named by `vms` is in `state`; returns their
     /// rows (see [`Wait::wait_for_state`](crate::Wait::wait_for_state)).
     fn wait_for_state(
