@@ -451,3 +451,35 @@ async fn a_status_message_between_commands_comes_with_the_next_answer() {
     }
     assert!(stream.next_event().await.is_none());
 }
+
+#[tokio::test]
+async fn a_forgotten_stream_never_gives_its_answer_to_the_next_command() {
+    let server = Server::start(three_message_read);
+    let mut mm = server.async_client().await;
+    let mut stream = read(&mut mm).stream().await.unwrap();
+    assert_eq!(stream.next_response().await.unwrap().unwrap().text(), "one");
+    std::mem::forget(stream);
+    let answer = echo(&mut mm, "mine1").run().await.unwrap();
+    assert_eq!(answer.text().unwrap(), "mine1");
+    let answer = echo(&mut mm, "mine2").run().await.unwrap();
+    assert_eq!(answer.text().unwrap(), "mine2");
+}
+
+#[tokio::test]
+async fn a_raw_line_with_a_line_break_is_refused() {
+    let server = Server::start(|conn| conn.echo_the_rest());
+    let mut mm = server.async_client().await;
+    let error = mm.raw_unchecked("echo a\necho b").unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Refused {
+                refusal: minimega_client::Refusal::LineBreak,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    let answer = echo(&mut mm, "sent").run().await.unwrap();
+    assert_eq!(answer.text().unwrap(), "sent");
+}
