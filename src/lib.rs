@@ -118,6 +118,26 @@
 //! - `mock` (feature `mock`): an embedded mock minimega for tests and
 //!   examples (the `minimega-mock` crate).
 //!
+//! # Async
+//!
+//! With the `tokio` feature, the same API runs on
+//! `runtime::AsyncClient`, awaited; waits come from
+//! `runtime::AsyncWait`, in the prelude:
+//!
+//! ```no_run
+//! # #[cfg(feature = "tokio")]
+//! # async fn lab() -> Result<(), minimega::runtime::Error> {
+//! use std::time::Duration;
+//! use minimega::prelude::*;
+//! use minimega::runtime::{tables::VmState, AsyncClient};
+//!
+//! let mut mm = AsyncClient::connect().await?;
+//! mm.vm().launch().kvm("web[1-3]").run().await?;
+//! mm.vm().start("all").run().await?;
+//! mm.wait_for_state("web[1-3]", VmState::Running, Duration::from_secs(60)).await?;
+//! # Ok(()) }
+//! ```
+//!
 //! Every command is traced with [`tracing`](https://docs.rs/tracing) at
 //! debug level, under the target `minimega`: its line, namespace, time,
 //! hosts and errors.
@@ -178,4 +198,7 @@ pub mod api_map {}
 pub mod prelude {
     pub use crate::api::Commands;
     pub use crate::runtime::{Cmd, Complete, Wait};
+
+    #[cfg(feature = "tokio")]
+    pub use crate::runtime::AsyncWait;
 }

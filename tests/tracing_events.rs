@@ -96,3 +96,46 @@ fn a_scripts_lines_are_traced_with_their_file_and_number() {
     let expected = "DEBUG message=script line script=\"tests/scripts/web.mm\" line=4 command=\"vm launch kvm web[1-2]\"";
     assert!(lines.contains(expected), "{expected:?} in\n{lines}");
 }
+
+#[test]
+fn async_commands_are_traced_the_same_way() {
+    let mock = MockMinimega::builder()
+        .hosts(["head", "n1", "n2"])
+        .start()
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let capture = Capture::default();
+    // The subscriber is the thread's default while the runtime polls the
+    // futures on it.
+    tracing::subscriber::with_default(capture.clone(), || {
+        runtime.block_on(async {
+            let mut mm = mock.async_client().await.unwrap();
+            let mut lab = mm.in_namespace("lab").unwrap();
+            lab.vm().info().run().await.unwrap();
+            let _ = mm.vm().start("nosuch").run().await;
+            let refused = mm
+                .in_namespace("lab")
+                .unwrap()
+                .vm()
+                .start("a'b")
+                .run()
+                .await;
+            assert!(refused.is_err());
+        });
+    });
+    let lines = capture.lines.lock().unwrap().join("\n");
+    for expected in [
+        "span command line=namespace lab vm info namespace=\"lab\"",
+        "DEBUG message=sent",
+        "DEBUG message=answered elapsed=",
+        "\"n1\", \"n2\"} failed=0 missing=[]",
+        "span command line=vm start nosuch\n",
+        "failed=1",
+        "DEBUG message=not sent error=refused before sending `namespace lab vm start",
+    ] {
+        assert!(lines.contains(expected), "{expected:?} in\n{lines}");
+    }
+}

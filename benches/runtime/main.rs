@@ -7,7 +7,7 @@
 //! (commands per round-trip run, default 2000), `--vms V` (VMs in the large
 //! `vm info`, default 10000 on the mock, 20 on a real minimega, which
 //! starts a process per VM), `--stream S` (responses in the `read` stream,
-//! default 1000), `--only round-trip|large` (one part), `--no-pin` (leave
+//! default 1000), `--only round-trip|large|async` (one part), `--no-pin` (leave
 //! the threads where the scheduler puts them: by default the clients run
 //! on CPU 0 and the mock on CPU 1, since where the scheduler puts them
 //! moves a round trip by more than the clients differ).
@@ -18,6 +18,7 @@
 //! on both.
 
 mod alloc;
+mod asynchronous;
 mod cpu;
 mod raw;
 mod report;
@@ -129,6 +130,9 @@ fn main() -> Result<()> {
     }
     if wanted("large") {
         large_answers(&server, &options)?;
+    }
+    if wanted("async") {
+        asynchronous::compare(&server, &options)?;
     }
     Ok(())
 }

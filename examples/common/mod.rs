@@ -4,10 +4,13 @@
 //! `--socket PATH` (or `MINIMEGA_SOCKET`) names a command socket;
 //! `--base DIR` (or `MINIMEGA_BASE`) names minimega's `-base` directory.
 
+// Each example uses part of this: the async one only `builder`.
+#![allow(dead_code)]
+
 use std::error::Error;
 
-use minimega::mock::MockBuilder;
-use minimega::runtime::Client;
+use minimega::mock::{MockBuilder, MockMinimega};
+use minimega::runtime::{Client, ClientBuilder};
 
 /// A connection, and the mock behind it if there is one (it stops when
 /// dropped, so keep this value alive).
@@ -21,33 +24,31 @@ fn setting(flag: &str, variable: &str) -> Option<String> {
     args.next().or_else(|| std::env::var(variable).ok())
 }
 
-/// Connects as the command line says; `mock` is the mock to start when no
-/// real minimega is named.
-pub fn connect(mock: MockBuilder) -> Result<Minimega, Box<dyn Error>> {
+/// Client settings as the command line says, and the mock they point at
+/// when no real minimega is named (it stops when dropped: keep it alive).
+pub fn builder(mock: MockBuilder) -> Result<(ClientBuilder, Option<MockMinimega>), Box<dyn Error>> {
     if let Some(socket) = setting("--socket", "MINIMEGA_SOCKET") {
         println!("using minimega at {socket}");
-        let client = Client::connect_to(socket)?;
-        return Ok(Minimega {
-            client,
-            _mock: None,
-        });
+        return Ok((Client::builder().socket(socket), None));
     }
     if let Some(base) = setting("--base", "MINIMEGA_BASE") {
         println!("using minimega with -base {base}");
-        let client = Client::connect_base(base)?;
-        return Ok(Minimega {
-            client,
-            _mock: None,
-        });
+        return Ok((Client::builder().base(base), None));
     }
     let mock = mock.start()?;
     println!(
         "using the embedded mock minimega at {}",
         mock.socket_path().display()
     );
-    let client = mock.client()?;
+    Ok((mock.client_builder(), Some(mock)))
+}
+
+/// Connects as the command line says; `mock` is the mock to start when no
+/// real minimega is named.
+pub fn connect(mock: MockBuilder) -> Result<Minimega, Box<dyn Error>> {
+    let (builder, mock) = builder(mock)?;
     Ok(Minimega {
-        client,
-        _mock: Some(mock),
+        client: builder.connect()?,
+        _mock: mock,
     })
 }

@@ -17,7 +17,7 @@ use std::time::Duration;
 use minimega_spec::Spec;
 
 use crate::command::{CommandLine, Target};
-use crate::connection::{Connection, Deadline, Frame};
+use crate::connection::{Blocking, Connection, Deadline, Frame};
 use crate::error::Error;
 use crate::namespace::{validate_namespace, Namespace};
 use crate::options::{Failures, Limits, RunOptions};
@@ -25,7 +25,7 @@ use crate::outgoing::{prepare, Scope};
 use crate::protocol::Request;
 use crate::raw::Raw;
 use crate::response::Responses;
-use crate::stream::{ResponseStream, Timing};
+use crate::stream::{Answer, ResponseStream, Timing};
 use crate::version::VersionCheck;
 
 /// The directory minimega uses when started without `-base`.
@@ -158,19 +158,199 @@ impl ClientBuilder {
 
     /// Opens the connection.
     pub fn connect(self) -> Result<Client, Error> {
+        let (settings, limits, on_status) = self.into_parts()?;
+        let mut conn = crate::connect::open(&settings.path, limits)?;
+        conn.set_status_handler(on_status);
+        Ok(Client { settings, conn })
+    }
+
+    /// The settings, caps and status handler, once the namespace name is
+    /// checked: what every kind of client is made of.
+    pub(crate) fn into_parts(
+        self,
+    ) -> Result<(Settings, Limits, Option<crate::connection::StatusHandler>), Error> {
         if let Some(name) = &self.namespace {
             validate_namespace(name)?;
         }
-        let mut conn = crate::connect::open(&self.path, self.limits)?;
-        conn.set_status_handler(self.on_status);
-        Ok(Client {
+        let settings = Settings {
             path: self.path,
-            conn,
             namespace: self.namespace,
             timeout: self.timeout,
             failures: self.failures,
             spec: self.spec,
+        };
+        Ok((settings, self.limits, self.on_status))
+    }
+}
+
+/// What a client keeps besides its connection, and what it does to a
+/// command before the I/O: shared by the blocking and async clients.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) path: PathBuf,
+    pub(crate) namespace: Option<String>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) failures: Failures,
+    pub(crate) spec: &'static Spec,
+}
+
+/// How an answer's deadline runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// One deadline for the whole answer, as `run` has.
+    Whole,
+    /// A fresh timeout for each message, as a stream has.
+    PerMessage,
+}
+
+/// A command that passed every check, ready to send.
+pub(crate) struct Planned {
+    pub(crate) request: Request,
+    timing: Timing,
+    failures: Failures,
+    expected_hosts: Option<Vec<String>>,
+    span: tracing::Span,
+}
+
+impl Planned {
+    /// The deadline for sending.
+    pub(crate) fn deadline(&self) -> Deadline {
+        self.timing.deadline()
+    }
+
+    /// The answer to read once sending gave `result` (traced either way).
+    pub(crate) fn sent(self, result: Result<(), Error>) -> Result<Answer, Error> {
+        if let Err(error) = result {
+            tracing::debug!(parent: &self.span, error = %error, "failed");
+            return Err(error);
+        }
+        tracing::debug!(parent: &self.span, "sent");
+        Ok(Answer::new(
+            self.request.command,
+            self.timing,
+            self.failures,
+            self.expected_hosts,
+            self.span,
+        ))
+    }
+}
+
+impl Settings {
+    pub(crate) fn namespace_of<'s>(&'s self, scope: Scope<'s>) -> Option<&'s str> {
+        match scope {
+            Scope::Client => self.namespace.as_deref(),
+            Scope::Namespace(name) => Some(name),
+            Scope::Bare => None,
+        }
+    }
+
+    /// The line `line` becomes in `scope`, as it would be sent.
+    pub(crate) fn preview(&self, scope: Scope<'_>, line: CommandLine) -> Result<String, Error> {
+        let outgoing = prepare(self.spec, self.namespace_of(scope), line)?;
+        Ok(outgoing.map(|o| o.line).unwrap_or_default())
+    }
+
+    /// How the answer to a command run with `options` is timed, read as
+    /// `reading` says.
+    pub(crate) fn timing(&self, options: &RunOptions, reading: Reading) -> Timing {
+        let timeout = options.timeout.unwrap_or(self.timeout);
+        match reading {
+            Reading::Whole => Timing::Whole(Deadline::after(timeout)),
+            Reading::PerMessage => Timing::PerMessage(timeout),
+        }
+    }
+
+    /// `line` in `scope`, checked and prepared (see [`prepare`]), with the
+    /// options applied: `Ok(Err(answer))` for a line with nothing to send,
+    /// whose answer is empty.
+    pub(crate) fn plan(
+        &self,
+        scope: Scope<'_>,
+        line: CommandLine,
+        options: RunOptions,
+        timing: Timing,
+    ) -> Result<Result<Planned, Answer>, Error> {
+        let failures = options.failures.unwrap_or(self.failures);
+        let namespace = self.namespace_of(scope);
+        let outgoing = match prepare(self.spec, namespace, line) {
+            Ok(Some(outgoing)) => outgoing,
+            Ok(None) => return Ok(Err(Answer::finished(failures))),
+            Err(error) => {
+                tracing::debug!(target: "minimega", error = %error, "not sent");
+                return Err(error);
+            }
+        };
+        let span = tracing::debug_span!(
+            target: "minimega",
+            "command",
+            line = %crate::error::excerpt(&outgoing.line),
+            namespace = namespace,
+        );
+        Ok(Ok(Planned {
+            request: Request::command(outgoing.line),
+            timing,
+            failures,
+            expected_hosts: outgoing.expected_hosts,
+            span,
+        }))
+    }
+
+    /// The settings of another connection, whose commands run in `name`.
+    pub(crate) fn in_namespace(&self, name: &str) -> Result<Settings, Error> {
+        validate_namespace(name)?;
+        Ok(Settings {
+            namespace: Some(name.to_owned()),
+            ..self.clone()
         })
+    }
+}
+
+/// The completions of a `suggest` request, gathered from its messages.
+#[derive(Debug)]
+pub(crate) struct Suggestions {
+    responses: Responses,
+    suggestions: Vec<String>,
+}
+
+impl Suggestions {
+    /// The label `input`'s request is known by, and what gathers its
+    /// answer.
+    pub(crate) fn start(input: &str) -> (String, Suggestions) {
+        let label = format!("suggest {input}");
+        let gathered = Suggestions {
+            responses: Responses::new(label.clone()),
+            suggestions: Vec::new(),
+        };
+        (label, gathered)
+    }
+
+    /// Takes one message of the answer.
+    pub(crate) fn take<S>(&mut self, conn: &mut Connection<S>, frame: Frame) {
+        match frame {
+            Frame::Status(text) => {
+                conn.deliver_status(&text);
+                self.responses.push_status(text);
+            }
+            Frame::Answer(message, _) => {
+                self.suggestions.extend(message.suggest.unwrap_or_default());
+                self.responses
+                    .push_message(message.resp.unwrap_or_default(), message.rendered);
+            }
+        }
+    }
+
+    /// The completions, or a host's error.
+    pub(crate) fn finish(self) -> Result<Vec<String>, Error> {
+        self.responses.into_result()?;
+        Ok(self.suggestions)
+    }
+}
+
+/// The text of `version`'s first response.
+pub(crate) fn version_text(responses: &Responses) -> Result<String, Error> {
+    match responses.first() {
+        Some(first) => Ok(first.text().to_owned()),
+        None => Err(Error::NotSingle { count: 0 }),
     }
 }
 
@@ -201,22 +381,18 @@ impl ClientBuilder {
 /// # Ok::<(), minimega_client::Error>(())
 /// ```
 pub struct Client {
-    path: PathBuf,
-    conn: Connection,
-    namespace: Option<String>,
-    timeout: Option<Duration>,
-    failures: Failures,
-    spec: &'static Spec,
+    settings: Settings,
+    conn: Connection<Blocking>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("path", &self.path)
+            .field("path", &self.settings.path)
             .field("open", &self.conn.is_open())
-            .field("namespace", &self.namespace)
-            .field("timeout", &self.timeout)
-            .field("failures", &self.failures)
+            .field("namespace", &self.settings.namespace)
+            .field("timeout", &self.settings.timeout)
+            .field("failures", &self.settings.failures)
             .finish_non_exhaustive()
     }
 }
@@ -248,17 +424,17 @@ impl Client {
 
     /// The socket path this client connects to.
     pub fn socket_path(&self) -> &Path {
-        &self.path
+        &self.settings.path
     }
 
     /// The namespace commands run in when no handle says otherwise.
     pub fn default_namespace(&self) -> Option<&str> {
-        self.namespace.as_deref()
+        self.settings.namespace.as_deref()
     }
 
     /// The spec hand-written lines are checked against.
     pub fn spec(&self) -> &'static Spec {
-        self.spec
+        self.settings.spec
     }
 
     /// Whether an earlier failure (or [`Client::disconnect`]) closed the
@@ -276,17 +452,17 @@ impl Client {
     /// Opens a fresh connection to the same socket, replacing the current
     /// one whether or not it is closed; the settings stay.
     pub fn reconnect(&mut self) -> Result<(), Error> {
-        crate::connect::reopen(&mut self.conn, &self.path)
+        crate::connect::reopen(&mut self.conn, &self.settings.path)
     }
 
     /// Sets the default wait for each command's answer (`None`: no limit).
     pub fn set_timeout(&mut self, timeout: Option<Duration>) {
-        self.timeout = timeout;
+        self.settings.timeout = timeout;
     }
 
     /// Sets what a host's error does by default.
     pub fn set_failures(&mut self, failures: Failures) {
-        self.failures = failures;
+        self.settings.failures = failures;
     }
 
     /// Calls `handler` with the text of every status message from now on.
@@ -324,16 +500,9 @@ impl Client {
     /// # Ok::<(), minimega_client::Error>(())
     /// ```
     pub fn connect_in(&self, name: &str) -> Result<Client, Error> {
-        validate_namespace(name)?;
-        let conn = crate::connect::open(&self.path, self.conn.limits())?;
-        Ok(Client {
-            path: self.path.clone(),
-            conn,
-            namespace: Some(name.to_owned()),
-            timeout: self.timeout,
-            failures: self.failures,
-            spec: self.spec,
-        })
+        let settings = self.settings.in_namespace(name)?;
+        let conn = crate::connect::open(&settings.path, self.conn.limits())?;
+        Ok(Client { settings, conn })
     }
 
     /// Runs `block` with a handle on namespace `name`, as Python's `with`
@@ -370,7 +539,7 @@ impl Client {
     /// [`Complete::stream`](crate::Complete::stream). minimega expands
     /// `$VAR` and `file:` in it as its own CLI would.
     pub fn raw(&mut self, line: &str) -> Result<Raw<&mut Client>, Error> {
-        let spec = self.spec;
+        let spec = self.settings.spec;
         Raw::checked(self, spec, line)
     }
 
@@ -393,35 +562,19 @@ impl Client {
         if input.is_empty() {
             return Ok(Vec::new());
         }
-        let label = format!("suggest {input}");
-        let deadline = Deadline::after(self.timeout);
+        let (label, mut gathered) = Suggestions::start(input);
+        let deadline = Deadline::after(self.settings.timeout);
         self.conn.send(&Request::suggest(input), &label, deadline)?;
-        let mut responses = Responses::new(label);
-        let mut suggestions = Vec::new();
         while let Some(frame) = self.conn.next_frame(deadline)? {
-            match frame {
-                Frame::Status(text) => {
-                    self.conn.deliver_status(&text);
-                    responses.push_status(text);
-                }
-                Frame::Answer(message, _) => {
-                    suggestions.extend(message.suggest.unwrap_or_default());
-                    responses.push_message(message.resp.unwrap_or_default(), message.rendered);
-                }
-            }
+            gathered.take(&mut self.conn, frame);
         }
-        responses.into_result()?;
-        Ok(suggestions)
+        gathered.finish()
     }
 
     /// The version text the server reports (`minimega 3.1.0 …`).
     pub fn server_version(&mut self) -> Result<String, Error> {
         let line = CommandLine::from_tokens(["version"]);
-        let responses = self.execute_in(Scope::Bare, line, RunOptions::new())?;
-        match responses.first() {
-            Some(first) => Ok(first.text().to_owned()),
-            None => Err(Error::NotSingle { count: 0 }),
-        }
+        version_text(&self.execute_in(Scope::Bare, line, RunOptions::new())?)
     }
 
     /// Compares the server's version with the one the client's spec
@@ -429,7 +582,7 @@ impl Client {
     /// is a warning, not an error.
     pub fn check_version(&mut self) -> Result<VersionCheck, Error> {
         let reported = self.server_version()?;
-        Ok(VersionCheck::of(self.spec.version(), reported))
+        Ok(VersionCheck::of(self.settings.spec.version(), reported))
     }
 
     /// Compares the server's version with `expected`.
@@ -445,8 +598,7 @@ impl Client {
         line: CommandLine,
         options: RunOptions,
     ) -> Result<Responses, Error> {
-        let timeout = options.timeout.unwrap_or(self.timeout);
-        let timing = Timing::Whole(Deadline::after(timeout));
+        let timing = self.settings.timing(&options, Reading::Whole);
         self.open_stream(scope, line, options, timing)?
             .into_responses()
     }
@@ -464,7 +616,7 @@ impl Client {
         left: Option<Duration>,
     ) -> Result<Option<Responses>, Error> {
         let wait = Deadline::after(left);
-        let timing = Timing::Whole(Deadline::after(self.timeout).min(wait));
+        let timing = Timing::Whole(Deadline::after(self.settings.timeout).min(wait));
         let mut stream = match self.open_stream(scope, line, RunOptions::new(), timing) {
             Ok(stream) => stream,
             Err(Error::Timeout { sent: false, .. }) if wait.expired() => return Ok(None),
@@ -476,16 +628,7 @@ impl Client {
 
     /// The line `line` becomes in `scope`, as it would be sent.
     pub(crate) fn preview_in(&self, scope: Scope<'_>, line: CommandLine) -> Result<String, Error> {
-        let outgoing = prepare(self.spec, self.namespace_of(scope), line)?;
-        Ok(outgoing.map(|o| o.line).unwrap_or_default())
-    }
-
-    fn namespace_of<'s>(&'s self, scope: Scope<'s>) -> Option<&'s str> {
-        match scope {
-            Scope::Client => self.namespace.as_deref(),
-            Scope::Namespace(name) => Some(name),
-            Scope::Bare => None,
-        }
+        self.settings.preview(scope, line)
     }
 
     /// Sends `line` and hands back a stream over its answer, each message
@@ -496,8 +639,8 @@ impl Client {
         line: CommandLine,
         options: RunOptions,
     ) -> Result<ResponseStream<'_>, Error> {
-        let timeout = options.timeout.unwrap_or(self.timeout);
-        self.open_stream(scope, line, options, Timing::PerMessage(timeout))
+        let timing = self.settings.timing(&options, Reading::PerMessage);
+        self.open_stream(scope, line, options, timing)
     }
 
     fn open_stream(
@@ -507,41 +650,21 @@ impl Client {
         options: RunOptions,
         timing: Timing,
     ) -> Result<ResponseStream<'_>, Error> {
-        let failures = options.failures.unwrap_or(self.failures);
-        let deadline = timing.deadline();
         // Before the line is checked and rendered, which for a huge one
         // takes long: a deadline already past fails at once.
-        self.conn
-            .check_deadline(deadline, || crate::error::excerpt_tokens(line.tokens()))?;
-        let namespace = self.namespace_of(scope);
-        let outgoing = match prepare(self.spec, namespace, line) {
-            Ok(Some(outgoing)) => outgoing,
-            Ok(None) => return Ok(ResponseStream::finished(&mut self.conn, failures)),
-            Err(error) => {
-                tracing::debug!(target: "minimega", error = %error, "not sent");
-                return Err(error);
-            }
+        self.conn.check_deadline(timing.deadline(), || {
+            crate::error::excerpt_tokens(line.tokens())
+        })?;
+        let planned = match self.settings.plan(scope, line, options, timing)? {
+            Ok(planned) => planned,
+            Err(empty) => return Ok(ResponseStream::new(&mut self.conn, empty)),
         };
-        let span = tracing::debug_span!(
-            target: "minimega",
-            "command",
-            line = %crate::error::excerpt(&outgoing.line),
-            namespace = namespace,
-        );
-        let request = Request::command(outgoing.line);
-        if let Err(error) = self.conn.send(&request, &request.command, deadline) {
-            tracing::debug!(parent: &span, error = %error, "failed");
-            return Err(error);
-        }
-        tracing::debug!(parent: &span, "sent");
-        Ok(ResponseStream::new(
-            &mut self.conn,
-            request.command,
-            timing,
-            failures,
-            outgoing.expected_hosts,
-            span,
-        ))
+        let request = &planned.request;
+        let sent = self
+            .conn
+            .send(request, &request.command, planned.deadline());
+        let answer = planned.sent(sent)?;
+        Ok(ResponseStream::new(&mut self.conn, answer))
     }
 }
 

@@ -15,8 +15,6 @@ use crate::error::Error;
 use crate::execute::Execute;
 use crate::options::RunOptions;
 use crate::raw::Raw;
-use crate::response::Responses;
-use crate::stream::ResponseStream;
 
 /// The start of a command that is not bound to a connection: for nesting in a
 /// `(command)` slot, for writing scripts, and for tests. The `minimega`
@@ -620,10 +618,13 @@ pub trait Complete: Sized {
     /// Runs the command and waits for its whole answer, with the target's
     /// settings. Only commands built on a client or namespace handle can run.
     ///
+    /// On a blocking client this returns the answer; on an async one
+    /// (feature `tokio`), a future of it: `mm.vm().info().run().await`.
+    ///
     /// By default a host's error makes this return
     /// [`Error::Command`] with every failing host; see
     /// [`Complete::run_with`] to keep failures in the answer instead.
-    fn run<'a>(self) -> Result<Responses, Error>
+    fn run<'a>(self) -> <Self::Target as Execute<'a>>::Run
     where
         Self::Target: Execute<'a>,
     {
@@ -632,7 +633,7 @@ pub trait Complete: Sized {
 
     /// Runs the command with `options` overriding the target's settings
     /// (timeout, failure handling) for this command only.
-    fn run_with<'a>(self, options: RunOptions) -> Result<Responses, Error>
+    fn run_with<'a>(self, options: RunOptions) -> <Self::Target as Execute<'a>>::Run
     where
         Self::Target: Execute<'a>,
     {
@@ -640,10 +641,12 @@ pub trait Complete: Sized {
         target.execute(line, options)
     }
 
-    /// Runs the command and returns its answer as it arrives. The stream
-    /// holds the connection until dropped; dropping it early discards the
-    /// rest of the answer.
-    fn stream<'a>(self) -> Result<ResponseStream<'a>, Error>
+    /// Runs the command and returns its answer as it arrives (a
+    /// [`ResponseStream`](crate::ResponseStream) on a blocking client; on an
+    /// async one, a future of an `AsyncResponseStream`). The stream holds
+    /// the connection until dropped; dropping it early discards the rest of
+    /// the answer.
+    fn stream<'a>(self) -> <Self::Target as Execute<'a>>::Stream
     where
         Self::Target: Execute<'a>,
     {
@@ -651,7 +654,7 @@ pub trait Complete: Sized {
     }
 
     /// [`Complete::stream`] with `options` for this command only.
-    fn stream_with<'a>(self, options: RunOptions) -> Result<ResponseStream<'a>, Error>
+    fn stream_with<'a>(self, options: RunOptions) -> <Self::Target as Execute<'a>>::Stream
     where
         Self::Target: Execute<'a>,
     {

@@ -4,18 +4,40 @@ use std::io::ErrorKind;
 use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 
-use crate::connection::Connection;
+use crate::connection::{Blocking, Connection};
 use crate::error::Error;
 use crate::options::Limits;
 
 /// Opens a connection to the socket at `path`.
-pub(crate) fn open(path: &Path, limits: Limits) -> Result<Connection, Error> {
+pub(crate) fn open(path: &Path, limits: Limits) -> Result<Connection<Blocking>, Error> {
     Connection::open(path, limits).map_err(|source| failed(path, source))
 }
 
 /// Replaces `conn`'s socket with a fresh one to `path`.
-pub(crate) fn reopen(conn: &mut Connection, path: &Path) -> Result<(), Error> {
+pub(crate) fn reopen(conn: &mut Connection<Blocking>, path: &Path) -> Result<(), Error> {
     conn.reopen(path).map_err(|source| failed(path, source))
+}
+
+/// Opens an async connection to the socket at `path`.
+#[cfg(feature = "tokio")]
+pub(crate) async fn open_async(
+    path: &Path,
+    limits: Limits,
+) -> Result<Connection<crate::connection::tokio_io::Tokio>, Error> {
+    Connection::open_async(path, limits)
+        .await
+        .map_err(|source| failed(path, source))
+}
+
+/// Replaces an async `conn`'s socket with a fresh one to `path`.
+#[cfg(feature = "tokio")]
+pub(crate) async fn reopen_async(
+    conn: &mut Connection<crate::connection::tokio_io::Tokio>,
+    path: &Path,
+) -> Result<(), Error> {
+    conn.reopen_async(path)
+        .await
+        .map_err(|source| failed(path, source))
 }
 
 fn failed(path: &Path, source: std::io::Error) -> Error {

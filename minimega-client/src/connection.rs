@@ -3,12 +3,19 @@
 //! rule that a fault closes the connection.
 //!
 //! An answer is every message up to the first non-status one with `More:
-//! false`. The connection remembers an answer that is still arriving, so an
-//! answer that was not read to its end (a stream dropped or forgotten, a
-//! panicking handler) is finished before the next request is written, or
-//! the connection is closed: one command's answer is never read as
-//! another's. A message that arrives while no request is in flight (other
-//! than a status message) is an error, for the same reason.
+//! false`. The connection remembers an answer that is still arriving (and
+//! a request not yet wholly written), so an answer that was not read to its
+//! end (a stream dropped or forgotten, a panicking handler, an async future
+//! dropped part-way) is finished before the next request is written, or the
+//! connection is closed: one command's answer is never read as another's. A
+//! message that arrives while no request is in flight (other than a status
+//! message) is an error, for the same reason.
+//!
+//! [`Connection`] is generic over its I/O: every rule above, the line
+//! buffer and its caps, decoding and the fault that closes the connection
+//! live in methods shared by the blocking I/O here ([`Blocking`]) and the
+//! async one (`tokio_io`, feature `tokio`); those only wait for bytes and
+//! write them.
 //!
 //! Lines are read by hand rather than through `BufRead::read_line` so that
 //! the timeout is recomputed before every read: a slow server that trickles
@@ -19,7 +26,7 @@
 //! by the line cap) and one call of the status handler.
 
 use std::io::{self, Write};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -27,6 +34,9 @@ use std::time::{Duration, Instant};
 use crate::error::{excerpt, Error, EXCERPT};
 use crate::options::Limits;
 use crate::protocol::{Message, Request};
+
+#[cfg(feature = "tokio")]
+pub(crate) mod tokio_io;
 
 /// Calls the user's handler with a status message's text.
 pub(crate) type StatusHandler = Box<dyn FnMut(&str) + Send>;
@@ -64,6 +74,12 @@ impl Deadline {
         }
     }
 
+    /// When it passes; `None` for no limit.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    pub(crate) fn at(&self) -> Option<Instant> {
+        self.at
+    }
+
     /// Whether the deadline has passed.
     pub(crate) fn expired(&self) -> bool {
         self.at.is_some_and(|at| Instant::now() >= at)
@@ -97,7 +113,7 @@ impl Deadline {
 
 /// Why reading or writing stopped.
 #[derive(Debug)]
-enum Fault {
+pub(crate) enum Fault {
     /// The deadline passed.
     Timeout,
     /// The deadline passed before any byte of the request was written:
@@ -126,108 +142,56 @@ pub(crate) enum Frame {
     Answer(Message, usize),
 }
 
-/// The socket and the bytes read from it that no message has taken yet.
+/// What the bytes already received give, without waiting for more.
+#[derive(Debug)]
+pub(crate) enum Buffered {
+    /// The next message of the answer in flight.
+    Frame(Frame),
+    /// The answer has ended (or none is in flight).
+    Ended,
+    /// No whole line yet: the I/O must wait for bytes.
+    NeedBytes,
+}
+
+/// The bytes read from the socket that no message has taken yet.
 ///
 /// Bytes are received straight into `buf`, and a line is parsed where it
 /// lies: a message is never copied between the socket and its parse.
-struct Socket {
-    stream: UnixStream,
+#[derive(Debug, Default)]
+struct LineBuf {
     /// Bytes read; `buf[start..]` are the ones no line has taken yet.
     buf: Vec<u8>,
     start: usize,
     /// How far `buf` is known to hold no newline.
     scanned: usize,
-    /// The read timeout last set on the socket, to skip setting it again.
-    read_timeout: Option<Duration>,
-    /// The write timeout last set on the socket, likewise.
-    write_timeout: Option<Duration>,
 }
 
-impl Socket {
-    /// Writes all of `bytes` within the deadline. A deadline that passes
-    /// before the first byte is written is [`Fault::NotSent`]: the socket
-    /// is as it was, so the connection need not close.
-    fn write_all(&mut self, bytes: &[u8], deadline: Deadline) -> Result<(), Fault> {
-        let mut rest = bytes;
-        while !rest.is_empty() {
-            match self.write_some(rest, deadline) {
-                Ok(n) => rest = &rest[n..],
-                Err(Fault::Timeout) if rest.len() == bytes.len() => return Err(Fault::NotSent),
-                Err(fault) => return Err(fault),
+impl LineBuf {
+    /// Where the next non-blank whole line lies, if one has arrived; it
+    /// stays in the buffer until the next read, and [`LineBuf::release`]
+    /// gives a large buffer back once its lines are taken. A line, or the
+    /// start of one, over the cap is a fault.
+    fn next_line(&mut self, limits: &Limits) -> Result<Option<std::ops::Range<usize>>, Fault> {
+        while let Some(line) = self.take_line() {
+            if line.len() > limits.max_line {
+                return Err(self.too_long(line.start, limits));
             }
-        }
-        Ok(())
-    }
-
-    /// One write, given only what is left of the deadline; `Ok(0)` if a
-    /// signal interrupted it.
-    fn write_some(&mut self, bytes: &[u8], deadline: Deadline) -> Result<usize, Fault> {
-        let timeout = deadline.remaining()?;
-        if timeout != self.write_timeout {
-            self.stream.set_write_timeout(timeout).map_err(Fault::Io)?;
-            self.write_timeout = timeout;
-        }
-        match self.stream.write(bytes) {
-            Ok(0) => Err(Fault::Eof),
-            Ok(n) => Ok(n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(0),
-            Err(e) => Err(io_fault(e)),
-        }
-    }
-
-    /// The next non-blank line, without its newline: waiting for it until
-    /// the deadline, or (`wait` is `None`) taking only what has already
-    /// arrived, `Ok(None)` if that holds no whole line. It stays in the
-    /// buffer until the next read; [`Socket::release`] gives a large buffer
-    /// back once its lines are taken. Once the deadline has passed no line
-    /// is handed out, even one that is already here: it stays for a later
-    /// read.
-    fn read_line(
-        &mut self,
-        wait: Option<Deadline>,
-        limits: &Limits,
-    ) -> Result<Option<&[u8]>, Fault> {
-        loop {
-            if let Some(line) = self.take_line() {
-                if line.len() > limits.max_line {
-                    return Err(self.too_long(line.start, limits));
-                }
-                if self.buf[line.clone()].iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                // Put back: it stays for whoever reads next.
-                if let Some(Err(fault)) = wait.map(|deadline| deadline.check()) {
-                    self.start = line.start;
-                    self.scanned = line.start;
-                    return Err(fault);
-                }
-                return Ok(Some(&self.buf[line]));
+            if self.buf[line.clone()].iter().all(u8::is_ascii_whitespace) {
+                continue;
             }
-            if self.buf.len() - self.start > limits.max_line {
-                return Err(self.too_long(self.start, limits));
-            }
-            match wait {
-                Some(deadline) => {
-                    let timeout = deadline.remaining()?;
-                    if timeout != self.read_timeout {
-                        self.stream.set_read_timeout(timeout).map_err(Fault::Io)?;
-                        self.read_timeout = timeout;
-                    }
-                    self.fill(false)?;
-                }
-                None if self.fill(true)? == 0 => return Ok(None),
-                None => {}
-            }
+            return Ok(Some(line));
         }
+        if self.buf.len() - self.start > limits.max_line {
+            return Err(self.too_long(self.start, limits));
+        }
+        Ok(None)
     }
 
     /// The fault for a line over the cap that starts at `start`: the buffer
     /// is dropped, since the connection closes.
     fn too_long(&mut self, start: usize, limits: &Limits) -> Fault {
         let head = self.buf[start..][..200.min(self.buf.len() - start)].to_vec();
-        self.buf = Vec::new();
-        self.start = 0;
-        self.scanned = 0;
+        *self = LineBuf::default();
         Fault::BadLine(
             head,
             format!("a line longer than {} bytes", limits.max_line),
@@ -265,22 +229,11 @@ impl Socket {
         self.start = 0;
     }
 
-    /// Reads what the socket has into the buffer: blocking up to the read
-    /// timeout, or (`nonblocking`) only what has already arrived. Returns
-    /// how many bytes came.
-    fn fill(&mut self, nonblocking: bool) -> Result<usize, Fault> {
+    /// Receives what `fd` has (see [`recv_into`]) after the bytes kept.
+    fn recv(&mut self, fd: RawFd, flags: libc::c_int) -> io::Result<usize> {
         self.release();
         self.buf.reserve(READ_CHUNK);
-        let flags = if nonblocking { libc::MSG_DONTWAIT } else { 0 };
-        loop {
-            match recv_into(&self.stream, &mut self.buf, flags) {
-                Ok(0) => return Err(Fault::Eof),
-                Ok(n) => return Ok(n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if nonblocking && e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
-                Err(e) => return Err(io_fault(e)),
-            }
-        }
+        recv_into(fd, &mut self.buf, flags)
     }
 }
 
@@ -288,18 +241,11 @@ impl Socket {
 /// bounce buffer, and nothing zeroed first. `MSG_DONTWAIT` reads only
 /// what has arrived, without switching the socket's mode; without it the
 /// socket's read timeout applies, as for `read`.
-fn recv_into(stream: &UnixStream, buf: &mut Vec<u8>, flags: libc::c_int) -> io::Result<usize> {
+fn recv_into(fd: RawFd, buf: &mut Vec<u8>, flags: libc::c_int) -> io::Result<usize> {
     let spare = buf.spare_capacity_mut();
     // SAFETY: `spare` is valid for writes of `spare.len()` bytes for the
-    // whole call, and the descriptor belongs to `stream`, which outlives it.
-    let n = unsafe {
-        libc::recv(
-            stream.as_raw_fd(),
-            spare.as_mut_ptr().cast(),
-            spare.len(),
-            flags,
-        )
-    };
+    // whole call; the caller's socket owns `fd` and outlives the call.
+    let n = unsafe { libc::recv(fd, spare.as_mut_ptr().cast(), spare.len(), flags) };
     if n < 0 {
         return Err(io::Error::last_os_error());
     }
@@ -317,7 +263,7 @@ fn bad_line(line: &[u8], reason: String) -> Fault {
     Fault::BadLine(line[..line.len().min(4 * EXCERPT)].to_vec(), reason)
 }
 
-fn io_fault(e: io::Error) -> Fault {
+pub(crate) fn io_fault(e: io::Error) -> Fault {
     match e.kind() {
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => Fault::Timeout,
         io::ErrorKind::BrokenPipe
@@ -334,10 +280,18 @@ struct InFlight {
     label: String,
 }
 
-/// The connection: open with at most one answer in flight, or closed.
-pub(crate) struct Connection {
-    socket: Result<Socket, String>,
+/// The connection: open with at most one answer in flight, or closed. `S`
+/// is its I/O: [`Blocking`], or tokio's socket.
+pub(crate) struct Connection<S> {
+    io: Result<S, String>,
+    buf: LineBuf,
     in_flight: Option<InFlight>,
+    /// The request in flight's bytes and how many are written: a write cut
+    /// short (an async future dropped part-way) is finished before anything
+    /// else is read or written, since half a request would run into the
+    /// next.
+    unsent: Vec<u8>,
+    written: usize,
     /// Status messages that arrived while no request was in flight: they
     /// are handed out first with the next answer, as if read during it.
     carried: std::collections::VecDeque<String>,
@@ -345,35 +299,44 @@ pub(crate) struct Connection {
     limits: Limits,
 }
 
-impl Connection {
-    pub(crate) fn open(path: &Path, limits: Limits) -> io::Result<Connection> {
-        Ok(Connection {
-            socket: Ok(Socket::connect(path)?),
+/// The parts every I/O shares: state, buffer, decoding, the rules.
+impl<S> Connection<S> {
+    fn with_io(io: S, limits: Limits) -> Connection<S> {
+        Connection {
+            io: Ok(io),
+            buf: LineBuf::default(),
             in_flight: None,
+            unsent: Vec::new(),
+            written: 0,
             carried: std::collections::VecDeque::new(),
             on_status: None,
             limits,
-        })
+        }
     }
 
-    /// Replaces the socket with a fresh one to `path`, keeping the settings.
-    pub(crate) fn reopen(&mut self, path: &Path) -> io::Result<()> {
-        self.socket = Ok(Socket::connect(path)?);
+    /// Puts a fresh socket in, keeping the settings.
+    fn replace_io(&mut self, io: S) {
+        self.io = Ok(io);
+        self.forget_answer();
+    }
+
+    fn forget_answer(&mut self) {
+        self.buf = LineBuf::default();
         self.in_flight = None;
+        self.unsent = Vec::new();
+        self.written = 0;
         self.carried.clear();
-        Ok(())
     }
 
     pub(crate) fn is_open(&self) -> bool {
-        self.socket.is_ok()
+        self.io.is_ok()
     }
 
     pub(crate) fn close(&mut self, reason: String) {
-        if self.socket.is_ok() {
-            self.socket = Err(reason);
+        if self.io.is_ok() {
+            self.io = Err(reason);
         }
-        self.in_flight = None;
-        self.carried.clear();
+        self.forget_answer();
     }
 
     pub(crate) fn set_status_handler(&mut self, handler: Option<StatusHandler>) {
@@ -396,37 +359,35 @@ impl Connection {
         self.in_flight.is_some()
     }
 
-    /// Writes `request`. An earlier answer still arriving is read to its end
-    /// first (within `deadline`; status messages on the way go to the
-    /// handler), and a message nobody asked for is an error. A deadline
-    /// that passes before the first byte is written sends nothing and
-    /// leaves the connection as it was (an earlier answer stays in flight).
-    pub(crate) fn send(
-        &mut self,
-        request: &Request,
-        label: &str,
-        deadline: Deadline,
-    ) -> Result<(), Error> {
-        let label = excerpt(label);
-        self.check_deadline(deadline, || label.clone())?;
-        self.socket_mut()?;
-        self.finish_earlier_answer(&label, deadline)?;
-        self.take_unsolicited(&label)?;
-        let mut bytes = serde_json::to_vec(request).map_err(|e| Error::Io {
-            command: label.clone(),
-            source: e.into(),
-        })?;
-        bytes.push(b'\n');
-        let result = self.socket_mut()?.write_all(&bytes, deadline);
-        result.map_err(|fault| self.fail(fault, &label, deadline))?;
-        self.in_flight = Some(InFlight { label });
-        Ok(())
+    /// The label of the request in flight, if any.
+    fn in_flight_label(&self) -> Option<String> {
+        self.in_flight.as_ref().map(|f| f.label.clone())
     }
 
-    /// Fails as [`Connection::send`] would if `deadline` has already
-    /// passed: nothing is sent, and the connection stays as it was. Checked
-    /// before a request is prepared too, since checking and rendering a
-    /// huge line takes long; `label` names the command only then.
+    fn io_mut(&mut self) -> Result<&mut S, Error> {
+        match &mut self.io {
+            Ok(io) => Ok(io),
+            Err(reason) => Err(Error::Closed {
+                reason: reason.clone(),
+            }),
+        }
+    }
+
+    /// The checks before a request: the connection is open, and a deadline
+    /// already past sends nothing (see [`Connection::check_deadline`]).
+    /// Returns `label` cut for messages.
+    fn begin_send(&mut self, label: &str, deadline: Deadline) -> Result<String, Error> {
+        let label = excerpt(label);
+        self.check_deadline(deadline, || label.clone())?;
+        self.io_mut()?;
+        Ok(label)
+    }
+
+    /// Fails as `send` would if `deadline` has already passed: nothing is
+    /// sent, and the connection stays as it was (an earlier answer stays in
+    /// flight). Checked before a request is prepared too, since checking
+    /// and rendering a huge line takes long; `label` names the command only
+    /// then.
     pub(crate) fn check_deadline(
         &mut self,
         deadline: Deadline,
@@ -436,53 +397,80 @@ impl Connection {
             return Ok(());
         }
         // A closed connection says so rather than time out.
-        self.socket_mut()?;
+        self.io_mut()?;
         Err(self.fail(Fault::NotSent, &label(), deadline))
     }
 
-    /// The next message of the answer in flight, `None` once it has ended.
-    /// A fault closes the connection.
-    pub(crate) fn next_frame(&mut self, deadline: Deadline) -> Result<Option<Frame>, Error> {
-        self.read_frame(deadline)
-            .map_err(|fault| self.fail_in_flight(fault, deadline))
+    /// Makes `request` the one in flight, its bytes still to be written:
+    /// from here on the connection finishes it, whatever stops its writer.
+    fn queue(&mut self, request: &Request, label: &str) -> Result<(), Error> {
+        let mut bytes = serde_json::to_vec(request).map_err(|e| Error::Io {
+            command: label.to_owned(),
+            source: e.into(),
+        })?;
+        bytes.push(b'\n');
+        self.unsent = bytes;
+        self.written = 0;
+        self.in_flight = Some(InFlight {
+            label: label.to_owned(),
+        });
+        Ok(())
     }
 
-    /// Like [`Connection::next_frame`], but a deadline that passes is no
-    /// fault: `None`, with the rest of the answer left for later.
-    pub(crate) fn drain_frame(&mut self, deadline: Deadline) -> Result<Option<Frame>, Error> {
-        self.next_frame_or_leave(Deadline::after(None), deadline)
+    /// The bytes of the request in flight not written yet.
+    fn pending_write(&self) -> &[u8] {
+        &self.unsent[self.written..]
     }
 
-    /// Like [`Connection::next_frame`], but when `leave` passes before
-    /// `deadline` it is no fault: `None`, with the rest of the answer left
-    /// for the next request to finish, as a dropped stream leaves it (a
-    /// wait's deadline, which must not close the connection).
-    pub(crate) fn next_frame_or_leave(
-        &mut self,
-        deadline: Deadline,
-        leave: Deadline,
-    ) -> Result<Option<Frame>, Error> {
-        match self.read_frame(deadline.min(leave)) {
-            Err(Fault::Timeout) if leave.expired() => Ok(None),
-            read => read.map_err(|fault| self.fail_in_flight(fault, deadline)),
+    /// The fault for a write of the request just queued that stopped with
+    /// `fault`: a deadline that passed before its first byte was written is
+    /// [`Fault::NotSent`], and the request is taken back, since the socket
+    /// is as it was and the connection need not close.
+    fn write_fault(&mut self, fault: Fault) -> Fault {
+        if matches!(fault, Fault::Timeout) && self.written == 0 && !self.unsent.is_empty() {
+            self.unsent = Vec::new();
+            self.in_flight = None;
+            return Fault::NotSent;
+        }
+        fault
+    }
+
+    /// Counts `n` more bytes written; all of them gives the buffer back.
+    fn wrote(&mut self, n: usize) {
+        self.written += n;
+        if self.written >= self.unsent.len() {
+            self.unsent = Vec::new();
+            self.written = 0;
         }
     }
 
-    fn read_frame(&mut self, deadline: Deadline) -> Result<Option<Frame>, Fault> {
+    /// The next message of the answer in flight from the bytes already
+    /// received, decoded once its cost is known to fit the cap. Once
+    /// `deadline` has passed no message is handed out, even one that is
+    /// already here: it stays for a later read.
+    fn buffered_frame(&mut self, deadline: Deadline) -> Result<Buffered, Fault> {
         if self.in_flight.is_none() {
-            return Ok(None);
+            return Ok(Buffered::Ended);
         }
         if !self.carried.is_empty() {
             deadline.check()?;
-            return Ok(self.carried.pop_front().map(Frame::Status));
+            let text = self.carried.pop_front().unwrap_or_default();
+            return Ok(Buffered::Frame(Frame::Status(text)));
+        }
+        if self.io.is_err() {
+            return Ok(Buffered::Ended);
         }
         let limits = self.limits;
-        let Ok(socket) = &mut self.socket else {
-            return Ok(None);
+        let Some(range) = self.buf.next_line(&limits)? else {
+            return Ok(Buffered::NeedBytes);
         };
-        let Some(line) = socket.read_line(Some(deadline), &limits)? else {
-            return Ok(None);
-        };
+        if let Err(fault) = deadline.check() {
+            // Put back: it stays for whoever reads next.
+            self.buf.start = range.start;
+            self.buf.scanned = range.start;
+            return Err(fault);
+        }
+        let line = &self.buf.buf[range];
         let size = line.len();
         let bound = crate::protocol::decoded_bound(line);
         if bound > limits.max_decoded {
@@ -493,86 +481,68 @@ impl Connection {
             return Err(bad_line(line, reason));
         }
         let message = Message::parse(line).map_err(|reason| bad_line(line, reason))?;
-        socket.release();
+        self.buf.release();
         if message.status {
-            return Ok(Some(Frame::Status(message.rendered)));
+            return Ok(Buffered::Frame(Frame::Status(message.rendered)));
         }
         if !message.more {
             self.in_flight = None;
         }
-        Ok(Some(Frame::Answer(message, size)))
+        Ok(Buffered::Frame(Frame::Answer(message, size)))
     }
 
-    fn fail_in_flight(&mut self, fault: Fault, deadline: Deadline) -> Error {
-        let label = self
-            .in_flight
-            .as_ref()
-            .map(|f| f.label.clone())
-            .unwrap_or_default();
-        self.fail(fault, &label, deadline)
-    }
-
-    /// Reads the rest of an earlier answer before `label` is sent. Running
-    /// out of time here is the new command's failure, not the earlier
-    /// one's: the reason names the deadline that passed.
-    fn finish_earlier_answer(&mut self, label: &str, deadline: Deadline) -> Result<(), Error> {
-        while self.in_flight.is_some() {
-            match self.read_frame(deadline) {
-                Ok(Some(Frame::Status(text))) => self.deliver_status(&text),
-                Ok(_) => {}
-                Err(Fault::Timeout) => {
-                    // Still in flight; the connection closes, which forgets it.
-                    let earlier = self.in_flight.take().map(|f| f.label).unwrap_or_default();
-                    return Err(self.fail(Fault::Unfinished(earlier), label, deadline));
-                }
-                Err(fault) => return Err(self.fail_in_flight(fault, deadline)),
-            }
-        }
-        Ok(())
-    }
-
-    /// Reads whatever has arrived while no request was in flight: status
-    /// messages are kept for the next answer; anything else is an error and
-    /// closes the connection, since it could only be taken for the next
-    /// answer.
-    fn take_unsolicited(&mut self, label: &str) -> Result<(), Error> {
+    /// Takes one line that arrived while no request was in flight, if one
+    /// has (`Ok(false)`: none is whole): status messages are kept for the
+    /// next answer; anything else is a fault, since it could only be taken
+    /// for the next answer. `carried` counts the bytes kept.
+    fn unsolicited_line(&mut self, carried: &mut usize) -> Result<bool, Fault> {
         let limits = self.limits;
-        let mut carried: usize = self.carried.iter().map(String::len).sum();
-        loop {
-            let read = self.socket_mut()?.read_line(None, &limits);
-            let fault = match read {
-                Ok(None) => return Ok(()),
-                // Kept for the next answer, so held to the answer cap: a
-                // flood of status messages between commands cannot grow
-                // without bound either.
-                Ok(Some(line)) if carried.saturating_add(line.len()) > limits.max_answer => {
-                    let reason = format!(
-                        "status messages between commands over the {}-byte answer cap",
-                        limits.max_answer
-                    );
-                    bad_line(line, reason)
-                }
-                Ok(Some(line)) => match Message::parse(line) {
-                    Ok(message) if message.status => {
-                        carried += line.len();
-                        self.carried.push_back(message.rendered);
-                        continue;
-                    }
-                    _ => Fault::Unsolicited(line.to_vec()),
-                },
-                Err(fault) => fault,
-            };
-            return Err(self.fail(fault, label, Deadline::after(None)));
+        let Some(range) = self.buf.next_line(&limits)? else {
+            return Ok(false);
+        };
+        let line = &self.buf.buf[range];
+        // Kept for the next answer, so held to the answer cap: a flood of
+        // status messages between commands cannot grow without bound
+        // either.
+        if carried.saturating_add(line.len()) > limits.max_answer {
+            let reason = format!(
+                "status messages between commands over the {}-byte answer cap",
+                limits.max_answer
+            );
+            return Err(bad_line(line, reason));
+        }
+        match Message::parse(line) {
+            Ok(message) if message.status => {
+                *carried += line.len();
+                self.carried.push_back(message.rendered);
+                Ok(true)
+            }
+            _ => Err(Fault::Unsolicited(line.to_vec())),
         }
     }
 
-    fn socket_mut(&mut self) -> Result<&mut Socket, Error> {
-        match &mut self.socket {
-            Ok(socket) => Ok(socket),
-            Err(reason) => Err(Error::Closed {
-                reason: reason.clone(),
-            }),
+    /// What the status messages kept between commands already hold.
+    fn carried_bytes(&self) -> usize {
+        self.carried.iter().map(String::len).sum()
+    }
+
+    /// The error for an earlier request or answer that could not be
+    /// finished before `label` was sent: running out of time names the
+    /// earlier command (the connection closes, which forgets it); any
+    /// other fault is the earlier answer's.
+    fn unfinished(&mut self, fault: Fault, label: &str, deadline: Deadline) -> Error {
+        match fault {
+            Fault::Timeout => {
+                let earlier = self.in_flight.take().map(|f| f.label).unwrap_or_default();
+                self.fail(Fault::Unfinished(earlier), label, deadline)
+            }
+            fault => self.fail_in_flight(fault, deadline),
         }
+    }
+
+    pub(crate) fn fail_in_flight(&mut self, fault: Fault, deadline: Deadline) -> Error {
+        let label = self.in_flight_label().unwrap_or_default();
+        self.fail(fault, &label, deadline)
     }
 
     /// Turns a fault into an error about `label` (the command, already
@@ -580,7 +550,7 @@ impl Connection {
     /// may still be on its way, so the socket cannot be trusted to start at
     /// the next command's answer. Only a request of which nothing was
     /// written leaves it open.
-    fn fail(&mut self, fault: Fault, label: &str, deadline: Deadline) -> Error {
+    pub(crate) fn fail(&mut self, fault: Fault, label: &str, deadline: Deadline) -> Error {
         let command = label.to_owned();
         let after = deadline.after.unwrap_or_default();
         let error = match fault {
@@ -621,16 +591,184 @@ impl Connection {
     }
 }
 
-impl Socket {
-    fn connect(path: &Path) -> io::Result<Socket> {
-        Ok(Socket {
-            stream: UnixStream::connect(path)?,
-            buf: Vec::new(),
-            start: 0,
-            scanned: 0,
+/// Blocking I/O: a socket whose timeouts are set before each call.
+pub(crate) struct Blocking {
+    stream: UnixStream,
+    /// The read timeout last set on the socket, to skip setting it again.
+    read_timeout: Option<Duration>,
+    /// The write timeout last set on the socket, likewise.
+    write_timeout: Option<Duration>,
+}
+
+impl Blocking {
+    fn connect(path: &Path) -> io::Result<Blocking> {
+        Ok(Blocking::of(UnixStream::connect(path)?))
+    }
+
+    fn of(stream: UnixStream) -> Blocking {
+        Blocking {
+            stream,
             read_timeout: None,
             write_timeout: None,
+        }
+    }
+}
+
+impl Connection<Blocking> {
+    pub(crate) fn open(path: &Path, limits: Limits) -> io::Result<Connection<Blocking>> {
+        Ok(Connection::with_io(Blocking::connect(path)?, limits))
+    }
+
+    /// Replaces the socket with a fresh one to `path`, keeping the settings.
+    pub(crate) fn reopen(&mut self, path: &Path) -> io::Result<()> {
+        self.replace_io(Blocking::connect(path)?);
+        Ok(())
+    }
+
+    /// Writes `request`. An earlier answer still arriving is read to its end
+    /// first (within `deadline`; status messages on the way go to the
+    /// handler), and a message nobody asked for is an error. A deadline
+    /// that passes before the first byte is written sends nothing and
+    /// leaves the connection as it was (an earlier answer stays in flight).
+    pub(crate) fn send(
+        &mut self,
+        request: &Request,
+        label: &str,
+        deadline: Deadline,
+    ) -> Result<(), Error> {
+        let label = self.begin_send(label, deadline)?;
+        self.finish_earlier_answer(&label, deadline)?;
+        self.take_unsolicited(&label)?;
+        self.queue(request, &label)?;
+        self.flush(deadline).map_err(|fault| {
+            let fault = self.write_fault(fault);
+            self.fail(fault, &label, deadline)
         })
+    }
+
+    /// Writes what is left of the request in flight, each partial write
+    /// given only what is left of the deadline.
+    fn flush(&mut self, deadline: Deadline) -> Result<(), Fault> {
+        while !self.pending_write().is_empty() {
+            let timeout = deadline.remaining()?;
+            let Ok(io) = &mut self.io else {
+                return Err(Fault::Eof);
+            };
+            if timeout != io.write_timeout {
+                io.stream.set_write_timeout(timeout).map_err(Fault::Io)?;
+                io.write_timeout = timeout;
+            }
+            match io.stream.write(&self.unsent[self.written..]) {
+                Ok(0) => return Err(Fault::Eof),
+                Ok(n) => self.wrote(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_fault(e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// The next message of the answer in flight, `None` once it has ended.
+    /// A fault closes the connection.
+    pub(crate) fn next_frame(&mut self, deadline: Deadline) -> Result<Option<Frame>, Error> {
+        self.read_frame(deadline)
+            .map_err(|fault| self.fail_in_flight(fault, deadline))
+    }
+
+    /// Like [`Connection::next_frame`], but a deadline that passes is no
+    /// fault: `None`, with the rest of the answer left for later.
+    pub(crate) fn drain_frame(&mut self, deadline: Deadline) -> Result<Option<Frame>, Error> {
+        self.next_frame_or_leave(Deadline::after(None), deadline)
+    }
+
+    /// Like [`Connection::next_frame`], but when `leave` passes before
+    /// `deadline` it is no fault: `None`, with the rest of the answer left
+    /// for the next request to finish, as a dropped stream leaves it (a
+    /// wait's deadline, which must not close the connection).
+    pub(crate) fn next_frame_or_leave(
+        &mut self,
+        deadline: Deadline,
+        leave: Deadline,
+    ) -> Result<Option<Frame>, Error> {
+        match self.read_frame(deadline.min(leave)) {
+            Err(Fault::Timeout) if leave.expired() => Ok(None),
+            read => read.map_err(|fault| self.fail_in_flight(fault, deadline)),
+        }
+    }
+
+    fn read_frame(&mut self, deadline: Deadline) -> Result<Option<Frame>, Fault> {
+        loop {
+            match self.buffered_frame(deadline)? {
+                Buffered::Frame(frame) => return Ok(Some(frame)),
+                Buffered::Ended => return Ok(None),
+                Buffered::NeedBytes => {
+                    self.fill(Some(deadline))?;
+                }
+            }
+        }
+    }
+
+    /// Reads what the socket has into the buffer: blocking until the
+    /// deadline, or (`wait` is `None`) taking only what has already
+    /// arrived. Returns how many bytes came.
+    fn fill(&mut self, wait: Option<Deadline>) -> Result<usize, Fault> {
+        let Ok(io) = &mut self.io else {
+            return Err(Fault::Eof);
+        };
+        if let Some(deadline) = wait {
+            let timeout = deadline.remaining()?;
+            if timeout != io.read_timeout {
+                io.stream.set_read_timeout(timeout).map_err(Fault::Io)?;
+                io.read_timeout = timeout;
+            }
+        }
+        let flags = if wait.is_none() {
+            libc::MSG_DONTWAIT
+        } else {
+            0
+        };
+        let fd = io.stream.as_raw_fd();
+        loop {
+            match self.buf.recv(fd, flags) {
+                Ok(0) => return Err(Fault::Eof),
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if wait.is_none() && e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
+                Err(e) => return Err(io_fault(e)),
+            }
+        }
+    }
+
+    /// Reads the rest of an earlier answer before `label` is sent. Running
+    /// out of time here is the new command's failure, not the earlier
+    /// one's: the reason names the deadline that passed.
+    fn finish_earlier_answer(&mut self, label: &str, deadline: Deadline) -> Result<(), Error> {
+        while self.in_flight.is_some() {
+            match self.read_frame(deadline) {
+                Ok(Some(Frame::Status(text))) => self.deliver_status(&text),
+                Ok(_) => {}
+                Err(fault) => return Err(self.unfinished(fault, label, deadline)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads whatever has arrived while no request was in flight (see
+    /// [`Connection::unsolicited_line`]).
+    fn take_unsolicited(&mut self, label: &str) -> Result<(), Error> {
+        let mut carried = self.carried_bytes();
+        loop {
+            let fault = match self.unsolicited_line(&mut carried) {
+                Ok(true) => continue,
+                Ok(false) => match self.fill(None) {
+                    Ok(0) => return Ok(()),
+                    Ok(_) => continue,
+                    Err(fault) => fault,
+                },
+                Err(fault) => fault,
+            };
+            return Err(self.fail(fault, label, Deadline::after(None)));
+        }
     }
 }
 
@@ -638,45 +776,45 @@ impl Socket {
 mod tests {
     use super::*;
 
-    fn pair() -> (Socket, UnixStream) {
+    fn pair() -> (Connection<Blocking>, UnixStream) {
         let (ours, theirs) = UnixStream::pair().unwrap();
-        let socket = Socket {
-            stream: ours,
-            buf: Vec::new(),
-            start: 0,
-            scanned: 0,
-            read_timeout: None,
-            write_timeout: None,
-        };
-        (socket, theirs)
+        let mut conn = Connection::with_io(Blocking::of(ours), Limits::default());
+        // As if a request were in flight, so that lines are read.
+        conn.in_flight = Some(InFlight {
+            label: "test".to_owned(),
+        });
+        (conn, theirs)
     }
 
     #[test]
     fn a_huge_line_does_not_pin_its_buffer() {
-        let (mut socket, mut peer) = pair();
+        let (mut conn, mut peer) = pair();
+        let message = |text: &str| {
+            let mut line = serde_json::to_vec(&Message {
+                rendered: text.to_owned(),
+                more: true,
+                ..Message::default()
+            })
+            .unwrap();
+            line.push(b'\n');
+            line
+        };
+        let huge = message(&"x".repeat(8 << 20));
         let writer = std::thread::spawn(move || {
-            let huge = vec![b'x'; 8 << 20];
             peer.write_all(&huge).unwrap();
-            peer.write_all(b"\n").unwrap();
             peer
         });
-        let line = socket
-            .read_line(Some(Deadline::after(None)), &Limits::default())
-            .unwrap();
-        assert_eq!(line.map(<[u8]>::len), Some(8 << 20));
-        // As `Connection::read_frame` does once the line is parsed.
-        socket.release();
+        let frame = conn.next_frame(Deadline::after(None)).unwrap();
+        assert!(matches!(frame, Some(Frame::Answer(_, size)) if size > 8 << 20));
         let mut peer = writer.join().unwrap();
         assert!(
-            socket.buf.capacity() <= KEEP_BUFFER,
+            conn.buf.buf.capacity() <= KEEP_BUFFER,
             "{}",
-            socket.buf.capacity()
+            conn.buf.buf.capacity()
         );
-        peer.write_all(b"small\n").unwrap();
-        let line = socket
-            .read_line(Some(Deadline::after(None)), &Limits::default())
-            .unwrap();
-        assert_eq!(line, Some(&b"small"[..]));
+        peer.write_all(&message("small")).unwrap();
+        let frame = conn.next_frame(Deadline::after(None)).unwrap();
+        assert!(matches!(frame, Some(Frame::Answer(m, _)) if m.rendered == "small"));
     }
 
     #[test]

@@ -14,7 +14,9 @@
 //! - [`version`]: comparing the spec's minimega version with the server's;
 //! - [`wait`]: waiting for VMs to reach a state, get addresses, check in;
 //! - [`protocol`]: the JSON exchanged on the socket;
-//! - [`error`]: everything that can go wrong.
+//! - [`error`]: everything that can go wrong;
+//! - `asynchronous` (feature `tokio`): the async client, on which the
+//!   same generated builders run, awaited.
 //!
 //! The embedded mock minimega that the tests and examples run against is its
 //! own crate, `minimega-mock`.
@@ -42,6 +44,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "tokio")]
+pub mod asynchronous;
 pub mod cc;
 pub mod client;
 pub mod command;
@@ -79,3 +83,9 @@ pub use script::{OnError, RunsLines, Script, ScriptError, Step};
 pub use stream::{Event, ResponseStream, DRAIN_ON_DROP};
 pub use version::VersionCheck;
 pub use wait::Wait;
+
+#[cfg(feature = "tokio")]
+pub use asynchronous::{
+    AsyncClient, AsyncNamespace, AsyncResponseStream, AsyncWait, Pool, Pooled, RunFuture,
+    StreamFuture,
+};

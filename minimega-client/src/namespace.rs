@@ -36,7 +36,9 @@ fn scope_of(name: Option<&str>) -> Scope<'_> {
 }
 
 /// A handle on a client that runs commands in one namespace (or, made by
-/// [`Client::unscoped`], in none).
+/// [`Client::unscoped`], in none). `C` is the client: a blocking [`Client`],
+/// or (feature `tokio`) an `AsyncClient`, whose handle is
+/// `AsyncNamespace`.
 ///
 /// A handle borrows its client, so keep it for a block of commands, or make
 /// one per statement to mix namespaced and plain commands:
@@ -55,16 +57,16 @@ fn scope_of(name: Option<&str>) -> Scope<'_> {
 /// # Ok::<(), minimega_client::Error>(())
 /// ```
 #[derive(Debug)]
-pub struct Namespace<'c> {
-    client: &'c mut Client,
+pub struct Namespace<'c, C = Client> {
+    client: &'c mut C,
     /// `None` for an unscoped handle.
     name: Option<String>,
 }
 
-impl Target for &mut Namespace<'_> {}
+impl<C> Target for &mut Namespace<'_, C> {}
 
-impl<'c> Namespace<'c> {
-    pub(crate) fn new(client: &'c mut Client, name: &str) -> Result<Namespace<'c>, Error> {
+impl<'c, C> Namespace<'c, C> {
+    pub(crate) fn new(client: &'c mut C, name: &str) -> Result<Namespace<'c, C>, Error> {
         validate_namespace(name)?;
         Ok(Namespace {
             client,
@@ -72,16 +74,16 @@ impl<'c> Namespace<'c> {
         })
     }
 
-    pub(crate) fn unscoped(client: &'c mut Client) -> Namespace<'c> {
+    pub(crate) fn unscoped(client: &'c mut C) -> Namespace<'c, C> {
         Namespace { client, name: None }
     }
 
-    pub(crate) fn parts(&mut self) -> (&mut Client, Scope<'_>) {
+    pub(crate) fn parts(&mut self) -> (&mut C, Scope<'_>) {
         let scope = scope_of(self.name.as_deref());
         (&mut *self.client, scope)
     }
 
-    pub(crate) fn view(&self) -> (&Client, Scope<'_>) {
+    pub(crate) fn view(&self) -> (&C, Scope<'_>) {
         (&*self.client, scope_of(self.name.as_deref()))
     }
 
@@ -92,10 +94,12 @@ impl<'c> Namespace<'c> {
 
     /// A handle for namespace `name`, borrowing this one; its commands run
     /// in `name`, not in this handle's namespace.
-    pub fn in_namespace(&mut self, name: &str) -> Result<Namespace<'_>, Error> {
+    pub fn in_namespace(&mut self, name: &str) -> Result<Namespace<'_, C>, Error> {
         Namespace::new(&mut *self.client, name)
     }
+}
 
+impl<'c> Namespace<'c> {
     /// A hand-written line, checked against the spec, to run in this
     /// namespace (see [`Client::raw`]).
     pub fn raw(&mut self, line: &str) -> Result<Raw<&mut Namespace<'c>>, Error> {

@@ -18,6 +18,10 @@
 //! read in time, one status handler call; see the `connection` module),
 //! and for [`Wait::wait_until`] one call of its check.
 //!
+//! What a wait looks for and when it gives up (`Goal`, `VmWait`, `CcWait`,
+//! `Look`, `Polling`) is shared with the async client's waits (feature
+//! `tokio`); only the polling and sleeping differ.
+//!
 //! ```no_run
 //! use std::time::Duration;
 //! use minimega_client::tables::VmState;
@@ -98,12 +102,7 @@ pub trait Wait: sealed::Poll {
     where
         Self: Sized,
     {
-        poll_until(timeout, waiting_for, |_| {
-            Ok(match check(self)? {
-                Some(found) => Look::Found(found),
-                None => Look::NotYet(String::new()),
-            })
-        })
+        poll_until(timeout, waiting_for, |_| Ok(Look::of(check(self)?)))
     }
 
     /// Waits until every VM named by `vms` (a name, a list or range such as
@@ -119,11 +118,7 @@ pub trait Wait: sealed::Poll {
     where
         Self: Sized,
     {
-        let goal = format!("to be {state}");
-        let killed_is_hopeless = state != VmState::Quit;
-        wait_for_vms(self, vms, timeout, &goal, killed_is_hopeless, |vm| {
-            vm.state == state
-        })
+        wait_for_vms(self, vms, Goal::State(state), timeout)
     }
 
     /// Waits until every VM named by `vms` has an IPv4 address on each of
@@ -132,9 +127,7 @@ pub trait Wait: sealed::Poll {
     where
         Self: Sized,
     {
-        wait_for_vms(self, vms, timeout, "to have IP addresses", true, |vm| {
-            !vm.ip.is_empty() && vm.ip.iter().all(|ip| !ip.is_empty())
-        })
+        wait_for_vms(self, vms, Goal::Ip, timeout)
     }
 
     /// Waits until the cc agent of every VM named by `vms` has checked in.
@@ -142,14 +135,7 @@ pub trait Wait: sealed::Poll {
     where
         Self: Sized,
     {
-        wait_for_vms(
-            self,
-            vms,
-            timeout,
-            "to have their cc agent connected",
-            true,
-            |vm| vm.cc_active,
-        )
+        wait_for_vms(self, vms, Goal::Cc, timeout)
     }
 
     /// Waits until every agent cc command `id` is for (each active agent
@@ -166,68 +152,29 @@ pub trait Wait: sealed::Poll {
     where
         Self: Sized,
     {
-        let waiting_for = format!("the agents' answers to cc command {id}");
-        let deadline = Instant::now().checked_add(timeout);
-        let left = || deadline.map(|at| at.saturating_duration_since(Instant::now()));
-        let chosen = poll_until(timeout, &waiting_for, |_| {
-            let Some(commands) = self.poll(CommandLine::from_tokens(["cc", "commands"]), left())?
-            else {
-                return Ok(Look::TimeUp);
+        let wait = CcWait::new(id);
+        let mut polling = Polling::start(timeout, &wait.waiting_for);
+        let chosen = loop {
+            let look = match self.poll(CcWait::commands_line(), polling.left())? {
+                None => Look::TimeUp,
+                Some(commands) => {
+                    let mine = wait.commands(commands)?;
+                    match self.poll(CcWait::clients_line(), polling.left())? {
+                        None => Look::TimeUp,
+                        Some(clients) => wait.progress(&mine, clients)?,
+                    }
+                }
             };
-            let commands: Vec<CcCommand> = commands.rows_as()?;
-            let mine: Vec<&CcCommand> = commands.iter().filter(|c| c.id == id).collect();
-            let Some(first) = mine.first() else {
-                return Err(Error::CcCommandUnknown { id });
-            };
-            let Some(clients) = self.poll(CommandLine::from_tokens(["cc", "clients"]), left())?
-            else {
-                return Ok(Look::TimeUp);
-            };
-            let clients: Vec<CcClient> = clients.rows_as()?;
-            let chosen: Vec<CcClient> = clients
-                .into_iter()
-                .filter(|c| cc::chooses(&first.filter, c))
-                .collect();
-            let expected = if first.once { 1 } else { chosen.len() as u64 };
-            let answered: u64 = mine.iter().map(|c| c.responses).sum();
-            if answered < expected.max(1) {
-                return Ok(Look::NotYet(format!(
-                    "{answered} of {expected} agents have answered"
-                )));
+            match polling.next(look)? {
+                Ok(chosen) => break chosen,
+                Err(pause) => thread::sleep(pause),
             }
-            // Which agent took a `-once` command, only its output can say.
-            Ok(Look::Found(if first.once { Vec::new() } else { chosen }))
-        })?;
-        let timed_out = || Error::WaitTimedOut {
-            waiting_for: waiting_for.clone(),
-            after: timeout,
-            last_seen: "every agent had answered, but reading the answers ran out of time"
-                .to_owned(),
         };
-        let id_text = id.to_string();
-        let line = CommandLine::from_tokens(["cc", "responses", &id_text]);
-        let answer = self.poll(line, left())?.ok_or_else(timed_out)?;
-        let mut answers: Vec<CcResponse> = answer
-            .iter()
-            .flat_map(|r| cc::parse_responses(r.host(), r.text()))
-            .collect();
-        // minimega keeps nothing to show of an answer without output.
-        for agent in chosen {
-            if !answers.iter().any(|a| a.uuid == agent.uuid) {
-                answers.push(CcResponse::silent(agent.host, id, agent.uuid));
-            }
-        }
+        let answer = self.poll(wait.responses_line(), polling.left());
+        let mut answers = wait.answers(polling.answered(answer)?, chosen);
         for answer in &mut answers {
-            let line = CommandLine::from_tokens(["cc", "exitcode", &id_text, &answer.uuid]);
-            // Not recorded (a background command, a file transfer): an
-            // error, and no code.
-            let code = match self.poll(line, left()) {
-                Ok(Some(code)) => code,
-                Ok(None) => return Err(timed_out()),
-                Err(error) if error.closes_connection() => return Err(error),
-                Err(_) => continue,
-            };
-            answer.exit_code = code.text().ok().and_then(|t| t.trim().parse().ok());
+            let code = self.poll(wait.exit_code_line(answer), polling.left());
+            answer.exit_code = polling.exit_code(code)?;
         }
         Ok(answers)
     }
@@ -236,38 +183,88 @@ pub trait Wait: sealed::Poll {
 impl Wait for Client {}
 impl Wait for Namespace<'_> {}
 
-/// The common loop: poll `vm info`, pick the VMs, fail early, or wait on.
-fn wait_for_vms<W: Wait>(
-    target: &mut W,
-    vms: &str,
-    timeout: Duration,
-    goal: &str,
-    killed_is_hopeless: bool,
-    ready: impl Fn(&VmInfo) -> bool,
-) -> Result<Vec<VmInfo>, Error> {
-    let waiting_for = format!("`{vms}` {goal}");
-    // In minimega's order, for the report; and as a set, for the lookups.
-    let names = if vms == "all" {
-        None
-    } else {
-        let names = minimega_spec::ranges::expand(vms).map_err(|e| Error::WaitTimedOut {
-            waiting_for: waiting_for.clone(),
-            after: Duration::ZERO,
-            last_seen: e.to_string(),
-        })?;
-        let set: BTreeSet<String> = names.iter().cloned().collect();
-        Some((names, set))
-    };
-    poll_until(timeout, &waiting_for, |left| {
-        let Some(answer) = target.poll(CommandLine::from_tokens(["vm", "info"]), left)? else {
-            return Ok(Look::TimeUp);
+/// What a VM wait waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Goal {
+    /// A state.
+    State(VmState),
+    /// An IPv4 address on every interface.
+    Ip,
+    /// The cc agent checked in.
+    Cc,
+}
+
+impl Goal {
+    fn ready(self, vm: &VmInfo) -> bool {
+        match self {
+            Goal::State(state) => vm.state == state,
+            Goal::Ip => !vm.ip.is_empty() && vm.ip.iter().all(|ip| !ip.is_empty()),
+            Goal::Cc => vm.cc_active,
+        }
+    }
+
+    /// Whether a killed VM can no longer get there.
+    fn killed_is_hopeless(self) -> bool {
+        self != Goal::State(VmState::Quit)
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Goal::State(state) => format!("to be {state}"),
+            Goal::Ip => "to have IP addresses".to_owned(),
+            Goal::Cc => "to have their cc agent connected".to_owned(),
+        }
+    }
+}
+
+/// A wait for VMs named by a target: what it looks for, and how it judges
+/// each `vm info`.
+#[derive(Debug)]
+pub(crate) struct VmWait {
+    goal: Goal,
+    pub(crate) waiting_for: String,
+    /// In minimega's order, for the report; and as a set, for the lookups.
+    names: Option<(Vec<String>, BTreeSet<String>)>,
+}
+
+impl VmWait {
+    /// A wait for `vms` (a name, a range, or `all`) to reach `goal`.
+    pub(crate) fn new(vms: &str, goal: Goal) -> Result<VmWait, Error> {
+        let waiting_for = format!("`{vms}` {}", goal.describe());
+        let names = if vms == "all" {
+            None
+        } else {
+            let names = minimega_spec::ranges::expand(vms).map_err(|e| Error::WaitTimedOut {
+                waiting_for: waiting_for.clone(),
+                after: Duration::ZERO,
+                last_seen: e.to_string(),
+            })?;
+            let set: BTreeSet<String> = names.iter().cloned().collect();
+            Some((names, set))
         };
+        Ok(VmWait {
+            goal,
+            waiting_for,
+            names,
+        })
+    }
+
+    /// The line each poll runs.
+    pub(crate) fn line() -> CommandLine {
+        CommandLine::from_tokens(["vm", "info"])
+    }
+
+    /// Judges one `vm info`: the VMs once all are there
+    /// ([`Look::Found`]), what is not ready yet ([`Look::NotYet`]), or
+    /// [`Error::VmFailed`] for a VM that cannot get there.
+    pub(crate) fn check(&self, answer: Responses) -> Result<Look<Vec<VmInfo>>, Error> {
         let rows: Vec<VmInfo> = answer.rows_as()?;
+        let ready = |vm: &VmInfo| self.goal.ready(vm);
         let mut found = BTreeSet::new();
         let picked: Vec<VmInfo> = rows
             .into_iter()
             .filter(|vm| {
-                let Some((_, wanted)) = &names else {
+                let Some((_, wanted)) = &self.names else {
                     return true;
                 };
                 let id = vm.id.to_string();
@@ -280,8 +277,8 @@ fn wait_for_vms<W: Wait>(
             })
             .collect();
         for vm in &picked {
-            let hopeless =
-                vm.state == VmState::Error || (vm.state == VmState::Quit && killed_is_hopeless);
+            let hopeless = vm.state == VmState::Error
+                || (vm.state == VmState::Quit && self.goal.killed_is_hopeless());
             if hopeless && !ready(vm) {
                 return Err(Error::VmFailed {
                     vm: vm.name.clone(),
@@ -291,12 +288,13 @@ fn wait_for_vms<W: Wait>(
                 });
             }
         }
-        let missing: Vec<&String> = names
+        let missing: Vec<&String> = self
+            .names
             .iter()
             .flat_map(|(order, _)| order)
             .filter(|n| !found.contains(*n))
             .collect();
-        if missing.is_empty() && picked.iter().all(&ready) {
+        if missing.is_empty() && picked.iter().all(ready) {
             return Ok(Look::Found(picked));
         }
         let mut seen: Vec<String> = picked
@@ -306,17 +304,226 @@ fn wait_for_vms<W: Wait>(
             .collect();
         seen.extend(missing.iter().map(|n| format!("{n} never appeared")));
         Ok(Look::NotYet(seen.join("; ")))
+    }
+}
+
+/// The common loop: poll `vm info`, pick the VMs, fail early, or wait on.
+fn wait_for_vms<W: Wait>(
+    target: &mut W,
+    vms: &str,
+    goal: Goal,
+    timeout: Duration,
+) -> Result<Vec<VmInfo>, Error> {
+    let wait = VmWait::new(vms, goal)?;
+    poll_until(timeout, &wait.waiting_for, |left| {
+        match target.poll(VmWait::line(), left)? {
+            None => Ok(Look::TimeUp),
+            Some(answer) => wait.check(answer),
+        }
     })
 }
 
+/// A wait for the answers to cc command `id`: the lines it polls, and how
+/// it judges what they say.
+#[derive(Debug)]
+pub(crate) struct CcWait {
+    id: u64,
+    id_text: String,
+    pub(crate) waiting_for: String,
+}
+
+impl CcWait {
+    pub(crate) fn new(id: u64) -> CcWait {
+        CcWait {
+            id,
+            id_text: id.to_string(),
+            waiting_for: format!("the agents' answers to cc command {id}"),
+        }
+    }
+
+    /// `cc <words>`, as a wait polls it.
+    fn line(words: &[&str]) -> CommandLine {
+        CommandLine::from_tokens(std::iter::once("cc").chain(words.iter().copied()))
+    }
+
+    pub(crate) fn commands_line() -> CommandLine {
+        CcWait::line(&["commands"])
+    }
+
+    pub(crate) fn clients_line() -> CommandLine {
+        CcWait::line(&["clients"])
+    }
+
+    pub(crate) fn responses_line(&self) -> CommandLine {
+        CcWait::line(&["responses", &self.id_text])
+    }
+
+    pub(crate) fn exit_code_line(&self, answer: &CcResponse) -> CommandLine {
+        CcWait::line(&["exitcode", &self.id_text, &answer.uuid])
+    }
+
+    /// The command's entries in `cc commands`; [`Error::CcCommandUnknown`]
+    /// once minimega no longer holds it.
+    pub(crate) fn commands(&self, answer: Responses) -> Result<Vec<CcCommand>, Error> {
+        let commands: Vec<CcCommand> = answer.rows_as()?;
+        let mine: Vec<CcCommand> = commands.into_iter().filter(|c| c.id == self.id).collect();
+        if mine.is_empty() {
+            return Err(Error::CcCommandUnknown { id: self.id });
+        }
+        Ok(mine)
+    }
+
+    /// Whether every agent the command is for has answered, from its
+    /// entries `mine` and `cc clients`: the agents it chose once they have
+    /// (none for a `-once` command: which agent took it, only its output
+    /// can say).
+    pub(crate) fn progress(
+        &self,
+        mine: &[CcCommand],
+        clients: Responses,
+    ) -> Result<Look<Vec<CcClient>>, Error> {
+        let clients: Vec<CcClient> = clients.rows_as()?;
+        let first = &mine[0];
+        let chosen: Vec<CcClient> = clients
+            .into_iter()
+            .filter(|c| cc::chooses(&first.filter, c))
+            .collect();
+        let expected = if first.once { 1 } else { chosen.len() as u64 };
+        let answered: u64 = mine.iter().map(|c| c.responses).sum();
+        if answered < expected.max(1) {
+            return Ok(Look::NotYet(format!(
+                "{answered} of {expected} agents have answered"
+            )));
+        }
+        Ok(Look::Found(if first.once { Vec::new() } else { chosen }))
+    }
+
+    /// Every agent's answer in `cc responses <id>`, and an empty one for
+    /// each chosen agent that answered without output (minimega keeps
+    /// nothing to show of it).
+    pub(crate) fn answers(&self, answer: Responses, chosen: Vec<CcClient>) -> Vec<CcResponse> {
+        let mut answers: Vec<CcResponse> = answer
+            .iter()
+            .flat_map(|r| cc::parse_responses(r.host(), r.text()))
+            .collect();
+        for agent in chosen {
+            if !answers.iter().any(|a| a.uuid == agent.uuid) {
+                answers.push(CcResponse::silent(agent.host, self.id, agent.uuid));
+            }
+        }
+        answers
+    }
+}
+
 /// What one check of a wait found.
-enum Look<T> {
+pub(crate) enum Look<T> {
     /// What the wait waits for.
     Found(T),
     /// Not that yet: what the check saw instead.
     NotYet(String),
     /// Nothing: the wait's deadline passed during the check.
     TimeUp,
+}
+
+impl<T> Look<T> {
+    /// What a check of [`Wait::wait_until`] returned.
+    pub(crate) fn of(found: Option<T>) -> Look<T> {
+        match found {
+            Some(found) => Look::Found(found),
+            None => Look::NotYet(String::new()),
+        }
+    }
+}
+
+/// The clock of a wait: when it gives up, and what its checks saw.
+#[derive(Debug)]
+pub(crate) struct Polling {
+    deadline: Option<Instant>,
+    timeout: Duration,
+    waiting_for: String,
+    last_seen: String,
+}
+
+impl Polling {
+    pub(crate) fn start(timeout: Duration, waiting_for: &str) -> Polling {
+        Polling {
+            deadline: Instant::now().checked_add(timeout),
+            timeout,
+            waiting_for: waiting_for.to_owned(),
+            last_seen: String::new(),
+        }
+    }
+
+    /// The time left before the deadline (`None`: no limit), which bounds
+    /// each poll.
+    pub(crate) fn left(&self) -> Option<Duration> {
+        self.deadline
+            .map(|at| at.saturating_duration_since(Instant::now()))
+    }
+
+    /// After a check that found `look`: what it waited for (`Ok(Ok(_))`),
+    /// how long to sleep before the next check (`Ok(Err(pause))`, never
+    /// past the deadline), or [`Error::WaitTimedOut`] once the time is up,
+    /// reporting what the last check that saw anything saw.
+    pub(crate) fn next<T>(&mut self, look: Look<T>) -> Result<Result<T, Duration>, Error> {
+        match look {
+            Look::Found(found) => return Ok(Ok(found)),
+            Look::NotYet(seen) => self.last_seen = seen,
+            // What an answered poll saw, if any, says more than the one
+            // the deadline cut short.
+            Look::TimeUp => {
+                if self.last_seen.is_empty() {
+                    self.last_seen = "no poll was answered in time".to_owned();
+                }
+                return Err(self.timed_out());
+            }
+        }
+        match self.left() {
+            Some(left) if left.is_zero() => Err(self.timed_out()),
+            left => Ok(Err(left.map_or(POLL_EVERY, |left| POLL_EVERY.min(left)))),
+        }
+    }
+
+    fn timed_out(&self) -> Error {
+        Error::WaitTimedOut {
+            waiting_for: self.waiting_for.clone(),
+            after: self.timeout,
+            last_seen: self.last_seen.clone(),
+        }
+    }
+
+    /// A poll made once the wait had found what it waited for (reading
+    /// the answers): its answer, or [`Error::WaitTimedOut`] if the
+    /// deadline passed first.
+    pub(crate) fn answered(
+        &self,
+        poll: Result<Option<Responses>, Error>,
+    ) -> Result<Responses, Error> {
+        poll?.ok_or_else(|| Error::WaitTimedOut {
+            waiting_for: self.waiting_for.clone(),
+            after: self.timeout,
+            last_seen: "every agent had answered, but reading the answers ran out of time"
+                .to_owned(),
+        })
+    }
+
+    /// The exit code a `cc exitcode` poll answered; none where minimega
+    /// recorded none (a background command, a file transfer: an error), an
+    /// error if the deadline passed or the connection closed.
+    pub(crate) fn exit_code(
+        &self,
+        poll: Result<Option<Responses>, Error>,
+    ) -> Result<Option<i32>, Error> {
+        match poll {
+            Err(error) if error.closes_connection() => Err(error),
+            Err(_) => Ok(None),
+            Ok(poll) => Ok(self
+                .answered(Ok(poll))?
+                .text()
+                .ok()
+                .and_then(|t| t.trim().parse().ok())),
+        }
+    }
 }
 
 /// Calls `check` every [`POLL_EVERY`] until it finds what it waits for or
@@ -328,29 +535,11 @@ fn poll_until<T>(
     waiting_for: &str,
     mut check: impl FnMut(Option<Duration>) -> Result<Look<T>, Error>,
 ) -> Result<T, Error> {
-    let deadline = Instant::now().checked_add(timeout);
-    let left = || deadline.map(|at| at.saturating_duration_since(Instant::now()));
-    let mut last_seen = String::new();
+    let mut polling = Polling::start(timeout, waiting_for);
     loop {
-        match check(left())? {
-            Look::Found(found) => return Ok(found),
-            Look::NotYet(seen) => last_seen = seen,
-            // What an answered poll saw, if any, says more than the one
-            // the deadline cut short.
-            Look::TimeUp if last_seen.is_empty() => {
-                last_seen = "no poll was answered in time".to_owned();
-                break;
-            }
-            Look::TimeUp => break,
-        }
-        match left() {
-            Some(left) if left.is_zero() => break,
-            left => thread::sleep(left.map_or(POLL_EVERY, |left| POLL_EVERY.min(left))),
+        match polling.next(check(polling.left())?)? {
+            Ok(found) => return Ok(found),
+            Err(pause) => thread::sleep(pause),
         }
     }
-    Err(Error::WaitTimedOut {
-        waiting_for: waiting_for.to_owned(),
-        after: timeout,
-        last_seen,
-    })
 }

@@ -2,161 +2,25 @@
 //! answers that never end, that come when nobody asked, that are huge or
 //! malformed, servers that never read. Whatever the server does, an answer
 //! is never delivered to the wrong command, deadlines hold, memory stays
-//! capped, and the client stays usable or clearly closed.
+//! capped, and the client stays usable or clearly closed. The async client
+//! meets the same servers in `async_hostile_server.rs`.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::net::{UnixListener, UnixStream};
+use std::io::{BufRead, Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 mod common;
 
+use common::hostile::{
+    echo, endless_more, message, read, stall, status, three_message_read, Conn, Server, SLACK,
+};
 use common::Line;
 use minimega_client::tables::VmState;
 use minimega_client::{
     Builder, Client, Complete, Error, Event, Refusal, RunOptions, Wait, DRAIN_ON_DROP,
 };
-
-/// A server that runs `script` on the first connection it accepts.
-struct Server {
-    dir: PathBuf,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Server {
-    fn start(script: impl FnOnce(Conn) + Send + 'static) -> Server {
-        static COUNT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "minimega-hostile-{}-{}",
-            std::process::id(),
-            COUNT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let listener = UnixListener::bind(dir.join("minimega")).unwrap();
-        let thread = std::thread::spawn(move || {
-            if let Ok((stream, _)) = listener.accept() {
-                script(Conn::new(stream));
-            }
-        });
-        Server {
-            dir,
-            thread: Some(thread),
-        }
-    }
-
-    fn client(&self) -> Client {
-        Client::connect_base(&self.dir).unwrap()
-    }
-
-    fn builder(&self) -> minimega_client::ClientBuilder {
-        Client::builder().base(&self.dir)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // A script may still wait on its client; closing the socket file is
-        // enough for tests that already got their answer.
-        if let Some(thread) = self.thread.take() {
-            if thread.is_finished() {
-                let _ = thread.join();
-            }
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// The server's side of one connection.
-struct Conn {
-    reader: BufReader<UnixStream>,
-    writer: UnixStream,
-}
-
-impl Conn {
-    fn new(stream: UnixStream) -> Conn {
-        Conn {
-            writer: stream.try_clone().unwrap(),
-            reader: BufReader::new(stream),
-        }
-    }
-
-    /// The next request's command (or suggestion) text; `None` at EOF.
-    fn request(&mut self) -> Option<String> {
-        let mut line = String::new();
-        if self.reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let request: serde_json::Value = serde_json::from_str(&line).ok()?;
-        Some(
-            request["Command"]
-                .as_str()
-                .or_else(|| request["Suggest"].as_str())
-                .unwrap_or_default()
-                .to_owned(),
-        )
-    }
-
-    fn send(&mut self, line: &str) {
-        let _ = self.writer.write_all(format!("{line}\n").as_bytes());
-    }
-
-    /// One message answering `text` on host `h`.
-    fn answer(&mut self, text: &str, more: bool) {
-        self.send(&message(text, more));
-    }
-
-    /// Answers every further request by echoing its last word.
-    fn echo_the_rest(mut self) {
-        while let Some(command) = self.request() {
-            let last = command.rsplit(' ').next().unwrap_or_default().to_owned();
-            self.answer(&last, false);
-        }
-    }
-}
-
-fn message(text: &str, more: bool) -> String {
-    serde_json::json!({
-        "Resp": [{"Host": "h", "Response": text, "Header": null, "Tabular": null, "Error": "", "Data": null}],
-        "Rendered": format!("h: {text}"),
-        "More": more,
-        "Status": false,
-    })
-    .to_string()
-}
-
-fn status(text: &str) -> String {
-    serde_json::json!({"Resp": null, "Rendered": text, "More": false, "Status": true}).to_string()
-}
-
-fn echo<T>(target: T, word: &str) -> Line<T> {
-    Line(Builder::new(target).word("echo").arg("args", word))
-}
-
-fn read<T>(target: T) -> Line<T> {
-    Line(Builder::new(target).word("read").arg("file", "script.mm"))
-}
-
-/// Reads requests and answers none, until the client hangs up.
-fn stall(mut conn: Conn) {
-    while conn.request().is_some() {}
-}
-
-/// Slack allowed past a deadline in these tests: far more than the checks
-/// need, far less than what they catch.
-const SLACK: Duration = Duration::from_millis(300);
-
-/// Answers `read` with three messages, then echoes.
-fn three_message_read(mut conn: Conn) {
-    conn.request();
-    conn.answer("one", true);
-    conn.answer("two", true);
-    conn.answer("three", false);
-    conn.echo_the_rest();
-}
 
 #[test]
 fn a_forgotten_stream_never_gives_its_answer_to_the_next_command() {
@@ -299,13 +163,6 @@ fn the_write_deadline_holds_against_a_trickling_reader() {
     stop.store(true, Ordering::Relaxed);
     assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
     assert!(took < Duration::from_secs(3), "took {took:?}");
-}
-
-/// Answers the first request with `More` forever, until the client leaves.
-fn endless_more(mut conn: Conn) {
-    conn.request();
-    let line = message("again", true) + "\n";
-    while conn.writer.write_all(line.as_bytes()).is_ok() {}
 }
 
 #[test]

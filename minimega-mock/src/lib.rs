@@ -182,6 +182,18 @@
 //! on every host of a namespace (`vm info`, `vm start` …, `host`) answer
 //! once per host, in one message.
 //!
+//! # From async tests
+//!
+//! The mock serves on threads of its own, so a `#[tokio::test]`, even on
+//! the current-thread runtime, drives an async client against it without
+//! any request waiting on the test's runtime. Starting it binds the socket
+//! and spawns one listening thread; dropping it shuts every connection down
+//! and joins its threads, which end at once (a thread stuck in the kernel is
+//! waited for two seconds at most); its other methods hold a lock for a
+//! moment. Those are short blocking calls, as a `std::fs` call is; the
+//! client's `async_client` tests measure them. With feature `tokio`,
+//! `MockMinimega::async_client` connects an async client.
+//!
 //! # Stubs and what the mock received
 //!
 //! [`MockMinimega::stub_pattern`] and [`MockMinimega::stub_line`] set the
@@ -385,6 +397,20 @@ impl MockMinimega {
             .socket(&self.socket)
             .spec(self.spec)
             .connect()
+    }
+
+    /// An async client connected to the mock (feature `tokio`), checking
+    /// lines against the mock's spec.
+    #[cfg(feature = "tokio")]
+    pub async fn async_client(&self) -> Result<minimega_client::AsyncClient, Error> {
+        self.client_builder().connect_async().await
+    }
+
+    /// The settings of a client of this mock: its socket and spec; connect
+    /// with `connect()`, `connect_async()` (feature `tokio`) or make a
+    /// `pool(n)`.
+    pub fn client_builder(&self) -> minimega_client::ClientBuilder {
+        Client::builder().socket(&self.socket).spec(self.spec)
     }
 
     /// Applies `effects` to the next request the mock receives, on any

@@ -15,6 +15,7 @@
 //!
 //! `cargo test --test real -- NAME` runs the tests whose name contains NAME.
 
+mod asynchronous;
 mod cc;
 mod cluster;
 mod daemon;
@@ -158,6 +159,7 @@ fn main() {
     cases.extend(killers::cases());
     cases.extend(cc::cases());
     cases.extend(oracle::cases());
+    cases.extend(asynchronous::cases());
     match &tier.cluster {
         Some(socket) => {
             println!("cluster tests: head socket {}", socket.display());

@@ -2,6 +2,8 @@
 //! command builder, and small shortcuts.
 #![allow(dead_code)]
 
+pub mod hostile;
+
 use minimega_client::{Builder, Client, CommandLine, Complete};
 use minimega_mock::MockMinimega;
 
