@@ -163,13 +163,7 @@ pub struct AsyncClient {
 
 impl fmt::Debug for AsyncClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AsyncClient")
-            .field("path", &self.settings.path)
-            .field("open", &self.conn.is_open())
-            .field("namespace", &self.settings.namespace)
-            .field("timeout", &self.settings.timeout)
-            .field("failures", &self.settings.failures)
-            .finish_non_exhaustive()
+        self.settings.debug("AsyncClient", self.conn.is_open(), f)
     }
 }
 

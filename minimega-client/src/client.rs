@@ -236,6 +236,18 @@ impl Planned {
 }
 
 impl Settings {
+    /// The `Debug` form of a client with these settings: what a reader of
+    /// a log wants, not the spec or the caps.
+    pub(crate) fn debug(&self, name: &str, open: bool, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(name)
+            .field("path", &self.path)
+            .field("open", &open)
+            .field("namespace", &self.namespace)
+            .field("timeout", &self.timeout)
+            .field("failures", &self.failures)
+            .finish_non_exhaustive()
+    }
+
     pub(crate) fn namespace_of<'s>(&'s self, scope: Scope<'s>) -> Option<&'s str> {
         match scope {
             Scope::Client => self.namespace.as_deref(),
@@ -387,13 +399,7 @@ pub struct Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("path", &self.settings.path)
-            .field("open", &self.conn.is_open())
-            .field("namespace", &self.settings.namespace)
-            .field("timeout", &self.settings.timeout)
-            .field("failures", &self.settings.failures)
-            .finish_non_exhaustive()
+        self.settings.debug("Client", self.conn.is_open(), f)
     }
 }
 
