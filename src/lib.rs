@@ -116,7 +116,8 @@
 //! - [`generate_api!`]: the same API for another minimega version's spec;
 //! - [`spec`]: the spec, its grammar and minimega's input language;
 //! - `mock` (feature `mock`): an embedded mock minimega for tests and
-//!   examples (the `minimega-mock` crate).
+//!   examples (the `minimega-mock` crate), and its clients
+//!   (`mock::MockClient`, in the prelude).
 //!
 //! # Async
 //!
@@ -164,7 +165,7 @@ pub use minimega_macros::script;
 pub use minimega_spec as spec;
 
 #[cfg(feature = "mock")]
-pub use minimega_mock as mock;
+pub mod mock;
 
 /// Emits its items when this crate's `mock` feature is on: a generated API
 /// defines `mock()` through it, so a user crate without the mock still
@@ -201,4 +202,7 @@ pub mod prelude {
 
     #[cfg(feature = "tokio")]
     pub use crate::runtime::AsyncWait;
+
+    #[cfg(feature = "mock")]
+    pub use crate::mock::MockClient;
 }

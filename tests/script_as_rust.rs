@@ -6,6 +6,7 @@
 #[path = "generated/web_mm.rs"]
 mod web_mm;
 
+use minimega::mock::MockClient;
 use minimega::spec::input;
 
 #[test]

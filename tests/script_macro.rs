@@ -1,6 +1,7 @@
 //! `script!`: a `.mm` file of the project's own (`tests/scripts/web.mm`),
 //! checked while compiling and run line by line on a namespace handle.
 
+use minimega::mock::MockClient;
 use minimega::runtime::{OnError, Script};
 
 const WEB: Script = minimega::script!("tests/scripts/web.mm");

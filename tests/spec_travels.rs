@@ -7,6 +7,7 @@ mod travels {
     minimega::generate_api!("tests/specs/travels.json", version = "9.9.0");
 }
 
+use minimega::mock::MockClient;
 use minimega::runtime::{Complete, Error};
 use travels::Commands;
 

@@ -9,6 +9,7 @@
 
 use std::error::Error;
 
+use minimega::mock::MockClient;
 use minimega::mock::{MockBuilder, MockMinimega};
 use minimega::runtime::{Client, ClientBuilder};
 

@@ -53,7 +53,7 @@ pub mod error;
 pub mod execute;
 pub mod namespace;
 pub mod options;
-pub mod protocol;
+pub use minimega_protocol as protocol;
 pub mod raw;
 pub mod response;
 pub mod script;

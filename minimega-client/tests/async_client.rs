@@ -15,6 +15,7 @@ mod common;
 
 use common::{cmd, script, Line};
 use futures_core::Stream;
+use minimega::mock::MockClient;
 use minimega_client::tables::{VmInfo, VmState};
 use minimega_client::{
     AsyncClient, AsyncWait, Builder, Complete, Error, Event, Failures, Refusal, RunOptions,

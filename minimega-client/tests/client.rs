@@ -6,6 +6,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::{cluster, cmd, mock_and_client, tokens};
+use minimega::mock::MockClient;
 use minimega_client::{
     Builder, Client, Complete, Error, Execute, Failure, Failures, Namespace, ResponseStream,
     Responses, RunOptions,

@@ -6,6 +6,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::{cluster, cmd, mock_and_client, script};
+use minimega::mock::MockClient;
 use minimega_client::{Client, Complete, Error, Event, RunOptions};
 use minimega_mock::{Effect, MockMinimega};
 

@@ -2,8 +2,12 @@
 //! that speaks minimega 3.1.0's command-socket protocol, for tests and
 //! examples that cannot run the real thing.
 //!
+//! Its clients come from the facade, `minimega::mock` (feature `mock`),
+//! whose `MockClient` gives the mock a `client()` that checks lines against
+//! the mock's spec; the mock itself speaks only the wire protocol.
+//!
 //! ```
-//! use minimega_mock::MockMinimega;
+//! use minimega::mock::{MockClient, MockMinimega};
 //!
 //! let mock = MockMinimega::start()?;
 //! let mut mm = mock.client()?;
@@ -242,7 +246,6 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use minimega_client::{Client, Error};
 use minimega_spec::Spec;
 
 pub use builder::MockBuilder;
@@ -374,12 +377,12 @@ impl MockMinimega {
         MockBuilder::default()
     }
 
-    /// The socket path, for [`Client::connect_to`].
+    /// The socket path, for a client's `Client::connect_to`.
     pub fn socket_path(&self) -> &Path {
         &self.socket
     }
 
-    /// The base directory, for [`Client::connect_base`]: the socket is
+    /// The base directory, for a client's `Client::connect_base`: the socket is
     /// `base/minimega`.
     pub fn base_dir(&self) -> &Path {
         &self.base
@@ -391,26 +394,10 @@ impl MockMinimega {
         self.base.join("files")
     }
 
-    /// A client connected to this mock.
-    pub fn client(&self) -> Result<Client, Error> {
-        Client::builder()
-            .socket(&self.socket)
-            .spec(self.spec)
-            .connect()
-    }
-
-    /// An async client connected to the mock (feature `tokio`), checking
-    /// lines against the mock's spec.
-    #[cfg(feature = "tokio")]
-    pub async fn async_client(&self) -> Result<minimega_client::AsyncClient, Error> {
-        self.client_builder().connect_async().await
-    }
-
-    /// The settings of a client of this mock: its socket and spec; connect
-    /// with `connect()`, `connect_async()` (feature `tokio`) or make a
-    /// `pool(n)`.
-    pub fn client_builder(&self) -> minimega_client::ClientBuilder {
-        Client::builder().socket(&self.socket).spec(self.spec)
+    /// The spec the mock checks lines against (the shipped one, or the
+    /// builder's): a client of the mock should check against the same.
+    pub fn spec(&self) -> &'static Spec {
+        self.spec
     }
 
     /// Applies `effects` to the next request the mock receives, on any

@@ -5,7 +5,7 @@
 
 use std::cmp::Ordering;
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 /// How a message is rendered: minicli's output flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -32,7 +32,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use minimega_client::protocol::{Message, Request, WireResponse};
+use minimega_protocol::{Message, Request, WireResponse};
 
 use crate::outbox::{Item, Outbox, Pushed};
 use crate::received::{self, Answered, Received};

@@ -2,7 +2,7 @@
 //! as wiremock and httpmock stub HTTP answers.
 //!
 //! ```
-//! use minimega_mock::{Answer, MockMinimega, Reply};
+//! use minimega::mock::{Answer, MockClient, MockMinimega, Reply};
 //!
 //! let mock = MockMinimega::builder().hosts(["head", "n1", "n2"]).start()?;
 //! // Every `vm info`, however written (`vm inf`, `vm info summary`, nested).
@@ -21,7 +21,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 use minimega_spec::PatternId;
 use serde_json::Value;
 

@@ -10,7 +10,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use minimega_client::{Client, Complete};
+use minimega::mock::MockClient;
+use minimega::runtime::{Client, Complete};
 use minimega_mock::MockMinimega;
 
 /// Runs `f` on its own thread; how long it took, or `None` if it did not

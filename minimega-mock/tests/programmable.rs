@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use minimega_client::{Client, Complete, Error, RunOptions};
+use minimega::mock::MockClient;
+use minimega::runtime::{Client, Complete, Error, RunOptions};
 use minimega_mock::{Answer, Answered, Effect, MockError, MockMinimega, Received, Reply};
 use minimega_spec::Spec;
 

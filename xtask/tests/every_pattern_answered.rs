@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use minimega::mock::MockClient;
 use minimega_mock::MockMinimega;
 use xtask::fixture::{RawConnection, Step};
 

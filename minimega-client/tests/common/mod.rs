@@ -4,6 +4,7 @@
 
 pub mod hostile;
 
+use minimega::mock::MockClient;
 use minimega_client::{Builder, Client, CommandLine, Complete};
 use minimega_mock::MockMinimega;
 

@@ -30,7 +30,7 @@ mod vms;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use minimega_client::protocol::{Message, WireResponse};
+use minimega_protocol::{Message, WireResponse};
 use minimega_spec::{input, Item, Line, Match, PatternId, Spec};
 
 use crate::preprocess::Preprocessor;

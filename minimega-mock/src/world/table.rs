@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 use minimega_spec::{PatternId, Spec};
 
 use super::{Batch, Cmd, Ctx, Script, World};

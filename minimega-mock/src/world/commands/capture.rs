@@ -4,7 +4,7 @@
 //! written; the capture settings (`snaplen`, `filter`, `mode`, `gzip`,
 //! `timeout`) are not simulated.
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 use super::super::table::Handler::{self, *};
 use super::super::{Cmd, Ctx, World, WILDCARD};

@@ -2,7 +2,7 @@
 //! on each host of the namespace, with minimega's tables and errors. The
 //! agents are the running VMs; see the model for what they answer.
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 use serde_json::json;
 
 use super::super::cc::{Client, Command, Filter};

@@ -2,7 +2,7 @@
 //! that run others: `mesh send` (on other nodes) and `read` (a script).
 use std::path::Path;
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 use minimega_spec::{Item, Line};
 use serde_json::json;
 

@@ -3,7 +3,7 @@
 //! `.record`, `.preprocess`), alone (daemon-wide) or with a command; and
 //! `.alias`/`.unalias` (the daemon's aliases, expanded in every line).
 use super::super::table::Handler::{self, *};
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 use super::super::{Batch, Cmd, Ctx, Script, World};
 use super::{fixed, word};

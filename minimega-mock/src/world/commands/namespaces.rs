@@ -1,6 +1,6 @@
 //! Namespaces: `namespace` (list, switch, run a command in one), `clear
 //! namespace` and `ns hosts`.
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 use super::super::table::Handler::{self, *};
 use super::super::{valid_name, Batch, Cmd, Ctx, Script, World, DEFAULT_NAMESPACE, INVALID_NAME};

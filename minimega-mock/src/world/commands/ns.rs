@@ -4,7 +4,7 @@
 //! namespaces.) `ns queue`, `ns load`, `ns bridge` and `ns save` are not
 //! simulated.
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 use super::super::table::Handler::{self, *};
 use super::super::{Batch, Cmd, Ctx, Script, World, WILDCARD};

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 use super::super::table::Handler::{self, *};
 use super::super::{Cmd, Ctx, World};

@@ -5,7 +5,7 @@
 //! The mock keeps the overrides beside the configuration: `vm config
 //! save`, `restore` and `clone` do not carry them.
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 use super::super::config::{field_named, Config, Value};
 use super::super::netspec::NetSpec;

@@ -3,7 +3,7 @@
 //! the other way round) and shown in `vm info`'s `qos` column. Nothing
 //! shapes any traffic.
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 use super::super::table::Handler::{self, *};
 use super::super::vms::Qos;

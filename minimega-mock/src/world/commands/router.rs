@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 use super::super::router::{Bgp, FwChain, FwRule, Router, NO_ID};
 use super::super::table::Handler::{self, *};

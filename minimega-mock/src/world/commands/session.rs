@@ -4,7 +4,7 @@
 //! [`super::shell`]; elsewhere, not simulated). Bare `debug` is not
 //! simulated.
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 use super::super::table::Handler::{self, *};
 use super::super::vlans::Vlans;

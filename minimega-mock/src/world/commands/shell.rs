@@ -15,7 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 use super::super::table::Handler::{self, *};
 use super::super::{Batch, Cmd, Ctx, Script, World};

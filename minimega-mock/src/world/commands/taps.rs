@@ -2,7 +2,7 @@
 //! per namespace) and mirrors of a VM's interface, as minimega keeps
 //! them. Nothing is made on the host: no tap, no IP, no DHCP client.
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 use super::super::table::Handler::{self, *};
 use super::super::{Cmd, Ctx, HostTap, World, WILDCARD};

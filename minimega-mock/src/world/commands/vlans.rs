@@ -1,7 +1,7 @@
 //! `vlans`: the namespace's aliases, `vlans add`, `vlans range`, `vlans
 //! blacklist` and `clear vlans`, on the model in [`super::super::vlans`].
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 use super::super::table::Handler::{self, *};
 use super::super::vlans::Vlans;

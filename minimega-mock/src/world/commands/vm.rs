@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 use serde_json::Value as Json;
 
 use super::super::config::Config;

@@ -2,7 +2,7 @@
 //! whole configurations, and `clear vm config`.
 use std::path::Path;
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 use super::super::config::{field_named, Config, Field, Kind as FieldKind, Section, Value, FIELDS};
 use super::super::netspec::NetSpec;

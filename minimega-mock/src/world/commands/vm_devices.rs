@@ -3,7 +3,7 @@
 //! tell), and `vm qmp`, checked and answered as far as the mock knows the
 //! VM (`query-status`; other QMP commands are not simulated).
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 use super::super::table::Handler::{self, *};
 use super::super::vms::{Kind, State};

@@ -1,7 +1,7 @@
 //! `vm net add|connect|disconnect`: a VM's interfaces changed after
 //! launch, as minimega changes them (the mock moves no taps).
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 use super::super::netspec::NetSpec;
 use super::super::table::Handler::{self, *};

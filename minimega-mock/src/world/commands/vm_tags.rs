@@ -1,7 +1,7 @@
 //! `vm tag` and `clear vm tag`: a VM's tags, set, read and cleared on the
 //! VMs a target names.
 
-use minimega_client::protocol::WireResponse;
+use minimega_protocol::WireResponse;
 
 use super::super::table::Handler::{self, *};
 use super::super::{Cmd, Ctx, World};

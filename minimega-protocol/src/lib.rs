@@ -1,4 +1,7 @@
-//! The JSON exchanged on minimega's command socket (minimega 3.1.0).
+//! The JSON exchanged on minimega's command socket (minimega 3.1.0): the
+//! wire types the client and the mock both speak, in a crate of their own
+//! so that neither depends on the other for them (as `postgres-protocol`
+//! serves `tokio-postgres`).
 //!
 //! The client writes one [`Request`] per command. minimega answers with
 //! newline-terminated [`Message`]s: a command's answer is every message up
@@ -6,6 +9,8 @@
 //! messages (`Status: true`) are progress written by another part of
 //! minimega; they can arrive before, between or after any answer and are
 //! never part of one.
+
+#![warn(missing_docs)]
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -129,7 +134,7 @@ pub const DECODED_VALUE_COST: usize = 128;
 /// byte of it is decoded.
 ///
 /// ```
-/// use minimega_client::protocol::decoded_bound;
+/// use minimega_protocol::decoded_bound;
 ///
 /// let small = br#"{"Resp":null,"Rendered":"hi","More":false}"#;
 /// assert!(decoded_bound(small) < 2048);
