@@ -8,8 +8,9 @@
 //! ```
 //!
 //! Against a real minimega the VMs must run an agent: `--cc-image DIR` (or
-//! `MINIMEGA_CC_IMAGE`) names the folder holding `cc.kernel` and `cc.initrd`
-//! that `../shared/real-minimega/cc-image.sh` builds. From `vm start` on,
+//! `MINIMEGA_CC_IMAGE`) names a folder holding `cc.kernel` and `cc.initrd`,
+//! a guest kernel and an initramfs whose init runs minimega's agent,
+//! `miniccc`, on the `cc` virtio-serial port. From `vm start` on,
 //! the experiment is 11 statements (23 lines as rustfmt lays them out).
 //! The same steps with minimega's Python bindings take 27 lines, most of
 //! them the two hand-written waits and the splitting of `cc responses`, and

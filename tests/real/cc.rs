@@ -1,7 +1,7 @@
-//! cc end to end, on real agents: two VMs booted from the image
-//! `../shared/real-minimega/cc-image.sh` builds (its guest runs minimega's
-//! agent, `miniccc`), given by `MINIMEGA_CC_IMAGE` (the folder holding
-//! `cc.kernel` and `cc.initrd`). Without it the test says that it skipped.
+//! cc end to end, on real agents: two VMs booted from a guest image whose
+//! init runs minimega's agent, `miniccc`, given by `MINIMEGA_CC_IMAGE` (the
+//! folder holding `cc.kernel` and `cc.initrd`). Without it the test says
+//! that it skipped.
 //!
 //! What it shows: a list's single value runs as it would at minimega's
 //! prompt (`cc exec "uname -a"` runs `uname`), items given whole keep their
