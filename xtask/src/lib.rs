@@ -16,6 +16,9 @@
 //! users.
 
 pub mod fixture;
+mod flags;
+
+pub use flags::Flags;
 
 use std::path::{Path, PathBuf};
 

@@ -12,7 +12,6 @@
 //! and stops it. The script format is described in
 //! `xtask::fixture`.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -67,20 +66,8 @@ fn main() -> ExitCode {
 }
 
 fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut flags: BTreeMap<String, String> = BTreeMap::new();
-    let mut args = args.peekable();
-    while let Some(flag) = args.next() {
-        if !flag.starts_with("--") {
-            return Err(format!("unexpected argument `{flag}`"));
-        }
-        let value = args
-            .next()
-            .ok_or_else(|| format!("`{flag}` wants a value"))?;
-        if flags.insert(flag.clone(), value).is_some() {
-            return Err(format!("`{flag}` given twice"));
-        }
-    }
-    let mut take = |name: &str| flags.remove(name);
+    let mut flags = xtask::Flags::parse(args)?;
+    let mut take = |name: &str| flags.take(name);
     let script = take("--script").ok_or("--script is required")?;
     let out = take("--out").ok_or("--out is required")?;
     let timeout = match take("--timeout") {
@@ -101,9 +88,7 @@ fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
         },
         _ => return Err("give exactly one of --socket and --minimega".to_owned()),
     };
-    if let Some(flag) = flags.keys().next() {
-        return Err(format!("unknown option `{flag}`"));
-    }
+    flags.finish()?;
     Ok(Options {
         script: script.into(),
         out: out.into(),

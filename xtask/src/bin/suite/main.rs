@@ -82,20 +82,8 @@ fn main() -> ExitCode {
 }
 
 fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut flags: BTreeMap<String, String> = BTreeMap::new();
-    let mut args = args.peekable();
-    while let Some(flag) = args.next() {
-        if !flag.starts_with("--") {
-            return Err(format!("unexpected argument `{flag}`"));
-        }
-        let value = args
-            .next()
-            .ok_or_else(|| format!("`{flag}` wants a value"))?;
-        if flags.insert(flag.clone(), value).is_some() {
-            return Err(format!("`{flag}` given twice"));
-        }
-    }
-    let mut take = |name: &str| flags.remove(name);
+    let mut flags = xtask::Flags::parse(args)?;
+    let mut take = |name: &str| flags.take(name);
     let tests = take("--tests").ok_or("--tests is required")?;
     let target = match (take("--base"), take("--socket"), take("--got")) {
         (base, None, None) => Target::Mock {
@@ -130,9 +118,7 @@ fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
         reproducible: take("--reproducible").map(PathBuf::from),
         timeout,
     };
-    if let Some(flag) = flags.keys().next() {
-        return Err(format!("unknown option `{flag}`"));
-    }
+    flags.finish()?;
     Ok(options)
 }
 
