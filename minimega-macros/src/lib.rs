@@ -152,6 +152,25 @@ pub fn __script_in(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
 }
 
 /// The script macros' expansion, or one compile error per bad line.
+/// The spec a generated API's own `cmd!` or `script!` names before its
+/// arguments (`shipped;` or `"path.json";`); nothing for the facade's.
+fn api_spec(input: ParseStream<'_>, in_api: bool) -> syn::Result<Option<LitStr>> {
+    if !in_api {
+        return Ok(None);
+    }
+    let spec = if input.peek(LitStr) {
+        Some(input.parse()?)
+    } else {
+        let word: Ident = input.parse()?;
+        if word != "shipped" {
+            return Err(syn::Error::new(word.span(), "expected `shipped` or a path"));
+        }
+        None
+    };
+    input.parse::<Token![;]>()?;
+    Ok(spec)
+}
+
 fn expand_script(
     input: TokenStream,
     in_api: bool,
@@ -160,21 +179,7 @@ fn expand_script(
 ) -> TokenStream {
     let parsed = syn::parse::Parser::parse2(
         |input: ParseStream<'_>| -> syn::Result<(Option<LitStr>, LitStr)> {
-            let spec = if in_api {
-                let spec = if input.peek(LitStr) {
-                    Some(input.parse()?)
-                } else {
-                    let word: Ident = input.parse()?;
-                    if word != "shipped" {
-                        return Err(syn::Error::new(word.span(), "expected `shipped` or a path"));
-                    }
-                    None
-                };
-                input.parse::<Token![;]>()?;
-                spec
-            } else {
-                None
-            };
+            let spec = api_spec(input, in_api)?;
             let file: LitStr = input.parse().map_err(|e| {
                 syn::Error::new(
                     e.span(),
@@ -250,21 +255,7 @@ struct LineArgs {
 
 impl LineArgs {
     fn parse(input: ParseStream<'_>, in_api: bool) -> syn::Result<LineArgs> {
-        let spec = if in_api {
-            let spec = if input.peek(LitStr) {
-                Some(input.parse()?)
-            } else {
-                let word: Ident = input.parse()?;
-                if word != "shipped" {
-                    return Err(syn::Error::new(word.span(), "expected `shipped` or a path"));
-                }
-                None
-            };
-            input.parse::<Token![;]>()?;
-            spec
-        } else {
-            None
-        };
+        let spec = api_spec(input, in_api)?;
         let target = if input.peek(LitStr) {
             None
         } else {
