@@ -392,39 +392,18 @@ fn clear_router(
         } else if m.chose("dns") {
             d.dns.clear();
         } else if m.chose("static") {
-            match m.value("mac") {
-                None => d.statics.clear(),
-                Some(mac) => {
-                    if d.statics.remove(mac).is_none() {
-                        return Err(format!("no such mac: {mac}"));
-                    }
-                }
-            }
+            clear_or_remove(&mut d.statics, m.value("mac"), "mac")?;
         } else {
             rtr.dhcp.remove(addr);
         }
     } else if m.chose("dns") {
-        match m.value("ip") {
-            None => rtr.dns.clear(),
-            Some(ip) => {
-                if rtr.dns.remove(ip).is_none() {
-                    return Err(format!("no such ip: {ip}"));
-                }
-            }
-        }
+        clear_or_remove(&mut rtr.dns, m.value("ip"), "ip")?;
     } else if m.chose("upstream") {
         rtr.upstream.clear();
     } else if m.chose("gw") {
         rtr.gw.clear();
     } else if m.chose("ra") {
-        match m.value("subnet") {
-            None => rtr.ra.clear(),
-            Some(subnet) => {
-                if rtr.ra.remove(subnet).is_none() {
-                    return Err(format!("no such subnet: {subnet}"));
-                }
-            }
-        }
+        clear_or_remove(&mut rtr.ra, m.value("subnet"), "subnet")?;
     } else if m.chose("route") {
         return clear_route(rtr, cmd);
     } else if m.chose("rid") {
@@ -517,6 +496,24 @@ fn clear_route(rtr: &mut Router, cmd: &Cmd) -> Result<(), String> {
         rtr.named_routes.clear();
         rtr.ospf.clear();
         rtr.bgp.clear();
+    }
+    Ok(())
+}
+
+/// `clear router … <what> [key]`: every entry, or the one named, which must
+/// be there (minimega's `no such <what>: <key>`).
+fn clear_or_remove<V>(
+    map: &mut std::collections::BTreeMap<String, V>,
+    key: Option<&str>,
+    what: &str,
+) -> Result<(), String> {
+    match key {
+        None => map.clear(),
+        Some(key) => {
+            if map.remove(key).is_none() {
+                return Err(format!("no such {what}: {key}"));
+            }
+        }
     }
     Ok(())
 }
