@@ -167,15 +167,21 @@ const RULES: &[(&[&str], &str, ValueRule)] = &[
 /// The rule for argument `key` of a command whose words before it (its
 /// literal words and chosen options, in order, arguments left out) are
 /// `words`.
-pub fn rule_for<'w>(words: impl IntoIterator<Item = &'w str>, key: &str) -> Option<ValueRule> {
-    // Most keys have no rule: the words are only read for one that does.
-    if !RULES.iter().any(|(_, k, _)| *k == key) {
-        return None;
-    }
-    let words: Vec<&str> = words.into_iter().collect();
+pub fn rule_for<'w, W>(words: W, key: &str) -> Option<ValueRule>
+where
+    W: IntoIterator<Item = &'w str>,
+    W::IntoIter: Clone,
+{
+    // Most keys have no rule; the words are walked, never collected, so a
+    // typed argument costs no allocation here.
+    let words = words.into_iter();
     RULES
         .iter()
-        .find(|(start, k, _)| *k == key && words.starts_with(start))
+        .filter(|(_, k, _)| *k == key)
+        .find(|(start, _, _)| {
+            let mut have = words.clone();
+            start.iter().all(|want| have.next() == Some(*want))
+        })
         .map(|(_, _, rule)| *rule)
 }
 

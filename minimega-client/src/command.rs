@@ -441,11 +441,10 @@ impl<T> Builder<T> {
             self.line.note(ArgumentError::NotUtf8 { key, value });
         }
         // The words so far are the command's words before this argument.
-        let words = self
-            .line
-            .tokens_with_origin()
-            .filter(|(_, origin)| *origin == Origin::Word)
-            .map(|(token, _)| token);
+        let words = (self.line.tokens.iter())
+            .zip(&self.line.origins)
+            .filter(|(_, origin)| **origin == Origin::Word)
+            .map(|(token, _)| token.as_str());
         let rule = harmful::rule_for(words, key);
         self.line.push(text, Origin::Arg { key, expands, rule });
         self
