@@ -420,7 +420,7 @@ fn vm_info(
         "decoded bound of that line",
         bytes(bound as f64),
         typed_peak as f64 / bound as f64,
-        bytes(minimega::runtime::options::DEFAULT_MAX_DECODED_BYTES as f64),
+        bytes(minimega::runtime::DEFAULT_MAX_DECODED_BYTES as f64),
     );
     println!();
     Ok(())

@@ -6,8 +6,9 @@
 //! theirs to say ([`Execute::Run`]), so the one API runs both ways:
 //!
 //! ```no_run
-//! # async fn lab() -> Result<(), minimega_client::Error> {
-//! use minimega_client::{AsyncClient, Complete};
+//! # mod minimega { pub mod runtime { pub use minimega_client::*; } }
+//! # async fn lab() -> Result<(), minimega::runtime::Error> {
+//! use minimega::runtime::{AsyncClient, Complete};
 //!
 //! let mut mm = AsyncClient::connect().await?;
 //! // With the generated API: `mm.vm().info().run().await?`.
@@ -67,17 +68,20 @@ use std::time::Duration;
 use minimega_spec::Spec;
 
 use crate::client::{version_text, ClientBuilder, Reading, Settings, Suggestions};
-use crate::command::{CommandLine, Target};
+use crate::command::Command;
 use crate::connection::tokio_io::{Timer, Tokio};
 use crate::connection::{Connection, Deadline};
 use crate::error::Error;
 use crate::execute::Execute;
+use crate::execute::Target;
+use crate::line::CommandLine;
 use crate::namespace::Namespace;
-use crate::options::{Failures, RunOptions};
+use crate::options::RunOptions;
 use crate::outgoing::Scope;
+use crate::policy::Failures;
 use crate::protocol::Request;
-use crate::raw::Raw;
 use crate::response::{Response, Responses};
+use crate::site::Site;
 use crate::stream::{Answer, Event, Next, Timing};
 use crate::version::VersionCheck;
 
@@ -85,7 +89,7 @@ mod pool;
 mod wait;
 
 pub use pool::{Pool, Pooled};
-pub use wait::{AsyncWait, Check};
+pub use wait::{AsyncCheck, AsyncWait};
 
 /// A namespace handle on an [`AsyncClient`]: every command runs as
 /// `namespace <name> <command>` (see [`Namespace`]).
@@ -271,14 +275,14 @@ impl AsyncClient {
 
     /// A hand-written command line, checked against the client's spec (see
     /// [`Client::raw`](crate::Client::raw)); run it with `.run().await`.
-    pub fn raw(&mut self, line: &str) -> Result<Raw<&mut AsyncClient>, Error> {
+    pub fn raw(&mut self, line: &str) -> Result<Command<&mut AsyncClient>, Error> {
         let spec = self.settings.spec;
-        Raw::checked(self, spec, line)
+        Command::checked(self, spec, line)
     }
 
     /// A hand-written command line, sent without the spec check.
-    pub fn raw_unchecked(&mut self, line: &str) -> Result<Raw<&mut AsyncClient>, Error> {
-        Raw::unchecked(self, line)
+    pub fn raw_unchecked(&mut self, line: &str) -> Result<Command<&mut AsyncClient>, Error> {
+        Command::unchecked(self, line)
     }
 
     /// Checks and runs a hand-written line: `raw(line)?.run().await`.
@@ -387,7 +391,7 @@ impl AsyncClient {
         // Before the line is checked and rendered, which for a huge one
         // takes long: a deadline already past fails at once.
         self.conn.check_deadline(timing.deadline(), || {
-            crate::error::excerpt_tokens(line.tokens())
+            crate::excerpt::excerpt_tokens(line.tokens())
         })?;
         let planned = match self.settings.plan(scope, line, options, timing)? {
             Ok(planned) => planned,
@@ -403,20 +407,35 @@ impl AsyncClient {
     }
 }
 
+impl Site for AsyncClient {
+    type Client = AsyncClient;
+
+    fn site(&mut self) -> (&mut AsyncClient, Scope<'_>) {
+        (self, Scope::Client)
+    }
+
+    fn view(&self) -> (&AsyncClient, Scope<'_>) {
+        (self, Scope::Client)
+    }
+}
+
 impl<'a> Execute<'a> for &'a mut AsyncClient {
     type Run = RunFuture<'a>;
     type Stream = StreamFuture<'a>;
 
     fn execute(self, line: CommandLine, options: RunOptions) -> RunFuture<'a> {
-        RunFuture(Box::pin(self.execute_in(Scope::Client, line, options)))
+        let (client, scope) = self.site();
+        RunFuture(Box::pin(client.execute_in(scope, line, options)))
     }
 
     fn execute_stream(self, line: CommandLine, options: RunOptions) -> StreamFuture<'a> {
-        StreamFuture(Box::pin(self.stream_in(Scope::Client, line, options)))
+        let (client, scope) = self.site();
+        StreamFuture(Box::pin(client.stream_in(scope, line, options)))
     }
 
     fn preview(&self, line: CommandLine) -> Result<String, Error> {
-        self.settings.preview(Scope::Client, line)
+        let (client, scope) = self.view();
+        client.settings.preview(scope, line)
     }
 }
 
@@ -425,12 +444,12 @@ impl<'a, 'c: 'a> Execute<'a> for &'a mut AsyncNamespace<'c> {
     type Stream = StreamFuture<'a>;
 
     fn execute(self, line: CommandLine, options: RunOptions) -> RunFuture<'a> {
-        let (client, scope) = self.parts();
+        let (client, scope) = self.site();
         RunFuture(Box::pin(client.execute_in(scope, line, options)))
     }
 
     fn execute_stream(self, line: CommandLine, options: RunOptions) -> StreamFuture<'a> {
-        let (client, scope) = self.parts();
+        let (client, scope) = self.site();
         StreamFuture(Box::pin(client.stream_in(scope, line, options)))
     }
 
@@ -443,14 +462,14 @@ impl<'a, 'c: 'a> Execute<'a> for &'a mut AsyncNamespace<'c> {
 impl<'c> AsyncNamespace<'c> {
     /// A hand-written line, checked against the spec, to run in this
     /// namespace.
-    pub fn raw(&mut self, line: &str) -> Result<Raw<&mut AsyncNamespace<'c>>, Error> {
+    pub fn raw(&mut self, line: &str) -> Result<Command<&mut AsyncNamespace<'c>>, Error> {
         let spec = self.view().0.spec();
-        Raw::checked(self, spec, line)
+        Command::checked(self, spec, line)
     }
 
     /// A hand-written line, not checked against the spec.
-    pub fn raw_unchecked(&mut self, line: &str) -> Result<Raw<&mut AsyncNamespace<'c>>, Error> {
-        Raw::unchecked(self, line)
+    pub fn raw_unchecked(&mut self, line: &str) -> Result<Command<&mut AsyncNamespace<'c>>, Error> {
+        Command::unchecked(self, line)
     }
 
     /// Checks and runs a hand-written line in this namespace.
@@ -479,7 +498,7 @@ pub struct AsyncResponseStream<'a> {
 impl fmt::Debug for AsyncResponseStream<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AsyncResponseStream")
-            .field("command", &crate::error::excerpt(self.answer.command()))
+            .field("command", &crate::excerpt::excerpt(self.answer.command()))
             .field("complete", &self.answer.is_complete())
             .finish_non_exhaustive()
     }

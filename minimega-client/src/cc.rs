@@ -5,8 +5,9 @@
 //! waits for.
 //!
 //! ```no_run
+//! # mod minimega { pub mod runtime { pub use minimega_client::*; } }
 //! use std::time::Duration;
-//! use minimega_client::{cc, Client, Wait};
+//! use minimega::runtime::{cc, Client, Wait};
 //!
 //! let mut mm = Client::connect()?;
 //! let queued = mm.run_line("cc exec uname -a")?;
@@ -14,7 +15,7 @@
 //! for response in mm.wait_for_cc_responses(id, Duration::from_secs(60))? {
 //!     println!("{}: {}", response.uuid, response.stdout.trim_end());
 //! }
-//! # Ok::<(), minimega_client::Error>(())
+//! # Ok::<(), minimega::runtime::Error>(())
 //! ```
 //!
 //! minimega keeps one cc filter and prefix per namespace, shared by every

@@ -16,14 +16,16 @@ use std::time::Duration;
 
 use minimega_spec::Spec;
 
-use crate::command::{CommandLine, Target};
+use crate::command::Command;
 use crate::connection::{Blocking, Connection, Deadline, Frame};
 use crate::error::Error;
-use crate::namespace::{validate_namespace, Namespace};
-use crate::options::{Failures, Limits, RunOptions};
+use crate::execute::Target;
+use crate::line::CommandLine;
+use crate::options::{Limits, RunOptions};
+use crate::outgoing::validate_namespace;
 use crate::outgoing::{prepare, Scope};
+use crate::policy::Failures;
 use crate::protocol::Request;
-use crate::raw::Raw;
 use crate::response::Responses;
 use crate::stream::{Answer, ResponseStream, Timing};
 use crate::version::VersionCheck;
@@ -295,7 +297,7 @@ impl Settings {
         let span = tracing::debug_span!(
             target: "minimega",
             "command",
-            line = %crate::error::excerpt(&outgoing.line),
+            line = %crate::excerpt::excerpt(&outgoing.line),
             namespace = namespace,
         );
         Ok(Ok(Planned {
@@ -382,7 +384,8 @@ pub(crate) fn version_text(responses: &Responses) -> Result<String, Error> {
 ///   [`Error::Closed`] until [`Client::reconnect`].
 ///
 /// ```no_run
-/// use minimega_client::Client;
+/// # mod minimega { pub mod runtime { pub use minimega_client::*; } }
+/// use minimega::runtime::Client;
 ///
 /// let mut mm = Client::connect()?;
 /// let check = mm.check_version()?;
@@ -390,7 +393,7 @@ pub(crate) fn version_text(responses: &Responses) -> Result<String, Error> {
 ///     eprintln!("{warning}");
 /// }
 /// println!("{}", mm.run_line("vm info")?.rendered());
-/// # Ok::<(), minimega_client::Error>(())
+/// # Ok::<(), minimega::runtime::Error>(())
 /// ```
 pub struct Client {
     settings: Settings,
@@ -476,19 +479,6 @@ impl Client {
         self.conn.set_status_handler(Some(Box::new(handler)));
     }
 
-    /// A handle that runs every command as `namespace name <command>`,
-    /// without switching minimega's active namespace. Handles nest; the
-    /// innermost name wins. A handle borrows the client for as long as it
-    /// lives; to hold handles on several namespaces at once, give each its
-    /// own connection with [`Client::connect_in`].
-    ///
-    /// (The generated `namespace` command stays what it is on a client:
-    /// `mm.namespace(name, command)` runs one command there, and
-    /// `mm.namespace_bare()` lists the namespaces.)
-    pub fn in_namespace(&mut self, name: &str) -> Result<Namespace<'_>, Error> {
-        Namespace::new(self, name)
-    }
-
     /// Another connection to the same minimega, with this client's
     /// settings (timeout, failure handling, caps, spec; not its status
     /// handler), whose every command runs in namespace `name`: an owned
@@ -496,14 +486,15 @@ impl Client {
     /// own answers.
     ///
     /// ```no_run
-    /// use minimega_client::Client;
+    /// # mod minimega { pub mod runtime { pub use minimega_client::*; } }
+    /// use minimega::runtime::Client;
     ///
     /// let mm = Client::connect()?;
     /// let mut red = mm.connect_in("red")?;
     /// let mut blue = mm.connect_in("blue")?;
     /// red.run_line("vm launch kvm 2")?; // `namespace red vm launch kvm 2`
     /// blue.run_line("vm launch kvm 3")?;
-    /// # Ok::<(), minimega_client::Error>(())
+    /// # Ok::<(), minimega::runtime::Error>(())
     /// ```
     pub fn connect_in(&self, name: &str) -> Result<Client, Error> {
         let settings = self.settings.in_namespace(name)?;
@@ -511,49 +502,21 @@ impl Client {
         Ok(Client { settings, conn })
     }
 
-    /// Runs `block` with a handle on namespace `name`, as Python's `with`
-    /// block would: every command on the handle runs in `name`, and the
-    /// client is free again afterwards.
-    ///
-    /// ```no_run
-    /// use minimega_client::Client;
-    ///
-    /// let mut mm = Client::connect()?;
-    /// let answer = mm.with_namespace("lab", |lab| {
-    ///     lab.run_line("vm launch kvm 2")?;
-    ///     lab.run_line("vm info")
-    /// })?;
-    /// # Ok::<(), minimega_client::Error>(())
-    /// ```
-    pub fn with_namespace<R>(
-        &mut self,
-        name: &str,
-        block: impl FnOnce(&mut Namespace<'_>) -> Result<R, Error>,
-    ) -> Result<R, Error> {
-        block(&mut self.in_namespace(name)?)
-    }
-
-    /// A handle whose commands run without any namespace prefix, even when
-    /// the client has a default namespace.
-    pub fn unscoped(&mut self) -> Namespace<'_> {
-        Namespace::unscoped(self)
-    }
-
     /// A hand-written command line, checked against the client's spec
     /// before anything is sent; run it with
     /// [`Complete::run`](crate::Complete::run) or
     /// [`Complete::stream`](crate::Complete::stream). minimega expands
     /// `$VAR` and `file:` in it as its own CLI would.
-    pub fn raw(&mut self, line: &str) -> Result<Raw<&mut Client>, Error> {
+    pub fn raw(&mut self, line: &str) -> Result<Command<&mut Client>, Error> {
         let spec = self.settings.spec;
-        Raw::checked(self, spec, line)
+        Command::checked(self, spec, line)
     }
 
     /// A hand-written command line, sent without the spec check (it must
     /// still split into tokens). For commands of a newer minimega than the
     /// spec knows.
-    pub fn raw_unchecked(&mut self, line: &str) -> Result<Raw<&mut Client>, Error> {
-        Raw::unchecked(self, line)
+    pub fn raw_unchecked(&mut self, line: &str) -> Result<Command<&mut Client>, Error> {
+        Command::unchecked(self, line)
     }
 
     /// Checks and runs a hand-written line: `raw(line)?.run()`.
@@ -659,7 +622,7 @@ impl Client {
         // Before the line is checked and rendered, which for a huge one
         // takes long: a deadline already past fails at once.
         self.conn.check_deadline(timing.deadline(), || {
-            crate::error::excerpt_tokens(line.tokens())
+            crate::excerpt::excerpt_tokens(line.tokens())
         })?;
         let planned = match self.settings.plan(scope, line, options, timing)? {
             Ok(planned) => planned,

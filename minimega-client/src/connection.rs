@@ -31,7 +31,8 @@ use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::error::{excerpt, Error, EXCERPT};
+use crate::error::Error;
+use crate::excerpt::{excerpt, EXCERPT};
 use crate::options::Limits;
 use crate::protocol::{Message, Request};
 

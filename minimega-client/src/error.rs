@@ -19,68 +19,9 @@ use minimega_spec::harmful::{BadValue, ValueRule};
 use minimega_spec::input::ForwardingProblem;
 use minimega_spec::CompileError;
 
-use crate::command::ArgumentError;
+use crate::arg::ArgumentError;
+use crate::failure::Failure;
 use crate::response::Responses;
-
-/// One failing response: the host that answered and its error message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// The host that reported the error.
-    pub host: String,
-    /// minimega's error message.
-    pub message: String,
-}
-
-/// What a host's error says, where minimega's text is the only signal: so
-/// that scripts match a variant instead of a prefix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FailureKind<'a> {
-    /// `vm not found: NAME`: no VM of that name or id on the host.
-    VmNotFound(&'a str),
-    /// `vm not running: NAME`.
-    VmNotRunning(&'a str),
-    /// `VM state error: NAME`: the VM cannot go to the state asked for.
-    VmState(&'a str),
-    /// `vm is already running`.
-    AlreadyRunning,
-    /// `vm already exists with name `NAME``.
-    NameTaken(&'a str),
-    /// `invalid command: …`: the host's minimega did not know the line.
-    InvalidCommand,
-    /// Anything else; read [`Failure::message`].
-    Other,
-}
-
-impl Failure {
-    /// What the error says, for the errors minimega words the same way
-    /// every time.
-    pub fn kind(&self) -> FailureKind<'_> {
-        let message = self.message.as_str();
-        let after = |prefix: &str| message.strip_prefix(prefix);
-        if let Some(name) = after("vm not found: ") {
-            FailureKind::VmNotFound(name)
-        } else if let Some(name) = after("vm not running: ") {
-            FailureKind::VmNotRunning(name)
-        } else if let Some(name) = after("VM state error: ") {
-            FailureKind::VmState(name)
-        } else if message == "vm is already running" {
-            FailureKind::AlreadyRunning
-        } else if let Some(name) = after("vm already exists with name `") {
-            FailureKind::NameTaken(name.strip_suffix('`').unwrap_or(name))
-        } else if message.starts_with("invalid command") {
-            FailureKind::InvalidCommand
-        } else {
-            FailureKind::Other
-        }
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.host, self.message)
-    }
-}
 
 /// Why the client refused to send a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -416,41 +357,6 @@ fn list(failures: &[Failure]) -> String {
         .join("; ")
 }
 
-/// At most [`EXCERPT`] characters of `text`, and its length when cut: long
-/// lines and arguments (a whole `vm info` with its `Data`, a megabyte
-/// argument) would drown a message, and errors are kept small.
-pub(crate) fn excerpt(text: &str) -> String {
-    match text.char_indices().nth(EXCERPT) {
-        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
-        None => text.to_owned(),
-    }
-}
-
-/// [`excerpt`] of a line that was not rendered, from its first tokens
-/// quoted as they would be sent (as far as they are shown). A cut one ends
-/// with `…` but does not say its size: that would take rendering the whole
-/// line, which is what a deadline that has already passed must not wait for.
-pub(crate) fn excerpt_tokens(tokens: &[String]) -> String {
-    let mut head = String::new();
-    for token in tokens {
-        if head.chars().count() > EXCERPT {
-            break;
-        }
-        if !head.is_empty() {
-            head.push(' ');
-        }
-        let start: String = token.chars().take(EXCERPT + 1).collect();
-        head.push_str(&minimega_spec::input::quote(&start));
-    }
-    match head.char_indices().nth(EXCERPT) {
-        Some((cut, _)) => format!("{}…", &head[..cut]),
-        None => head,
-    }
-}
-
-/// How many characters of a command or line an error quotes.
-pub(crate) const EXCERPT: usize = 200;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,49 +405,6 @@ mod tests {
         );
         let boxed: Box<dyn std::error::Error> = Box::new(Error::NotSingle { count: 2 });
         assert_eq!(format!("{boxed:?}"), "expected exactly one response, got 2");
-    }
-
-    #[test]
-    fn failures_minimega_words_alike_have_kinds() {
-        let kind = |message: &str| {
-            let failure = Failure {
-                host: "h".into(),
-                message: message.into(),
-            };
-            format!("{:?}", failure.kind())
-        };
-        assert_eq!(kind("vm not found: web1"), "VmNotFound(\"web1\")");
-        assert_eq!(kind("vm not running: web1"), "VmNotRunning(\"web1\")");
-        assert_eq!(kind("VM state error: db"), "VmState(\"db\")");
-        assert_eq!(kind("vm is already running"), "AlreadyRunning");
-        assert_eq!(kind("vm already exists with name `a`"), "NameTaken(\"a\")");
-        assert_eq!(kind("invalid command: `vm lanch`"), "InvalidCommand");
-        assert_eq!(kind("no such host"), "Other");
-    }
-
-    #[test]
-    fn long_lines_are_cut() {
-        let line = "x".repeat(1000);
-        let cut = excerpt(&line);
-        assert!(cut.ends_with("… (1000 bytes)") && cut.len() < 300, "{cut}");
-        assert_eq!(excerpt("short"), "short");
-        assert_eq!(
-            excerpt(&"é".repeat(300))
-                .chars()
-                .filter(|c| *c == 'é')
-                .count(),
-            200
-        );
-    }
-
-    #[test]
-    fn unrendered_lines_are_cut_without_rendering_them() {
-        let tokens = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
-        assert_eq!(excerpt_tokens(&tokens(&["echo", "a b"])), r#"echo "a b""#);
-        let huge = "x".repeat(10 << 20);
-        let cut = excerpt_tokens(&tokens(&["echo", &huge, "y"]));
-        assert!(cut.starts_with("echo xxx") && cut.ends_with('…'), "{cut}");
-        assert_eq!(cut.chars().count(), EXCERPT + 1);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! What makes a command runnable: its target must be a connection.
+//! Where a command is built and whether it can run there: [`Target`] (what
+//! a command is built on) and [`Execute`] (a target that runs it).
 //!
 //! [`Complete::run`](crate::Complete::run) and
 //! [`Complete::stream`](crate::Complete::stream) are available exactly when
@@ -12,14 +13,14 @@
 //! generated API serves both: `mm.vm().info().run()?` and
 //! `mm.vm().info().run().await?` are the same builders.
 
-use crate::client::Client;
-use crate::command::{CommandLine, Target};
 use crate::error::Error;
-use crate::namespace::Namespace;
+use crate::line::CommandLine;
 use crate::options::RunOptions;
-use crate::outgoing::Scope;
-use crate::response::Responses;
-use crate::stream::ResponseStream;
+
+/// Something a command can be built on: [`Cmd`](crate::Cmd), a client, or
+/// a namespace handle. The generated `Commands` trait is implemented for
+/// every target.
+pub trait Target {}
 
 /// A target that can run command lines; `'a` is how long a stream over its
 /// answer may borrow the connection.
@@ -47,49 +48,4 @@ pub trait Execute<'a>: Target + Sized {
 
     /// The line as it would be sent, after every check; nothing is sent.
     fn preview(&self, line: CommandLine) -> Result<String, Error>;
-}
-
-impl<'a> Execute<'a> for &'a mut Client {
-    type Run = Result<Responses, Error>;
-    type Stream = Result<ResponseStream<'a>, Error>;
-
-    fn execute(self, line: CommandLine, options: RunOptions) -> Result<Responses, Error> {
-        self.execute_in(Scope::Client, line, options)
-    }
-
-    fn execute_stream(
-        self,
-        line: CommandLine,
-        options: RunOptions,
-    ) -> Result<ResponseStream<'a>, Error> {
-        self.stream_in(Scope::Client, line, options)
-    }
-
-    fn preview(&self, line: CommandLine) -> Result<String, Error> {
-        self.preview_in(Scope::Client, line)
-    }
-}
-
-impl<'a, 'c: 'a> Execute<'a> for &'a mut Namespace<'c> {
-    type Run = Result<Responses, Error>;
-    type Stream = Result<ResponseStream<'a>, Error>;
-
-    fn execute(self, line: CommandLine, options: RunOptions) -> Result<Responses, Error> {
-        let (client, scope) = self.parts();
-        client.execute_in(scope, line, options)
-    }
-
-    fn execute_stream(
-        self,
-        line: CommandLine,
-        options: RunOptions,
-    ) -> Result<ResponseStream<'a>, Error> {
-        let (client, scope) = self.parts();
-        client.stream_in(scope, line, options)
-    }
-
-    fn preview(&self, line: CommandLine) -> Result<String, Error> {
-        let (client, scope) = self.view();
-        client.preview_in(scope, line)
-    }
 }

@@ -1,28 +1,38 @@
 //! The runtime of the typed minimega API.
 //!
-//! - [`command`]: commands as values, and the builder that generated code
-//!   drives;
-//! - [`client`]: the connection to minimega's command socket;
-//! - [`namespace`]: scoped handles that run commands in a namespace;
-//! - [`execute`]: what makes a target runnable;
-//! - [`options`]: per-client and per-command settings;
-//! - [`response`]: the typed answer, with helpers for tables and `Data`;
-//! - [`stream`]: answers read as they arrive;
-//! - [`tables`]: ready row types for `vm info`, `host` and `namespace`;
-//! - [`raw`]: command lines written by hand;
-//! - [`script`]: `.mm` scripts checked while compiling, run line by line;
-//! - [`version`]: comparing the spec's minimega version with the server's;
-//! - [`wait`]: waiting for VMs to reach a state, get addresses, check in;
-//! - [`protocol`]: the JSON exchanged on the socket;
-//! - [`error`]: everything that can go wrong;
-//! - `asynchronous` (feature `tokio`): the async client, on which the
-//!   same generated builders run, awaited.
+//! Every type is at the crate's root, except the typed rows of
+//! [`tables`] and [`cc`], and the wire types of [`protocol`]. Inside, the
+//! modules form layers that point one way (no module imports one above
+//! it; `tests/layers.rs` checks the import graph):
+//!
+//! 1. **Answers**: what minimega says. `response` (one [`Response`] per
+//!    host, gathered in [`Responses`]), `failure` (a host's error and its
+//!    [`FailureKind`]), [`tables`] (typed rows), `cells` (reading table
+//!    cells), `excerpt` (how errors quote).
+//! 2. **Errors**: `error` ([`Error`], [`Refusal`]); then `decode` (reading
+//!    answers as Rust values) and `policy` (the failure policy,
+//!    [`Failures`]: whether a host's error is an `Err`), [`cc`].
+//! 3. **Values**: what a command is. `arg` ([`Arg`], [`Expand`],
+//!    [`ArgumentError`]), `line` ([`CommandLine`]), `options`
+//!    ([`RunOptions`]), `execute` ([`Target`], [`Execute`]), `command`
+//!    ([`Cmd`], [`Builder`], [`Complete`], [`Command`]), `handwritten`
+//!    (lines written by hand), `preprocess` and `outgoing` (what a line
+//!    becomes on the wire).
+//! 4. **Connection**: `connection` (one read path, faults turned into
+//!    errors in one place) and `connect` (opening the socket).
+//! 5. **Running**: where and how a command runs. `client` ([`Client`]),
+//!    `namespace` ([`Namespace`] handles), `site` (the one internal answer
+//!    to "where": a client and the scope of its lines), `stream`
+//!    ([`ResponseStream`]), `wait` ([`Wait`]), `script` (`.mm` scripts run
+//!    line by line), `version`, and `asynchronous` (feature `tokio`: the
+//!    async client, on which the same generated builders run, awaited).
 //!
 //! The embedded mock minimega that the tests and examples run against is its
 //! own crate, `minimega-mock`.
 //!
 //! ```no_run
-//! use minimega_client::{Client, CommandLine, Execute, RunOptions};
+//! # mod minimega { pub mod runtime { pub use minimega_client::*; } }
+//! use minimega::runtime::{Client, CommandLine, Execute, RunOptions};
 //!
 //! let mut mm = Client::connect()?;
 //! let answer = mm.run_line("vm info")?;
@@ -32,7 +42,7 @@
 //! let mut ns = mm.in_namespace("lab")?;
 //! let line = CommandLine::from_tokens(["vm", "launch", "kvm", "3"]);
 //! (&mut ns).execute(line, RunOptions::new())?;
-//! # Ok::<(), minimega_client::Error>(())
+//! # Ok::<(), minimega::runtime::Error>(())
 //! ```
 //!
 //! # Sharing a client
@@ -44,48 +54,58 @@
 
 #![warn(missing_docs)]
 
-#[cfg(feature = "tokio")]
-pub mod asynchronous;
 pub mod cc;
-pub mod client;
-pub mod command;
-pub mod error;
-pub mod execute;
-pub mod namespace;
-pub mod options;
 pub use minimega_protocol as protocol;
-pub mod raw;
-pub mod response;
-pub mod script;
-pub mod stream;
 pub mod tables;
-pub mod version;
-pub mod wait;
 
+mod arg;
+#[cfg(feature = "tokio")]
+mod asynchronous;
 mod cells;
+mod client;
+mod command;
 mod connect;
 mod connection;
+mod decode;
+mod error;
+mod excerpt;
+mod execute;
+mod failure;
+mod handwritten;
+mod line;
+mod namespace;
+mod options;
 mod outgoing;
+mod policy;
 mod preprocess;
+mod response;
+mod script;
+mod site;
+mod stream;
+mod version;
+mod wait;
 
+pub use arg::{Arg, ArgValue, Args, ArgumentError, Expand, Many, One};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE, DEFAULT_SOCKET};
-pub use command::{
-    Arg, ArgValue, Args, ArgumentError, Builder, Cmd, CommandLine, Complete, Expand, Many, One,
-    Target,
+pub use command::{Builder, Cmd, Command, Complete};
+pub use error::{Error, Refusal};
+pub use execute::{Execute, Target};
+pub use failure::{Failure, FailureKind};
+pub use line::CommandLine;
+pub use namespace::Namespace;
+pub use options::{
+    RunOptions, DEFAULT_MAX_ANSWER_BYTES, DEFAULT_MAX_DECODED_BYTES, DEFAULT_MAX_LINE_BYTES,
 };
-pub use error::{Error, Failure, FailureKind, Refusal};
-pub use execute::Execute;
-pub use namespace::{validate_namespace, Namespace};
-pub use options::{Failures, RunOptions};
-pub use raw::Raw;
+pub use outgoing::validate_namespace;
+pub use policy::Failures;
 pub use response::{Response, Responses, Row};
 pub use script::{OnError, RunsLines, Script, ScriptError, Step};
 pub use stream::{Event, ResponseStream, DRAIN_ON_DROP};
 pub use version::VersionCheck;
-pub use wait::Wait;
+pub use wait::{Wait, POLL_EVERY};
 
 #[cfg(feature = "tokio")]
 pub use asynchronous::{
-    AsyncClient, AsyncNamespace, AsyncResponseStream, AsyncWait, Pool, Pooled, RunFuture,
-    StreamFuture,
+    AsyncCheck, AsyncClient, AsyncNamespace, AsyncResponseStream, AsyncWait, Pool, Pooled,
+    RunFuture, StreamFuture,
 };

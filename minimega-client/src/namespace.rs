@@ -5,35 +5,13 @@
 //! other clients and other handles are unaffected. Handles nest, and the
 //! innermost name wins. The client never sends a plain `namespace <name>`.
 
-use minimega_spec::harmful::ValueRule;
-
 use crate::client::Client;
-use crate::command::{Complete, Target};
+use crate::command::Command;
+use crate::command::Complete;
 use crate::error::Error;
-use crate::outgoing::Scope;
-use crate::raw::Raw;
+use crate::execute::Target;
+use crate::outgoing::validate_namespace;
 use crate::response::Responses;
-
-/// Checks a namespace name against the rule for names minimega makes
-/// directories of ([`ValueRule::FileName`]): minimega's own name rule,
-/// `^[a-zA-Z0-9-_.]+$`, not `.` or `..`, and at most
-/// [`MAX_FILE_NAME`](minimega_spec::harmful::MAX_FILE_NAME) bytes. The same
-/// rule holds a `namespace` or `clear namespace` line on every route.
-pub fn validate_namespace(name: &str) -> Result<(), Error> {
-    ValueRule::FileName
-        .check(name)
-        .map_err(|problem| Error::InvalidNamespace {
-            name: crate::error::excerpt(name),
-            problem,
-        })
-}
-
-fn scope_of(name: Option<&str>) -> Scope<'_> {
-    match name {
-        Some(name) => Scope::Namespace(name),
-        None => Scope::Bare,
-    }
-}
 
 /// A handle on a client that runs commands in one namespace (or, made by
 /// [`Client::unscoped`], in none). `C` is the client: a blocking [`Client`],
@@ -44,7 +22,8 @@ fn scope_of(name: Option<&str>) -> Scope<'_> {
 /// one per statement to mix namespaced and plain commands:
 ///
 /// ```no_run
-/// use minimega_client::{Client, Complete};
+/// # mod minimega { pub mod runtime { pub use minimega_client::*; } }
+/// use minimega::runtime::{Client, Complete};
 ///
 /// let mut mm = Client::connect()?;
 /// let mut lab = mm.in_namespace("lab")?;
@@ -54,13 +33,13 @@ fn scope_of(name: Option<&str>) -> Scope<'_> {
 ///
 /// mm.in_namespace("lab")?.run_line("vm start all")?; // one statement
 /// mm.run_line("vm info")?; // and the client is free again
-/// # Ok::<(), minimega_client::Error>(())
+/// # Ok::<(), minimega::runtime::Error>(())
 /// ```
 #[derive(Debug)]
 pub struct Namespace<'c, C = Client> {
-    client: &'c mut C,
+    pub(crate) client: &'c mut C,
     /// `None` for an unscoped handle.
-    name: Option<String>,
+    pub(crate) name: Option<String>,
 }
 
 impl<C> Target for &mut Namespace<'_, C> {}
@@ -78,15 +57,6 @@ impl<'c, C> Namespace<'c, C> {
         Namespace { client, name: None }
     }
 
-    pub(crate) fn parts(&mut self) -> (&mut C, Scope<'_>) {
-        let scope = scope_of(self.name.as_deref());
-        (&mut *self.client, scope)
-    }
-
-    pub(crate) fn view(&self) -> (&C, Scope<'_>) {
-        (&*self.client, scope_of(self.name.as_deref()))
-    }
-
     /// The namespace's name; `None` for an unscoped handle.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
@@ -102,21 +72,67 @@ impl<'c, C> Namespace<'c, C> {
 impl<'c> Namespace<'c> {
     /// A hand-written line, checked against the spec, to run in this
     /// namespace (see [`Client::raw`]).
-    pub fn raw(&mut self, line: &str) -> Result<Raw<&mut Namespace<'c>>, Error> {
+    pub fn raw(&mut self, line: &str) -> Result<Command<&mut Namespace<'c>>, Error> {
         let spec = self.client.spec();
-        Raw::checked(self, spec, line)
+        Command::checked(self, spec, line)
     }
 
     /// A hand-written line, not checked against the spec (see
     /// [`Client::raw_unchecked`]).
-    pub fn raw_unchecked(&mut self, line: &str) -> Result<Raw<&mut Namespace<'c>>, Error> {
-        Raw::unchecked(self, line)
+    pub fn raw_unchecked(&mut self, line: &str) -> Result<Command<&mut Namespace<'c>>, Error> {
+        Command::unchecked(self, line)
     }
 
     /// Checks and runs a hand-written line in this namespace:
     /// `raw(line)?.run()`.
     pub fn run_line(&mut self, line: &str) -> Result<Responses, Error> {
         self.raw(line)?.run()
+    }
+}
+
+/// Namespace handles on a blocking client (they live here, with the
+/// handle, so that the client knows nothing of them).
+impl Client {
+    /// A handle that runs every command as `namespace name <command>`,
+    /// without switching minimega's active namespace. Handles nest; the
+    /// innermost name wins. A handle borrows the client for as long as it
+    /// lives; to hold handles on several namespaces at once, give each its
+    /// own connection with [`Client::connect_in`].
+    ///
+    /// (The generated `namespace` command stays what it is on a client:
+    /// `mm.namespace(name, command)` runs one command there, and
+    /// `mm.namespace_bare()` lists the namespaces.)
+    pub fn in_namespace(&mut self, name: &str) -> Result<Namespace<'_>, Error> {
+        Namespace::new(self, name)
+    }
+
+    /// Runs `block` with a handle on namespace `name`, as Python's `with`
+    /// block would: every command on the handle runs in `name`, and the
+    /// client is free again afterwards.
+    ///
+    /// ```no_run
+    /// # mod minimega { pub mod runtime { pub use minimega_client::*; } }
+    /// use minimega::runtime::Client;
+    ///
+    /// let mut mm = Client::connect()?;
+    /// let answer = mm.with_namespace("lab", |lab| {
+    ///     lab.run_line("vm launch kvm 2")?;
+    ///     lab.run_line("vm info")
+    /// })?;
+    /// # Ok::<(), minimega::runtime::Error>(())
+    /// ```
+    pub fn with_namespace<R>(
+        &mut self,
+        name: &str,
+        block: impl FnOnce(&mut Namespace<'_>) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        block(&mut self.in_namespace(name)?)
+    }
+
+    /// A handle whose commands run without any namespace prefix, even when
+    /// the client has a default namespace.
+    pub fn unscoped(&mut self) -> Namespace<'_> {
+        Namespace::unscoped(self)
     }
 }
 

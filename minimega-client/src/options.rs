@@ -5,20 +5,7 @@
 
 use std::time::Duration;
 
-use crate::error::{excerpt, Error};
-use crate::response::Responses;
-
-/// What a host's error in the answer does.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Failures {
-    /// Any failing response makes the call return
-    /// [`Error::Command`] with every failing host.
-    #[default]
-    Error,
-    /// Failing responses are returned with the others, for scripts that
-    /// tolerate partial failure; check [`Response::error`](crate::Response::error).
-    Keep,
-}
+use crate::policy::Failures;
 
 /// Overrides of the client's settings for one command; the default changes
 /// nothing.
@@ -62,22 +49,6 @@ impl RunOptions {
     }
 }
 
-/// `responses`, or [`Error::Unanswered`] naming `missing`, the hosts that
-/// were sent the command and never answered.
-pub(crate) fn answered_by_all(
-    missing: Vec<String>,
-    responses: Responses,
-) -> Result<Responses, Error> {
-    if missing.is_empty() {
-        return Ok(responses);
-    }
-    Err(Error::Unanswered {
-        command: excerpt(responses.command()),
-        hosts: missing,
-        responses: Box::new(responses),
-    })
-}
-
 /// Caps on what the client reads, so that a broken or hostile server cannot
 /// make it use unbounded memory. Set them with
 /// [`ClientBuilder::max_line_bytes`](crate::ClientBuilder::max_line_bytes)
@@ -115,23 +86,5 @@ impl Default for Limits {
             max_answer: DEFAULT_MAX_ANSWER_BYTES,
             max_decoded: DEFAULT_MAX_DECODED_BYTES,
         }
-    }
-}
-
-impl Failures {
-    /// Applies this policy to a whole answer: with [`Failures::Error`], a
-    /// host's error makes it [`Error::Command`], and a host that was sent the
-    /// command but did not answer makes it [`Error::Unanswered`].
-    pub(crate) fn judge(self, responses: Responses) -> Result<Responses, Error> {
-        if self == Failures::Keep {
-            return Ok(responses);
-        }
-        let responses = responses.into_result()?;
-        let missing = responses
-            .missing_hosts()
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
-        answered_by_all(missing, responses)
     }
 }

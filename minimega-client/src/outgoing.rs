@@ -6,15 +6,31 @@
 use minimega_spec::{Item, Match, Spec};
 
 use minimega_spec::daemon_wide;
-use minimega_spec::harmful::{self, BadArgument};
+use minimega_spec::harmful::{self, BadArgument, ValueRule};
 use minimega_spec::input::{forwarding_problem, unwritable_char};
 
-use crate::command::{CommandLine, Origin};
-use crate::error::{excerpt, Error, Refusal};
+use crate::arg::Origin;
+use crate::error::{Error, Refusal};
+use crate::excerpt::excerpt;
+use crate::line::CommandLine;
+
+/// Checks a namespace name against the rule for names minimega makes
+/// directories of ([`ValueRule::FileName`]): minimega's own name rule,
+/// `^[a-zA-Z0-9-_.]+$`, not `.` or `..`, and at most
+/// [`MAX_FILE_NAME`](minimega_spec::harmful::MAX_FILE_NAME) bytes. The same
+/// rule holds a `namespace` or `clear namespace` line on every route.
+pub fn validate_namespace(name: &str) -> Result<(), Error> {
+    ValueRule::FileName
+        .check(name)
+        .map_err(|problem| Error::InvalidNamespace {
+            name: crate::excerpt::excerpt(name),
+            problem,
+        })
+}
 
 /// Where a command runs.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Scope<'s> {
+pub enum Scope<'s> {
     /// In the client's default namespace, if it has one.
     Client,
     /// In the given namespace.

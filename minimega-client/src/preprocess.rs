@@ -14,8 +14,9 @@
 use minimega_spec::harmful::ValueRule;
 use minimega_spec::preprocess::{may_rewrite, scheme, Scheme, EXPANDED_BY_HANDLER};
 
-use crate::command::{ArgumentError, CommandLine, Origin};
-use crate::error::excerpt;
+use crate::arg::{ArgumentError, Origin};
+use crate::excerpt::excerpt;
+use crate::line::CommandLine;
 
 /// Whether `line` must be sent with the preprocessor off for every typed
 /// value to arrive as written; an error when no single setting does.
@@ -78,7 +79,8 @@ pub(crate) fn climbing_file(line: &CommandLine) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::command::{Builder, Cmd, Expand};
+    use crate::arg::Expand;
+    use crate::command::{Builder, Cmd};
 
     #[test]
     fn knows_what_the_preprocessor_touches() {

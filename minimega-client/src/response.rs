@@ -9,10 +9,10 @@
 use std::collections::BTreeMap;
 use std::ops::Deref;
 
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::error::{Error, Failure};
+use crate::excerpt::excerpt;
+use crate::failure::Failure;
 use crate::protocol::WireResponse;
 
 /// One host's response to a command.
@@ -80,15 +80,6 @@ impl Response {
         &self.data
     }
 
-    /// Reads `Data` as `T`; use `Option<T>` when it may be `null`.
-    pub fn data_as<'a, T: Deserialize<'a>>(&'a self) -> Result<T, Error> {
-        T::deserialize(&self.data).map_err(|e| Error::Decode {
-            host: self.host.clone(),
-            what: "Data".to_owned(),
-            message: e.to_string(),
-        })
-    }
-
     /// The rows of the table, each readable by column name.
     pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
         self.tabular.iter().map(move |cells| Row {
@@ -97,31 +88,14 @@ impl Response {
             cells,
         })
     }
-
-    /// Reads every row into `T`, matching fields to column names (see
-    /// [`Row::parse`]).
-    ///
-    /// ```
-    /// # use minimega_client::Response;
-    /// #[derive(serde::Deserialize)]
-    /// struct Vm { host: String, name: String, memory: u64 }
-    /// # let json = r#"{"Host":"h1","Response":"","Header":["name","memory"],"Tabular":[["vm1","128"]],"Error":"","Data":null}"#;
-    /// # let response: Response = serde_json::from_str::<minimega_client::protocol::WireResponse>(json).unwrap().into();
-    /// let vms: Vec<Vm> = response.rows_as()?;
-    /// assert_eq!((vms[0].host.as_str(), vms[0].name.as_str(), vms[0].memory), ("h1", "vm1", 128));
-    /// # Ok::<(), minimega_client::Error>(())
-    /// ```
-    pub fn rows_as<'a, T: Deserialize<'a>>(&'a self) -> Result<Vec<T>, Error> {
-        self.rows().map(|row| row.parse()).collect()
-    }
 }
 
 /// One row of a table, with the host that sent it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Row<'a> {
-    host: &'a str,
-    header: &'a [String],
-    cells: &'a [String],
+    pub(crate) host: &'a str,
+    pub(crate) header: &'a [String],
+    pub(crate) cells: &'a [String],
 }
 
 impl<'a> Row<'a> {
@@ -154,38 +128,6 @@ impl<'a> Row<'a> {
         self.columns()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect()
-    }
-
-    /// Reads the row into `T`: fields match column names (use
-    /// `#[serde(rename = "serial-ports")]` for names that are not Rust
-    /// identifiers); cells parse into numbers and booleans as the field
-    /// asks; an empty cell or `N/A` reads as `None` for `Option` fields;
-    /// sequences read Go's `[a b]` lists and maps read JSON objects (as in
-    /// `tags`). A `host` field gets the answering host unless the table has
-    /// its own `host` column. Ready types for common tables are in
-    /// [`crate::tables`].
-    ///
-    /// An error names the host, the row and the column, and so does a row
-    /// with more cells than the table has columns.
-    pub fn parse<T: Deserialize<'a>>(&self) -> Result<T, Error> {
-        let fail = |message: String| Error::Decode {
-            host: self.host.to_owned(),
-            what: format!(
-                "the row starting `{}`",
-                crate::error::excerpt(self.cells.first().map_or("", String::as_str))
-            ),
-            message,
-        };
-        if self.cells.len() > self.header.len() {
-            return Err(fail(format!(
-                "it has {} cells for {} columns",
-                self.cells.len(),
-                self.header.len()
-            )));
-        }
-        let has_host = self.header.iter().any(|c| c == "host");
-        let host = (!has_host).then_some(("host", self.host));
-        crate::cells::row(host.into_iter().chain(self.columns())).map_err(fail)
     }
 }
 
@@ -284,7 +226,7 @@ impl Responses {
             .filter_map(|r| {
                 r.error().map(|message| Failure {
                     host: r.host.clone(),
-                    message: crate::error::excerpt(message),
+                    message: excerpt(message),
                 })
             })
             .collect()
@@ -295,43 +237,9 @@ impl Responses {
         self.responses.iter().all(Response::is_ok)
     }
 
-    /// These responses, or [`Error::Command`] if any host reported an error.
-    pub fn into_result(self) -> Result<Responses, Error> {
-        let failures = self.failures();
-        if failures.is_empty() {
-            Ok(self)
-        } else {
-            Err(Error::Command {
-                command: crate::error::excerpt(&self.command),
-                failures,
-                responses: Box::new(self),
-            })
-        }
-    }
-
-    /// The only response; [`Error::NotSingle`] when there are none or
-    /// several (a namespace of many hosts answers once per host).
-    pub fn single(&self) -> Result<&Response, Error> {
-        match self.responses.as_slice() {
-            [only] => Ok(only),
-            all => Err(Error::NotSingle { count: all.len() }),
-        }
-    }
-
-    /// The text of the only response (see [`Responses::single`]).
-    pub fn text(&self) -> Result<&str, Error> {
-        self.single().map(Response::text)
-    }
-
     /// Every row of every host's table, each knowing its host.
     pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
         self.responses.iter().flat_map(Response::rows)
-    }
-
-    /// Every row of every host's table read into `T` (see [`Row::parse`]);
-    /// give `T` a `host` field to tell the hosts apart.
-    pub fn rows_as<'a, T: Deserialize<'a>>(&'a self) -> Result<Vec<T>, Error> {
-        self.rows().map(|row| row.parse()).collect()
     }
 }
 
@@ -364,6 +272,7 @@ impl<'a> IntoIterator for &'a Responses {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
     use serde::Deserialize;
 
     fn table(host: &str, header: &[&str], rows: &[&[&str]]) -> WireResponse {

@@ -16,8 +16,10 @@ use std::collections::{BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use crate::connection::{Blocking, Connection, Deadline, Frame};
-use crate::error::{excerpt, Error};
-use crate::options::{answered_by_all, Failures, Limits};
+use crate::error::Error;
+use crate::excerpt::excerpt;
+use crate::options::Limits;
+use crate::policy::Failures;
 use crate::response::{Response, Responses};
 
 /// The longest a dropped stream waits for the rest of its answer before
@@ -337,13 +339,7 @@ impl Answer {
                 None
             }
             Ok(Event::Response(response)) => {
-                if self.failures == Failures::Keep || response.is_ok() {
-                    return Some(Some(Ok(response)));
-                }
-                // A host's error, as it is reported in a whole answer.
-                let mut one = Responses::new(self.command.clone());
-                one.push_response(response);
-                Some(Some(one.into_result().map(|one| one.into_vec().remove(0))))
+                Some(Some(self.failures.judge_one(&self.command, response)))
             }
             Err(error) => Some(Some(Err(error))),
         }
@@ -352,7 +348,7 @@ impl Answer {
     /// Hosts that never answered, once the answer is complete, as an error
     /// (an answer cut off says nothing of who would have answered).
     fn unanswered(&mut self) -> Option<Error> {
-        if self.reported || self.failures == Failures::Keep || !self.is_complete() {
+        if self.reported || !self.is_complete() {
             return None;
         }
         self.reported = true;
@@ -361,7 +357,7 @@ impl Answer {
             .into_iter()
             .map(str::to_owned)
             .collect();
-        answered_by_all(missing, Responses::new(self.command.clone())).err()
+        self.failures.judge_missing(&self.command, missing)
     }
 }
 
@@ -377,14 +373,15 @@ impl Answer {
 /// any, bounds the wait for each message rather than the whole answer.
 ///
 /// ```no_run
-/// use minimega_client::{Client, Complete};
+/// # mod minimega { pub mod runtime { pub use minimega_client::*; } }
+/// use minimega::runtime::{Client, Complete};
 ///
 /// let mut mm = Client::connect()?;
 /// for response in mm.raw("read /root/setup.mm")?.stream()? {
 ///     let response = response?;
 ///     println!("{}: {}", response.host(), response.text());
 /// }
-/// # Ok::<(), minimega_client::Error>(())
+/// # Ok::<(), minimega::runtime::Error>(())
 /// ```
 pub struct ResponseStream<'a> {
     conn: &'a mut Connection<Blocking>,

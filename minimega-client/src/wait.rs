@@ -23,16 +23,17 @@
 //! `tokio`); only the polling and sleeping differ.
 //!
 //! ```no_run
+//! # mod minimega { pub mod runtime { pub use minimega_client::*; } }
 //! use std::time::Duration;
-//! use minimega_client::tables::VmState;
-//! use minimega_client::{Client, Wait};
+//! use minimega::runtime::tables::VmState;
+//! use minimega::runtime::{Client, Wait};
 //!
 //! let mut mm = Client::connect()?;
 //! mm.run_line("vm launch kvm web[1-3]")?;
 //! mm.run_line("vm start all")?;
 //! let vms = mm.wait_for_state("web[1-3]", VmState::Running, Duration::from_secs(60))?;
 //! println!("{} VMs running", vms.len());
-//! # Ok::<(), minimega_client::Error>(())
+//! # Ok::<(), minimega::runtime::Error>(())
 //! ```
 
 use std::collections::BTreeSet;
@@ -41,54 +42,29 @@ use std::time::{Duration, Instant};
 
 use crate::cc::{self, CcClient, CcCommand, CcResponse};
 use crate::client::Client;
-use crate::command::CommandLine;
 use crate::error::Error;
+use crate::line::CommandLine;
 use crate::namespace::Namespace;
-use crate::outgoing::Scope;
 use crate::response::Responses;
+use crate::site::Site;
 use crate::tables::{VmInfo, VmState};
 
 /// How often a wait asks minimega again.
 pub const POLL_EVERY: Duration = Duration::from_millis(250);
 
-mod sealed {
-    use super::*;
-
-    /// What a wait needs of its target: to run a line in its scope.
-    pub trait Poll {
-        /// Runs `line`, for at most `left` (`None`: no limit); `Ok(None)`
-        /// if that ran out first.
-        fn poll(
-            &mut self,
-            line: CommandLine,
-            left: Option<Duration>,
-        ) -> Result<Option<Responses>, Error>;
-    }
-
-    impl Poll for Client {
-        fn poll(
-            &mut self,
-            line: CommandLine,
-            left: Option<Duration>,
-        ) -> Result<Option<Responses>, Error> {
-            self.poll_in(Scope::Client, line, left)
-        }
-    }
-
-    impl Poll for Namespace<'_> {
-        fn poll(
-            &mut self,
-            line: CommandLine,
-            left: Option<Duration>,
-        ) -> Result<Option<Responses>, Error> {
-            let (client, scope) = self.parts();
-            client.poll_in(scope, line, left)
-        }
-    }
+/// Runs `line` where `target` runs its commands, for at most `left`
+/// (`None`: no limit); `Ok(None)` if that ran out first.
+fn poll<S: Site<Client = Client> + ?Sized>(
+    target: &mut S,
+    line: CommandLine,
+    left: Option<Duration>,
+) -> Result<Option<Responses>, Error> {
+    let (client, scope) = target.site();
+    client.poll_in(scope, line, left)
 }
 
 /// Waits on a [`Client`] or a [`Namespace`] handle.
-pub trait Wait: sealed::Poll {
+pub trait Wait: Site<Client = Client> {
     /// Calls `check` every [`POLL_EVERY`] until it returns `Some`, for at
     /// most `timeout`; `waiting_for` says what for, in the timeout error.
     /// The commands `check` runs have the client's timeout, not the time
@@ -155,11 +131,11 @@ pub trait Wait: sealed::Poll {
         let wait = CcWait::new(id);
         let mut polling = Polling::start(timeout, &wait.waiting_for);
         let chosen = loop {
-            let look = match self.poll(CcWait::commands_line(), polling.left())? {
+            let look = match poll(self, CcWait::commands_line(), polling.left())? {
                 None => Look::TimeUp,
                 Some(commands) => {
                     let mine = wait.commands(commands)?;
-                    match self.poll(CcWait::clients_line(), polling.left())? {
+                    match poll(self, CcWait::clients_line(), polling.left())? {
                         None => Look::TimeUp,
                         Some(clients) => wait.progress(&mine, clients)?,
                     }
@@ -170,10 +146,10 @@ pub trait Wait: sealed::Poll {
                 Err(pause) => thread::sleep(pause),
             }
         };
-        let answer = self.poll(wait.responses_line(), polling.left());
+        let answer = poll(self, wait.responses_line(), polling.left());
         let mut answers = wait.answers(polling.answered(answer)?, chosen);
         for answer in &mut answers {
-            let code = self.poll(wait.exit_code_line(answer), polling.left());
+            let code = poll(self, wait.exit_code_line(answer), polling.left());
             answer.exit_code = polling.exit_code(code)?;
         }
         Ok(answers)
@@ -316,7 +292,7 @@ fn wait_for_vms<W: Wait>(
 ) -> Result<Vec<VmInfo>, Error> {
     let wait = VmWait::new(vms, goal)?;
     poll_until(timeout, &wait.waiting_for, |left| {
-        match target.poll(VmWait::line(), left)? {
+        match poll(target, VmWait::line(), left)? {
             None => Ok(Look::TimeUp),
             Some(answer) => wait.check(answer),
         }

@@ -24,8 +24,9 @@ use crate::options::Limits;
 /// command never costs another task's deadline.
 ///
 /// ```no_run
-/// # async fn f() -> Result<(), minimega_client::Error> {
-/// use minimega_client::{AsyncClient, Complete};
+/// # mod minimega { pub mod runtime { pub use minimega_client::*; } }
+/// # async fn f() -> Result<(), minimega::runtime::Error> {
+/// use minimega::runtime::{AsyncClient, Complete};
 ///
 /// let pool = AsyncClient::builder().base("/tmp/minimega").pool(16)?;
 /// let mut tasks = Vec::new();

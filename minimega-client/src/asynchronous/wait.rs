@@ -8,51 +8,26 @@ use std::time::Duration;
 
 use super::{AsyncClient, AsyncNamespace};
 use crate::cc::CcResponse;
-use crate::command::CommandLine;
 use crate::error::Error;
-use crate::outgoing::Scope;
+use crate::line::CommandLine;
 use crate::response::Responses;
+use crate::site::Site;
 use crate::tables::{VmInfo, VmState};
 use crate::wait::{CcWait, Goal, Look, Polling, VmWait};
 
 /// What an [`AsyncWait::wait_until`] check returns: a boxed future of
 /// `Some` once the wait is over.
-pub type Check<'s, T> = Pin<Box<dyn Future<Output = Result<Option<T>, Error>> + Send + 's>>;
+pub type AsyncCheck<'s, T> = Pin<Box<dyn Future<Output = Result<Option<T>, Error>> + Send + 's>>;
 
-mod sealed {
-    use super::*;
-
-    /// What a wait needs of its target: to run a line in its scope.
-    pub trait AsyncPoll: Send {
-        /// Runs `line`, for at most `left` (`None`: no limit); `Ok(None)`
-        /// if that ran out first.
-        fn poll_line(
-            &mut self,
-            line: CommandLine,
-            left: Option<Duration>,
-        ) -> impl Future<Output = Result<Option<Responses>, Error>> + Send;
-    }
-
-    impl AsyncPoll for AsyncClient {
-        fn poll_line(
-            &mut self,
-            line: CommandLine,
-            left: Option<Duration>,
-        ) -> impl Future<Output = Result<Option<Responses>, Error>> + Send {
-            self.poll_in(Scope::Client, line, left)
-        }
-    }
-
-    impl AsyncPoll for AsyncNamespace<'_> {
-        fn poll_line(
-            &mut self,
-            line: CommandLine,
-            left: Option<Duration>,
-        ) -> impl Future<Output = Result<Option<Responses>, Error>> + Send {
-            let (client, scope) = self.parts();
-            client.poll_in(scope, line, left)
-        }
-    }
+/// Runs `line` where `target` runs its commands, for at most `left`
+/// (`None`: no limit); `Ok(None)` if that ran out first.
+fn poll_line<S: Site<Client = AsyncClient> + ?Sized>(
+    target: &mut S,
+    line: CommandLine,
+    left: Option<Duration>,
+) -> impl Future<Output = Result<Option<Responses>, Error>> + Send + '_ {
+    let (client, scope) = target.site();
+    client.poll_in(scope, line, left)
 }
 
 /// Waits on an [`AsyncClient`] or an [`AsyncNamespace`], as
@@ -61,16 +36,17 @@ mod sealed {
 /// [`POLL_EVERY`](crate::wait::POLL_EVERY), with tokio's timers. A wait's
 /// future can be dropped at any point (see the
 /// [module docs](crate::asynchronous) for what that costs).
-pub trait AsyncWait: sealed::AsyncPoll {
+pub trait AsyncWait: Site<Client = AsyncClient> + Send {
     /// Calls `check` every [`POLL_EVERY`](crate::wait::POLL_EVERY) until
     /// it returns `Some`, for at most `timeout`; `waiting_for` says what
     /// for, in the timeout error. `check` returns its future boxed, as a
     /// closure cannot yet return one that borrows its argument:
     ///
     /// ```no_run
-    /// # async fn f(mm: &mut minimega_client::AsyncClient) -> Result<(), minimega_client::Error> {
+    /// # mod minimega { pub mod runtime { pub use minimega_client::*; } }
+    /// # async fn f(mm: &mut minimega::runtime::AsyncClient) -> Result<(), minimega::runtime::Error> {
     /// use std::time::Duration;
-    /// use minimega_client::AsyncWait;
+    /// use minimega::runtime::AsyncWait;
     ///
     /// let vms = mm
     ///     .wait_until(Duration::from_secs(30), "two VMs", |mm| {
@@ -91,7 +67,7 @@ pub trait AsyncWait: sealed::AsyncPoll {
     where
         Self: Sized,
         T: Send,
-        F: for<'s> FnMut(&'s mut Self) -> Check<'s, T> + Send,
+        F: for<'s> FnMut(&'s mut Self) -> AsyncCheck<'s, T> + Send,
     {
         async move {
             let mut polling = Polling::start(timeout, waiting_for);
@@ -158,17 +134,11 @@ pub trait AsyncWait: sealed::AsyncPoll {
             let wait = CcWait::new(id);
             let mut polling = Polling::start(timeout, &wait.waiting_for);
             let chosen = loop {
-                let look = match self
-                    .poll_line(CcWait::commands_line(), polling.left())
-                    .await?
-                {
+                let look = match poll_line(self, CcWait::commands_line(), polling.left()).await? {
                     None => Look::TimeUp,
                     Some(commands) => {
                         let mine = wait.commands(commands)?;
-                        match self
-                            .poll_line(CcWait::clients_line(), polling.left())
-                            .await?
-                        {
+                        match poll_line(self, CcWait::clients_line(), polling.left()).await? {
                             None => Look::TimeUp,
                             Some(clients) => wait.progress(&mine, clients)?,
                         }
@@ -179,11 +149,11 @@ pub trait AsyncWait: sealed::AsyncPoll {
                     Err(pause) => tokio::time::sleep(pause).await,
                 }
             };
-            let answer = self.poll_line(wait.responses_line(), polling.left()).await;
+            let answer = poll_line(self, wait.responses_line(), polling.left()).await;
             let mut answers = wait.answers(polling.answered(answer)?, chosen);
             for answer in &mut answers {
                 let line = wait.exit_code_line(answer);
-                let code = self.poll_line(line, polling.left()).await;
+                let code = poll_line(self, line, polling.left()).await;
                 answer.exit_code = polling.exit_code(code)?;
             }
             Ok(answers)
@@ -195,7 +165,7 @@ impl AsyncWait for AsyncClient {}
 impl AsyncWait for AsyncNamespace<'_> {}
 
 /// The loop of every VM wait: poll `vm info`, judge it, sleep or return.
-async fn wait_for_vms<W: sealed::AsyncPoll>(
+async fn wait_for_vms<W: Site<Client = AsyncClient> + Send>(
     target: &mut W,
     vms: &str,
     goal: Goal,
@@ -204,7 +174,7 @@ async fn wait_for_vms<W: sealed::AsyncPoll>(
     let wait = VmWait::new(vms, goal)?;
     let mut polling = Polling::start(timeout, &wait.waiting_for);
     loop {
-        let look = match target.poll_line(VmWait::line(), polling.left()).await? {
+        let look = match poll_line(target, VmWait::line(), polling.left()).await? {
             None => Look::TimeUp,
             Some(answer) => wait.check(answer)?,
         };

@@ -5,15 +5,16 @@
 //! `.columns`), with the answering host in `host`:
 //!
 //! ```no_run
-//! use minimega_client::tables::{VmInfo, VmState};
-//! use minimega_client::Client;
+//! # mod minimega { pub mod runtime { pub use minimega_client::*; } }
+//! use minimega::runtime::tables::{VmInfo, VmState};
+//! use minimega::runtime::Client;
 //!
 //! let mut mm = Client::connect()?;
 //! let vms: Vec<VmInfo> = mm.run_line("vm info")?.rows_as()?;
 //! for vm in vms.iter().filter(|vm| vm.state == VmState::Error) {
 //!     println!("{} on {} failed: {}", vm.name, vm.host, vm.error().unwrap_or("?"));
 //! }
-//! # Ok::<(), minimega_client::Error>(())
+//! # Ok::<(), minimega::runtime::Error>(())
 //! ```
 
 use std::collections::BTreeMap;
@@ -247,7 +248,7 @@ pub struct NamespaceInfo {
     pub active: bool,
 }
 
-/// For `#[serde(deserialize_with = "minimega_client::tables::go_duration")]`:
+/// For `#[serde(deserialize_with = "minimega::runtime::tables::go_duration")]`:
 /// a duration as Go prints one (`1h2m3.5s`, `290.02ms`); empty or `N/A` is
 /// `None`.
 pub fn go_duration<'de, D: serde::Deserializer<'de>>(

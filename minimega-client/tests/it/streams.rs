@@ -1,11 +1,9 @@
 //! Answers read as they arrive: `More` streams, status messages around and
 //! inside answers, and streams dropped early.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 
-use common::{cluster, cmd, mock_and_client, script};
+use crate::common::{cluster, cmd, mock_and_client, script};
 use minimega::mock::MockClient;
 use minimega_client::{Client, Complete, Error, Event, RunOptions};
 use minimega_mock::{Effect, MockMinimega};

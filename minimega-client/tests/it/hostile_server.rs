@@ -11,12 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-mod common;
-
-use common::hostile::{
+use crate::common::hostile::{
     echo, endless_more, message, read, stall, status, three_message_read, Conn, Server, SLACK,
 };
-use common::Line;
+use crate::common::Line;
 use minimega_client::tables::VmState;
 use minimega_client::{
     Builder, Client, Complete, Error, Event, Refusal, RunOptions, Wait, DRAIN_ON_DROP,

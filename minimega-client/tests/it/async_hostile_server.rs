@@ -4,7 +4,6 @@
 //! and wherever a future is dropped, an answer is never delivered to the
 //! wrong command, deadlines hold, memory stays capped, and the client stays
 //! usable or clearly closed.
-#![cfg(feature = "tokio")]
 
 use std::io::{Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -12,10 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-mod common;
-
-use common::hostile::{echo, endless_more, read, stall, status, three_message_read, Server, SLACK};
-use common::Line;
+use crate::common::hostile::{
+    echo, endless_more, read, stall, status, three_message_read, Server, SLACK,
+};
+use crate::common::Line;
 use minimega_client::tables::VmState;
 use minimega_client::{AsyncClient, AsyncWait, Builder, Complete, Error, Event, RunOptions};
 

@@ -1,11 +1,9 @@
 //! A misbehaving server: timeouts, disconnects, malformed lines. Each
 //! leaves the client clearly closed, never half-read; `reconnect` recovers.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{mock_and_client, script};
+use crate::common::{mock_and_client, script};
 use minimega_client::{Client, Complete, Error, RunOptions};
 use minimega_mock::{Effect, MockMinimega};
 

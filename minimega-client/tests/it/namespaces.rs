@@ -1,9 +1,7 @@
 //! Namespaces: scoped handles, nesting, the default namespace, name checks,
 //! and never switching minimega's active namespace.
 
-mod common;
-
-use common::{cluster, cmd, mock_and_client};
+use crate::common::{cluster, cmd, mock_and_client};
 use minimega_client::{Client, Complete, Error};
 use minimega_mock::MockMinimega;
 

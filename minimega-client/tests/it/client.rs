@@ -1,11 +1,9 @@
 //! The client over a real socket: connecting, running, failures, raw
 //! lines, suggestions, versions, sharing.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 
-use common::{cluster, cmd, mock_and_client, tokens};
+use crate::common::{cluster, cmd, mock_and_client, tokens};
 use minimega::mock::MockClient;
 use minimega_client::{
     Builder, Client, Complete, Error, Execute, Failure, Failures, Namespace, ResponseStream,
@@ -56,7 +54,7 @@ fn execute_takes_command_lines() {
 #[test]
 fn argument_problems_fail_before_sending() {
     let (mock, mut mm) = mock_and_client();
-    let broken = common::Line(
+    let broken = crate::common::Line(
         Builder::new(&mut mm)
             .word("vm")
             .word("start")
@@ -193,7 +191,7 @@ fn comment_and_empty_lines_answer_nothing_without_sending() {
     assert!(mm.run_line("   ").unwrap().is_empty());
     assert!(mock.commands().is_empty());
     // A script of comments is answered with `"Resp": null`: no responses.
-    let path = common::script(&mock, "empty.mm", "# nothing\n\n");
+    let path = crate::common::script(&mock, "empty.mm", "# nothing\n\n");
     let answer = mm.raw(&format!("read {path}")).unwrap().run().unwrap();
     assert!(answer.is_empty());
 }

@@ -1,9 +1,7 @@
 //! The mock's simulation, seen through the client: the VM lifecycle,
 //! `vm info` and its helpers, modifiers, scripts and `mesh send`.
 
-mod common;
-
-use common::{cluster, mock_and_client, script};
+use crate::common::{cluster, mock_and_client, script};
 use minimega_client::Client;
 use serde::Deserialize;
 

@@ -3,7 +3,6 @@
 //! namespaces, refusals, values as written, status messages, streams,
 //! waits, a pool, and answers that never mix across concurrent
 //! connections.
-#![cfg(feature = "tokio")]
 
 use std::future::poll_fn;
 use std::pin::Pin;
@@ -11,9 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-mod common;
-
-use common::{cmd, script, Line};
+use crate::common::{cmd, script, Line};
 use futures_core::Stream;
 use minimega::mock::MockClient;
 use minimega_client::tables::{VmInfo, VmState};

@@ -1,64 +1,28 @@
-//! Command lines written by hand: the escape hatch for what the typed API
-//! does not cover.
+//! Command lines written by hand, the escape hatch for what the typed API
+//! does not cover: split into tokens as minimega's lexer splits them, and
+//! (unless unchecked) matched against the client's spec, so that a typo
+//! fails before anything is sent.
 //!
-//! A checked line must be a command of the client's spec (by default the
-//! shipped minimega 3.1.0 spec), matched as minimega itself would, so a typo
-//! fails before anything is sent. An unchecked line skips that match but
-//! must still split into tokens. Either way the line runs through the same
+//! The line then runs as a [`Command`](crate::Command) through the same
 //! path as typed commands: namespace prefix, timeout, failure handling, and
 //! the refusal to switch minimega's active namespace.
 
 use minimega_spec::{input, CompileError, Spec};
 
-use crate::command::{Builder, CommandLine, Complete};
-use crate::error::Error;
+use crate::command::Command;
+use crate::error::{Error, Refusal};
+use crate::excerpt::excerpt;
+use crate::line::CommandLine;
 
-/// A whole command on a target that did not come from the typed builders:
-/// a line written by hand, or a command moved from `Cmd` with
-/// [`Complete::on`]. Run it through [`Complete`].
-///
-/// ```no_run
-/// use minimega_client::{Client, Complete};
-///
-/// let mut mm = Client::connect()?;
-/// mm.raw("vm launch kvm 2")?.run()?;
-/// for response in mm.raw("vm info")?.stream()? {
-///     println!("{}", response?.host());
-/// }
-/// # Ok::<(), minimega_client::Error>(())
-/// ```
-#[derive(Debug)]
-pub struct Raw<T> {
-    builder: Builder<T>,
-}
-
-impl<T> Raw<T> {
-    pub(crate) fn from_line(target: T, line: CommandLine) -> Raw<T> {
-        Raw {
-            builder: Builder::from_line(target, line),
-        }
-    }
-
+impl<T> Command<T> {
     /// `line` on `target`, once `spec` accepts it.
-    pub(crate) fn checked(target: T, spec: &Spec, line: &str) -> Result<Raw<T>, Error> {
-        checked(spec, line).map(|line| Raw::from_line(target, line))
+    pub(crate) fn checked(target: T, spec: &Spec, line: &str) -> Result<Command<T>, Error> {
+        checked(spec, line).map(|line| Command::from_line(target, line))
     }
 
     /// `line` on `target`, once it splits into tokens.
-    pub(crate) fn unchecked(target: T, line: &str) -> Result<Raw<T>, Error> {
-        unchecked(line).map(|line| Raw::from_line(target, line))
-    }
-}
-
-impl<T> Complete for Raw<T> {
-    type Target = T;
-
-    fn into_builder(self) -> Builder<T> {
-        self.builder
-    }
-
-    fn as_builder(&self) -> &Builder<T> {
-        &self.builder
+    pub(crate) fn unchecked(target: T, line: &str) -> Result<Command<T>, Error> {
+        unchecked(line).map(|line| Command::from_line(target, line))
     }
 }
 
@@ -66,10 +30,10 @@ impl<T> Complete for Raw<T> {
 pub(crate) fn checked(spec: &Spec, line: &str) -> Result<CommandLine, Error> {
     one_line(line)?;
     spec.compile(line).map_err(|source| Error::Spec {
-        line: crate::error::excerpt(line),
+        line: excerpt(line),
         // minicli's message quotes the whole line: an error quotes a cut.
         source: match source {
-            CompileError::Invalid(whole) => CompileError::Invalid(crate::error::excerpt(&whole)),
+            CompileError::Invalid(whole) => CompileError::Invalid(excerpt(&whole)),
             lex => lex,
         },
     })?;
@@ -80,7 +44,7 @@ pub(crate) fn checked(spec: &Spec, line: &str) -> Result<CommandLine, Error> {
 pub(crate) fn unchecked(line: &str) -> Result<CommandLine, Error> {
     one_line(line)?;
     let tokens = input::lex(line).map_err(|e| Error::Spec {
-        line: crate::error::excerpt(line),
+        line: excerpt(line),
         source: CompileError::Lex(e),
     })?;
     Ok(CommandLine::from_tokens(tokens))
@@ -91,8 +55,8 @@ pub(crate) fn unchecked(line: &str) -> Result<CommandLine, Error> {
 fn one_line(line: &str) -> Result<(), Error> {
     if line.contains(['\n', '\r']) {
         Err(Error::Refused {
-            line: crate::error::excerpt(line),
-            refusal: crate::error::Refusal::LineBreak,
+            line: excerpt(line),
+            refusal: Refusal::LineBreak,
         })
     } else {
         Ok(())
@@ -135,7 +99,7 @@ mod tests {
             assert!(matches!(
                 checked(spec, line),
                 Err(Error::Refused {
-                    refusal: crate::error::Refusal::LineBreak,
+                    refusal: Refusal::LineBreak,
                     ..
                 })
             ));
@@ -158,11 +122,5 @@ mod tests {
                 ..
             })
         ));
-    }
-
-    #[test]
-    fn raw_commands_keep_their_tokens() {
-        let raw = Raw::from_line(crate::Cmd, CommandLine::from_tokens(["echo", "a b"]));
-        assert_eq!(raw.render().unwrap(), "echo \"a b\"");
     }
 }

@@ -1,0 +1,19 @@
+//! The client's integration tests, in one binary (one module per subject,
+//! helpers in `common`): the client against the embedded mock and against
+//! hostile servers that misbehave on purpose, and the layering of the
+//! crate's own modules.
+
+mod common;
+
+mod client;
+mod faults;
+mod hostile_server;
+mod layers;
+mod mock_minimega;
+mod namespaces;
+mod streams;
+
+#[cfg(feature = "tokio")]
+mod async_client;
+#[cfg(feature = "tokio")]
+mod async_hostile_server;
