@@ -1,23 +1,6 @@
 //! The async client, on tokio (feature `tokio`): the same generated API,
 //! awaited.
 //!
-//! [`AsyncClient`] and [`AsyncNamespace`] are targets of the generated
-//! builders like their blocking twins; what running a command gives is
-//! theirs to say ([`Execute::Run`]), so the one API runs both ways:
-//!
-//! ```no_run
-//! # mod minimega { pub mod runtime { pub use minimega_client::*; } }
-//! # async fn lab() -> Result<(), minimega::runtime::Error> {
-//! use minimega::runtime::{AsyncClient, Complete};
-//!
-//! let mut mm = AsyncClient::connect().await?;
-//! // With the generated API: `mm.vm().info().run().await?`.
-//! let answer = mm.raw("vm info")?.run().await?;
-//! let mut lab = mm.in_namespace("lab")?;
-//! lab.run_line("vm launch kvm 3").await?; // `namespace lab vm launch kvm 3`
-//! # Ok(()) }
-//! ```
-//!
 //! Only the I/O is this module's: the checks before sending, the
 //! namespace prefix, the preprocessor rule, the connection's rules (one
 //! answer in flight, caps, unsolicited messages, faults that close), the
@@ -26,37 +9,6 @@
 //! deadline holds; a wait's polls are bounded by the wait's deadline), the
 //! failure policy, status messages and `tracing` are the blocking client's
 //! own code, shared.
-//!
-//! # What a dropped future costs
-//!
-//! A command's future does nothing until it is polled; dropped before,
-//! nothing was sent. Dropped part-way (a `select!` that lost, a
-//! `tokio::time::timeout`), it returns at once and leaves the connection
-//! remembering the request and answer in flight: the next command on that
-//! connection first writes the rest of the request, if any, and reads the
-//! rest of that answer (status messages go to the handler), within its own
-//! deadline, or the connection closes ([`Error::Closed`], "still
-//! arriving"). Whatever the drop, the next command reads its own answer.
-//! The cost is that next command's wait for the rest of the dropped
-//! answer; minimega itself goes on running the dropped command. A
-//! [`Pool`] closes a connection returned with an answer in flight rather
-//! than hand that wait to another task. An [`AsyncResponseStream`] dropped
-//! early costs the same (unlike the blocking stream, it cannot read on in
-//! its `Drop`).
-//!
-//! # Several commands at once
-//!
-//! minimega answers one connection's commands in order, so a connection
-//! runs one command at a time (every command borrows the client
-//! mutably). For several at once, open several connections
-//! ([`AsyncClient::connect_in`], or [`ClientBuilder::connect_async`] again),
-//! or share a [`Pool`] with a limit.
-//!
-//! # Runtime
-//!
-//! The futures must be polled inside a tokio runtime with I/O and time
-//! enabled (`#[tokio::main]`, `#[tokio::test]`); they are `Send`, so
-//! `tokio::spawn` takes them.
 
 use std::fmt;
 use std::future::{poll_fn, Future};
@@ -99,7 +51,7 @@ type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 
 /// The answer to a command run on an async target: `mm.vm().info().run()`
 /// is one, and `.await` gives the answer. Nothing is sent until it is first
-/// polled; see the [module docs](self) for what dropping it part-way costs.
+/// polled; see [`AsyncClient`](AsyncClient#what-a-dropped-future-costs) for what dropping it part-way costs.
 #[must_use = "a command runs only when its future is awaited"]
 pub struct RunFuture<'a>(Boxed<'a, Responses>);
 
@@ -159,7 +111,55 @@ impl ClientBuilder {
 /// The same generated builders run on it, awaited:
 /// `mm.vm().info().run().await?`. It behaves as [`Client`](crate::Client)
 /// does, with the same settings ([`ClientBuilder`]), checks, errors and
-/// guarantees, plus what the [module docs](self) say about dropped futures.
+/// guarantees, plus what a dropped future costs (below).
+///
+/// [`AsyncClient`] and [`AsyncNamespace`] are targets of the generated
+/// builders like their blocking twins; what running a command gives is
+/// theirs to say ([`Execute::Run`]), so the one API runs both ways:
+///
+/// ```no_run
+/// # mod minimega { pub mod runtime { pub use minimega_client::*; } }
+/// # async fn lab() -> Result<(), minimega::runtime::Error> {
+/// use minimega::runtime::{AsyncClient, Complete};
+///
+/// let mut mm = AsyncClient::connect().await?;
+/// // With the generated API: `mm.vm().info().run().await?`.
+/// let answer = mm.raw("vm info")?.run().await?;
+/// let mut lab = mm.in_namespace("lab")?;
+/// lab.run_line("vm launch kvm 3").await?; // `namespace lab vm launch kvm 3`
+/// # Ok(()) }
+/// ```
+///
+/// # What a dropped future costs
+///
+/// A command's future does nothing until it is polled; dropped before,
+/// nothing was sent. Dropped part-way (a `select!` that lost, a
+/// `tokio::time::timeout`), it returns at once and leaves the connection
+/// remembering the request and answer in flight: the next command on that
+/// connection first writes the rest of the request, if any, and reads the
+/// rest of that answer (status messages go to the handler), within its own
+/// deadline, or the connection closes ([`Error::Closed`], "still
+/// arriving"). Whatever the drop, the next command reads its own answer.
+/// The cost is that next command's wait for the rest of the dropped
+/// answer; minimega itself goes on running the dropped command. A
+/// [`Pool`] closes a connection returned with an answer in flight rather
+/// than hand that wait to another task. An [`AsyncResponseStream`] dropped
+/// early costs the same (unlike the blocking stream, it cannot read on in
+/// its `Drop`).
+///
+/// # Several commands at once
+///
+/// minimega answers one connection's commands in order, so a connection
+/// runs one command at a time (every command borrows the client
+/// mutably). For several at once, open several connections
+/// ([`AsyncClient::connect_in`], or [`ClientBuilder::connect_async`] again),
+/// or share a [`Pool`] with a limit.
+///
+/// # Runtime
+///
+/// The futures must be polled inside a tokio runtime with I/O and time
+/// enabled (`#[tokio::main]`, `#[tokio::test]`); they are `Send`, so
+/// `tokio::spawn` takes them.
 pub struct AsyncClient {
     settings: Settings,
     conn: Connection<Tokio>,
@@ -487,7 +487,7 @@ impl<'c> AsyncNamespace<'c> {
 ///
 /// Dropped before its end, it leaves the rest of the answer to the next
 /// command on the connection, which reads it first (see the
-/// [module docs](self)).
+/// [`AsyncClient`](AsyncClient#what-a-dropped-future-costs)).
 pub struct AsyncResponseStream<'a> {
     conn: &'a mut Connection<Tokio>,
     answer: Answer,

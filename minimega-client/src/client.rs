@@ -89,7 +89,7 @@ impl ClientBuilder {
     }
 
     /// Runs every command in namespace `name` (as `namespace name …`),
-    /// unless a [`Namespace`] handle says otherwise. The name is checked
+    /// unless a [`Namespace`](crate::Namespace) handle says otherwise. The name is checked
     /// when connecting.
     pub fn namespace(mut self, name: impl Into<String>) -> ClientBuilder {
         self.namespace = Some(name.into());

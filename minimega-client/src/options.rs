@@ -23,7 +23,7 @@ impl RunOptions {
 
     /// Waits at most `timeout` for the answer (for a stream: for each
     /// message). When it runs out the call fails with
-    /// [`Error::Timeout`] and the connection closes (unless nothing was
+    /// [`Error::Timeout`](crate::Error::Timeout) and the connection closes (unless nothing was
     /// sent yet).
     pub fn timeout(mut self, timeout: Duration) -> RunOptions {
         self.timeout = Some(Some(timeout));

@@ -35,7 +35,7 @@ fn poll_line<S: Site<Client = AsyncClient> + ?Sized>(
 /// failures and timeout reports, every
 /// [`POLL_EVERY`](crate::wait::POLL_EVERY), with tokio's timers. A wait's
 /// future can be dropped at any point (see the
-/// [module docs](crate::asynchronous) for what that costs).
+/// [`AsyncClient`](crate::AsyncClient#what-a-dropped-future-costs) for what that costs).
 pub trait AsyncWait: Site<Client = AsyncClient> + Send {
     /// Calls `check` every [`POLL_EVERY`](crate::wait::POLL_EVERY) until
     /// it returns `Some`, for at most `timeout`; `waiting_for` says what
