@@ -267,7 +267,7 @@ impl Settings {
     /// How the answer to a command run with `options` is timed, read as
     /// `reading` says.
     pub(crate) fn timing(&self, options: &RunOptions, reading: Reading) -> Timing {
-        let timeout = options.timeout.unwrap_or(self.timeout);
+        let timeout = options.timeout.or_client(self.timeout);
         match reading {
             Reading::Whole => Timing::Whole(Deadline::after(timeout)),
             Reading::PerMessage => Timing::PerMessage(timeout),

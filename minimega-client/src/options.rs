@@ -11,8 +11,31 @@ use crate::policy::Failures;
 /// nothing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunOptions {
-    pub(crate) timeout: Option<Option<Duration>>,
+    pub(crate) timeout: TimeoutChoice,
     pub(crate) failures: Option<Failures>,
+}
+
+/// How long one command waits: as the client says, or a choice of its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum TimeoutChoice {
+    /// The client's timeout.
+    #[default]
+    Client,
+    /// At most this long.
+    At(Duration),
+    /// As long as it takes.
+    Never,
+}
+
+impl TimeoutChoice {
+    /// The timeout to use, given the client's (`None`: no limit).
+    pub(crate) fn or_client(self, client: Option<Duration>) -> Option<Duration> {
+        match self {
+            TimeoutChoice::Client => client,
+            TimeoutChoice::At(timeout) => Some(timeout),
+            TimeoutChoice::Never => None,
+        }
+    }
 }
 
 impl RunOptions {
@@ -23,16 +46,16 @@ impl RunOptions {
 
     /// Waits at most `timeout` for the answer (for a stream: for each
     /// message). When it runs out the call fails with
-    /// [`Error::Timeout`](crate::Error::Timeout) and the connection closes (unless nothing was
-    /// sent yet).
+    /// [`Error::Timeout`](crate::Error::Timeout) and the connection closes
+    /// (unless nothing was sent yet).
     pub fn timeout(mut self, timeout: Duration) -> RunOptions {
-        self.timeout = Some(Some(timeout));
+        self.timeout = TimeoutChoice::At(timeout);
         self
     }
 
     /// Waits as long as it takes, whatever the client's default.
     pub fn no_timeout(mut self) -> RunOptions {
-        self.timeout = Some(None);
+        self.timeout = TimeoutChoice::Never;
         self
     }
 
