@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use xtask::fixture::{replay, Recording, Script};
+use xtask::fixture::{replay, Recording, Session};
 
 /// Commands of the fixtures the mock does not simulate (crate docs, "What
 /// it does not simulate").
@@ -36,7 +36,7 @@ fn the_mock_answers_as_the_recordings_do() {
         let script_path = dir.join(&recording.header.script);
         let script = std::fs::read_to_string(&script_path)
             .map_err(|e| e.to_string())
-            .and_then(|text| Script::parse(&text).map_err(|e| e.to_string()))
+            .and_then(|text| Session::parse(&text).map_err(|e| e.to_string()))
             .unwrap_or_else(|e| panic!("{}: {e}", script_path.display()));
         let report =
             replay(&script, &recording).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

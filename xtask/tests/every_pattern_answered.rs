@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use minimega::mock::MockClient;
 use minimega_mock::MockMinimega;
-use xtask::fixture::{RawConnection, Step};
+use xtask::fixture::{RawConnection, SessionLine};
 
 /// Every pattern of the spec, with every optional part left out and put
 /// in, and arguments that are numbers, `all`, lists and names: each line
@@ -29,7 +29,7 @@ fn every_pattern_of_every_family_is_answered() {
         "vm launch container c1",
         "router 1 interface 0 10.0.0.1/24",
     ] {
-        conn.exchange(&Step::Command(line.to_owned()).request_line())
+        conn.exchange(&SessionLine::Command(line.to_owned()).request_line())
             .unwrap();
     }
     let spec = minimega_spec::shipped();
@@ -54,7 +54,7 @@ fn every_pattern_of_every_family_is_answered() {
                     continue;
                 }
                 let line = words.join(" ");
-                conn.exchange(&Step::Command(line.clone()).request_line())
+                conn.exchange(&SessionLine::Command(line.clone()).request_line())
                     .unwrap_or_else(|e| panic!("`{line}` got no answer: {e}"));
                 sent += 1;
             }

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use minimega_client::protocol::Message;
 use xtask::fixture::{
-    Exchange, Header, RawConnection, Recording, ScratchDaemon, Script, Step, FORMAT,
+    Exchange, Header, RawConnection, Recording, ScratchDaemon, Session, SessionLine, FORMAT,
 };
 
 const USAGE: &str = "usage: record --script S.mms --out S.jsonl \
@@ -100,7 +100,7 @@ fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
 fn run(options: &Options) -> Result<usize, String> {
     let text = std::fs::read_to_string(&options.script)
         .map_err(|e| format!("{}: {e}", options.script.display()))?;
-    let script = Script::parse(&text).map_err(|e| format!("{}: {e}", options.script.display()))?;
+    let script = Session::parse(&text).map_err(|e| format!("{}: {e}", options.script.display()))?;
     let (socket, files_dir, daemon) = match &options.target {
         Target::Socket { path, files } => {
             if !script.env.is_empty() {
@@ -130,7 +130,7 @@ fn run(options: &Options) -> Result<usize, String> {
 
 fn record(
     options: &Options,
-    script: &Script,
+    script: &Session,
     socket: &Path,
     files_dir: &Path,
     fresh: bool,
@@ -138,9 +138,12 @@ fn record(
     // What the header says is asked on a connection of its own, so that the
     // recording holds only the script's requests.
     let mut setup = RawConnection::open(socket, options.timeout)?;
-    let version = single_text(&setup.exchange(&Step::Command("version".into()).request_line())?);
-    let head = single_text(&setup.exchange(&Step::Command("host name".into()).request_line())?);
-    let peers = setup.exchange(&Step::Command("mesh send all host name".into()).request_line())?;
+    let version =
+        single_text(&setup.exchange(&SessionLine::Command("version".into()).request_line())?);
+    let head =
+        single_text(&setup.exchange(&SessionLine::Command("host name".into()).request_line())?);
+    let peers =
+        setup.exchange(&SessionLine::Command("mesh send all host name".into()).request_line())?;
     drop(setup);
     let mut hosts: Vec<String> = answers(&peers)
         .into_iter()
@@ -154,7 +157,7 @@ fn record(
     let mut conn = RawConnection::open(socket, options.timeout)?;
     let mut exchanges = Vec::new();
     let mut failure = None;
-    for step in &script.steps {
+    for step in &script.lines {
         let request = step.request_line();
         eprintln!("> {request}");
         match conn.exchange(&request) {
