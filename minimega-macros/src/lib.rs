@@ -45,7 +45,7 @@ use syn::{Ident, LitStr, Token};
 /// three items are still defined (empty), so that the code using them shows
 /// only that error. Cargo rebuilds the calling crate when the spec changes.
 ///
-/// (`tests/awkward_spec.rs` in the workspace compiles a spec of its own, with
+/// (`tests/it/awkward_spec.rs` in the workspace compiles a spec of its own, with
 /// awkward names.)
 #[proc_macro]
 pub fn generate_api(input: proc_macro::TokenStream) -> proc_macro::TokenStream {

@@ -9,7 +9,6 @@ mod client;
 mod faults;
 mod hostile_server;
 mod layers;
-mod mock_minimega;
 mod namespaces;
 mod streams;
 

@@ -9,12 +9,11 @@ use minimega::cmd;
 use minimega::prelude::*;
 use minimega::runtime::CommandLine;
 
-#[path = "support/pattern_values.rs"]
-mod pattern_values;
+use crate::support::pattern_values;
 
 use pattern_values::{list, value};
 
-include!("generated/every_pattern_lines.rs");
+include!("../generated/every_pattern_lines.rs");
 
 /// `nested()`, the command the builders put in `(command)` slots, and the
 /// every-pattern calls it comes with.
@@ -25,7 +24,7 @@ mod calls {
 
     use super::pattern_values::{list, value};
 
-    include!("generated/every_pattern_calls.rs");
+    include!("../generated/every_pattern_calls.rs");
 }
 
 use calls::nested;

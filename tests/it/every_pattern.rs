@@ -14,12 +14,11 @@ use minimega::prelude::*;
 use minimega::runtime::CommandLine;
 use minimega::spec::{daemon_wide, input, shipped, Item, Line, Match};
 
-#[path = "support/pattern_values.rs"]
-mod pattern_values;
+use crate::support::pattern_values;
 
 use pattern_values::{list, value};
 
-include!("generated/every_pattern_calls.rs");
+include!("../generated/every_pattern_calls.rs");
 
 fn check_arguments(pattern: &str, full: bool, m: &Match) {
     let spec = shipped();

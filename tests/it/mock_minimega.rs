@@ -1,8 +1,8 @@
 //! The mock's simulation, seen through the client: the VM lifecycle,
 //! `vm info` and its helpers, modifiers, scripts and `mesh send`.
 
-use crate::common::{cluster, mock_and_client, script};
-use minimega_client::Client;
+use crate::support::{cluster, mock_and_client, script};
+use minimega::runtime::Client;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -226,7 +226,7 @@ fn read_streams_one_message_per_command_and_stops_at_the_first_error() {
         "echo one\n# a comment\nvm config memory 128\nbogus\necho never\n",
     );
     let error = mm.run_line(&format!("read {path}")).unwrap_err();
-    let minimega_client::Error::Command {
+    let minimega::runtime::Error::Command {
         failures,
         responses,
         ..
@@ -269,7 +269,7 @@ fn mesh_send_answers_once_per_host() {
     // nothing of it: the client reports it unanswered.
     let error = mm.run_line("mesh send nowhere echo x").unwrap_err();
     assert!(
-        matches!(error, minimega_client::Error::Unanswered { .. }),
+        matches!(error, minimega::runtime::Error::Unanswered { .. }),
         "{error}"
     );
 }

@@ -3,7 +3,7 @@
 //! current by the checker's tests) compiles, runs, and sends the script's
 //! lines.
 
-#[path = "generated/web_mm.rs"]
+#[path = "../generated/web_mm.rs"]
 mod web_mm;
 
 use minimega::mock::MockClient;
