@@ -21,7 +21,7 @@ mod cluster;
 mod daemon;
 mod killers;
 mod oracle;
-#[path = "../support/pattern_values.rs"]
+#[path = "../it/support/pattern_values.rs"]
 mod pattern_values;
 mod single;
 
