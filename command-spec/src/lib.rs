@@ -39,6 +39,7 @@ pub mod check;
 pub mod daemon_wide;
 mod go_printable;
 pub mod harmful;
+pub mod host_table;
 pub mod input;
 pub mod matcher;
 pub mod model;

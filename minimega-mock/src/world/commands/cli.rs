@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use minimega_protocol::WireResponse;
-use minimega_spec::{Item, Line};
+use minimega_spec::{host_table, Item, Line};
 use serde_json::json;
 
 use super::super::gotime::go_duration;
@@ -12,24 +12,6 @@ use super::super::vms::{Kind, Vm};
 use super::super::{through_mesh, Batch, Cmd, Ctx, Script, World};
 use super::{fixed, word};
 use crate::names;
-
-/// The fields of `host <field>`.
-const HOST_FIELDS: [&str; 14] = [
-    "cpucommit",
-    "cpus",
-    "load",
-    "memcommit",
-    "memtotal",
-    "memused",
-    "name",
-    "netcommit",
-    "rx",
-    "tx",
-    "uptime",
-    "vms",
-    "vmlimit",
-    "androidvms",
-];
 
 pub(super) fn entries() -> Vec<(String, Handler)> {
     let mut entries = fixed([
@@ -42,7 +24,8 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
         ),
         ("read <file> [check,]", Whole(read)),
     ]);
-    for field in HOST_FIELDS {
+    // `host <field,>` for every column of the table, and `host name`.
+    for field in host_table::COLUMNS.iter().chain(&["name"]) {
         entries.push((format!("host <{field},>"), Broadcast(host)));
     }
     entries
@@ -115,21 +98,7 @@ pub(crate) fn host(
     // `host <name,>` and the like: a one-option choice is a literal word.
     match word(world, cmd, 1).as_str() {
         "" => {
-            let header = [
-                "cpus",
-                "load",
-                "memused",
-                "memtotal",
-                "rx",
-                "tx",
-                "vms",
-                "vmlimit",
-                "androidvms",
-                "cpucommit",
-                "memcommit",
-                "netcommit",
-                "uptime",
-            ];
+            let header = host_table::COLUMNS;
             r.tabular = Some(vec![header.iter().map(|f| print(f)).collect()]);
             r.header = Some(header.map(str::to_owned).to_vec());
         }
