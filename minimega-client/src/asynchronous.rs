@@ -24,8 +24,6 @@ use crate::command::Command;
 use crate::connection::tokio_io::{Timer, Tokio};
 use crate::connection::{Connection, Deadline};
 use crate::error::Error;
-use crate::execute::Execute;
-use crate::execute::Target;
 use crate::line::CommandLine;
 use crate::namespace::Namespace;
 use crate::options::RunOptions;
@@ -33,7 +31,7 @@ use crate::outgoing::Scope;
 use crate::policy::Failures;
 use crate::protocol::Request;
 use crate::response::{Response, Responses};
-use crate::site::Site;
+use crate::site::{Runner, Site};
 use crate::stream::{Answer, Event, Next, Timing};
 use crate::version::VersionCheck;
 
@@ -115,7 +113,7 @@ impl ClientBuilder {
 ///
 /// [`AsyncClient`] and [`AsyncNamespace`] are targets of the generated
 /// builders like their blocking twins; what running a command gives is
-/// theirs to say ([`Execute::Run`]), so the one API runs both ways:
+/// theirs to say ([`Execute::Run`](crate::Execute::Run)), so the one API runs both ways:
 ///
 /// ```no_run
 /// # mod minimega { pub mod runtime { pub use minimega_client::*; } }
@@ -170,8 +168,6 @@ impl fmt::Debug for AsyncClient {
         self.settings.debug("AsyncClient", self.conn.is_open(), f)
     }
 }
-
-impl Target for &mut AsyncClient {}
 
 impl AsyncClient {
     /// Connects to [`DEFAULT_SOCKET`](crate::DEFAULT_SOCKET).
@@ -419,43 +415,30 @@ impl Site for AsyncClient {
     }
 }
 
-impl<'a> Execute<'a> for &'a mut AsyncClient {
-    type Run = RunFuture<'a>;
-    type Stream = StreamFuture<'a>;
+impl Runner for AsyncClient {
+    type Run<'a> = RunFuture<'a>;
+    type Stream<'a> = StreamFuture<'a>;
 
-    fn execute(self, line: CommandLine, options: RunOptions) -> RunFuture<'a> {
-        let (client, scope) = self.site();
-        RunFuture(Box::pin(client.execute_in(scope, line, options)))
+    fn run_in<'a>(
+        &'a mut self,
+        scope: Scope<'a>,
+        line: CommandLine,
+        options: RunOptions,
+    ) -> RunFuture<'a> {
+        RunFuture(Box::pin(self.execute_in(scope, line, options)))
     }
 
-    fn execute_stream(self, line: CommandLine, options: RunOptions) -> StreamFuture<'a> {
-        let (client, scope) = self.site();
-        StreamFuture(Box::pin(client.stream_in(scope, line, options)))
+    fn stream_in<'a>(
+        &'a mut self,
+        scope: Scope<'a>,
+        line: CommandLine,
+        options: RunOptions,
+    ) -> StreamFuture<'a> {
+        StreamFuture(Box::pin(AsyncClient::stream_in(self, scope, line, options)))
     }
 
-    fn preview(&self, line: CommandLine) -> Result<String, Error> {
-        let (client, scope) = self.view();
-        client.settings.preview(scope, line)
-    }
-}
-
-impl<'a, 'c: 'a> Execute<'a> for &'a mut AsyncNamespace<'c> {
-    type Run = RunFuture<'a>;
-    type Stream = StreamFuture<'a>;
-
-    fn execute(self, line: CommandLine, options: RunOptions) -> RunFuture<'a> {
-        let (client, scope) = self.site();
-        RunFuture(Box::pin(client.execute_in(scope, line, options)))
-    }
-
-    fn execute_stream(self, line: CommandLine, options: RunOptions) -> StreamFuture<'a> {
-        let (client, scope) = self.site();
-        StreamFuture(Box::pin(client.stream_in(scope, line, options)))
-    }
-
-    fn preview(&self, line: CommandLine) -> Result<String, Error> {
-        let (client, scope) = self.view();
-        client.settings.preview(scope, line)
+    fn preview_in(&self, scope: Scope<'_>, line: CommandLine) -> Result<String, Error> {
+        self.settings.preview(scope, line)
     }
 }
 

@@ -19,7 +19,6 @@ use minimega_spec::Spec;
 use crate::command::Command;
 use crate::connection::{Blocking, Connection, Deadline, Frame};
 use crate::error::Error;
-use crate::execute::Target;
 use crate::line::CommandLine;
 use crate::options::{Limits, RunOptions};
 use crate::outgoing::validate_namespace;
@@ -405,8 +404,6 @@ impl fmt::Debug for Client {
         self.settings.debug("Client", self.conn.is_open(), f)
     }
 }
-
-impl Target for &mut Client {}
 
 impl Client {
     /// Connects to [`DEFAULT_SOCKET`], the socket of a minimega started

@@ -9,7 +9,6 @@ use crate::client::Client;
 use crate::command::Command;
 use crate::command::Complete;
 use crate::error::Error;
-use crate::execute::Target;
 use crate::outgoing::validate_namespace;
 use crate::response::Responses;
 
@@ -41,8 +40,6 @@ pub struct Namespace<'c, C = Client> {
     /// `None` for an unscoped handle.
     pub(crate) name: Option<String>,
 }
-
-impl<C> Target for &mut Namespace<'_, C> {}
 
 impl<'c, C> Namespace<'c, C> {
     pub(crate) fn new(client: &'c mut C, name: &str) -> Result<Namespace<'c, C>, Error> {

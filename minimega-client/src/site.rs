@@ -6,7 +6,7 @@
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::execute::Execute;
+use crate::execute::{Execute, Target};
 use crate::line::CommandLine;
 use crate::namespace::Namespace;
 use crate::options::RunOptions;
@@ -60,50 +60,88 @@ fn scope_of(name: &Option<String>) -> Scope<'_> {
     }
 }
 
-impl<'a> Execute<'a> for &'a mut Client {
-    type Run = Result<Responses, Error>;
-    type Stream = Result<ResponseStream<'a>, Error>;
+/// A client type, and how it runs a line in a scope: the blocking
+/// [`Client`] answers at once, the async client with a future. One
+/// [`Execute`] impl serves every site through it.
+pub trait Runner {
+    /// What running a line gives (see [`Execute::Run`]).
+    type Run<'a>
+    where
+        Self: 'a;
+    /// What streaming a line gives (see [`Execute::Stream`]).
+    type Stream<'a>
+    where
+        Self: 'a;
 
-    fn execute(self, line: CommandLine, options: RunOptions) -> Result<Responses, Error> {
-        let (client, scope) = self.site();
-        client.execute_in(scope, line, options)
+    /// Runs `line` in `scope` and reads its whole answer.
+    fn run_in<'a>(
+        &'a mut self,
+        scope: Scope<'a>,
+        line: CommandLine,
+        options: RunOptions,
+    ) -> Self::Run<'a>;
+
+    /// Runs `line` in `scope` and streams its answer.
+    fn stream_in<'a>(
+        &'a mut self,
+        scope: Scope<'a>,
+        line: CommandLine,
+        options: RunOptions,
+    ) -> Self::Stream<'a>;
+
+    /// The line as it would be sent in `scope`; nothing is sent.
+    fn preview_in(&self, scope: Scope<'_>, line: CommandLine) -> Result<String, Error>;
+}
+
+impl Runner for Client {
+    type Run<'a> = Result<Responses, Error>;
+    type Stream<'a> = Result<ResponseStream<'a>, Error>;
+
+    fn run_in<'a>(
+        &'a mut self,
+        scope: Scope<'a>,
+        line: CommandLine,
+        options: RunOptions,
+    ) -> Result<Responses, Error> {
+        self.execute_in(scope, line, options)
     }
 
-    fn execute_stream(
-        self,
+    fn stream_in<'a>(
+        &'a mut self,
+        scope: Scope<'a>,
         line: CommandLine,
         options: RunOptions,
     ) -> Result<ResponseStream<'a>, Error> {
-        let (client, scope) = self.site();
-        client.stream_in(scope, line, options)
+        Client::stream_in(self, scope, line, options)
     }
 
-    fn preview(&self, line: CommandLine) -> Result<String, Error> {
-        let (client, scope) = self.view();
-        client.preview_in(scope, line)
+    fn preview_in(&self, scope: Scope<'_>, line: CommandLine) -> Result<String, Error> {
+        Client::preview_in(self, scope, line)
     }
 }
 
-impl<'a, 'c: 'a> Execute<'a> for &'a mut Namespace<'c> {
-    type Run = Result<Responses, Error>;
-    type Stream = Result<ResponseStream<'a>, Error>;
+impl<S: Site> Target for &mut S {}
 
-    fn execute(self, line: CommandLine, options: RunOptions) -> Result<Responses, Error> {
+impl<'a, S> Execute<'a> for &'a mut S
+where
+    S: Site,
+    S::Client: Runner + 'a,
+{
+    type Run = <S::Client as Runner>::Run<'a>;
+    type Stream = <S::Client as Runner>::Stream<'a>;
+
+    fn execute(self, line: CommandLine, options: RunOptions) -> Self::Run {
         let (client, scope) = self.site();
-        client.execute_in(scope, line, options)
+        client.run_in(scope, line, options)
     }
 
-    fn execute_stream(
-        self,
-        line: CommandLine,
-        options: RunOptions,
-    ) -> Result<ResponseStream<'a>, Error> {
+    fn execute_stream(self, line: CommandLine, options: RunOptions) -> Self::Stream {
         let (client, scope) = self.site();
         client.stream_in(scope, line, options)
     }
 
     fn preview(&self, line: CommandLine) -> Result<String, Error> {
-        let (client, scope) = self.view();
+        let (client, scope) = (**self).view();
         client.preview_in(scope, line)
     }
 }
