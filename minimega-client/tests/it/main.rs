@@ -7,12 +7,9 @@ mod common;
 
 mod client;
 mod faults;
-mod hostile_server;
 mod layers;
 mod namespaces;
 mod streams;
 
 #[cfg(feature = "tokio")]
 mod async_client;
-#[cfg(feature = "tokio")]
-mod async_hostile_server;
