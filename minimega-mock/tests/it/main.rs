@@ -1,0 +1,7 @@
+//! The mock's integration tests, in one binary: what a test can set up and
+//! inspect (`programmable`), and the mock under abuse (`hardening`). The
+//! mock against recordings of a real minimega and against every pattern
+//! lives in `xtask`, which holds the recordings' tooling.
+
+mod hardening;
+mod programmable;
