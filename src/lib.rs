@@ -86,7 +86,21 @@
 //!
 //! [`script!`] checks a `.mm` file the same way while compiling and runs
 //! its lines in order ([`runtime::Script`]); the `minimega-check` program
-//! checks script files without Rust.
+//! checks script files without Rust. A command the spec's help marks
+//! deprecated is a warning, reported by rustc's `deprecated` lint with
+//! the line's place (`deprecated.mm:4:4: warning: …`), so
+//! `#![deny(warnings)]` makes it an error:
+//!
+//! ```
+//! let warned = minimega::script!("tests/scripts/deprecated.mm"); // compiles, with a warning
+//! # let _ = warned;
+//! ```
+//!
+//! ```compile_fail
+//! #![deny(deprecated)]
+//! let warned = minimega::script!("tests/scripts/deprecated.mm");
+//! # let _ = warned;
+//! ```
 //!
 //! # Values arrive as written
 //!

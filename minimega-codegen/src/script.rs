@@ -7,6 +7,12 @@
 //! client ([`minimega_spec::daemon_wide`], such as `namespace lab` alone)
 //! is an error too: `read` scopes such a switch to the script, but a client
 //! shares the daemon, so the script runs on a namespace handle instead.
+//!
+//! A line whose command the spec's help marks deprecated is a warning, and
+//! stable Rust gives a proc macro no way to warn: so the expansion uses a
+//! `#[deprecated]` item whose note is the checker's message, and rustc's
+//! own `deprecated` lint reports it (and `#![deny(warnings)]` makes it an
+//! error, as for any warning).
 
 use minimega_spec::check::{self, Severity};
 use minimega_spec::{daemon_wide, Line, Spec};
@@ -27,11 +33,13 @@ pub struct ScriptInput<'a> {
 
 /// The `runtime::Script` of a file, or one message per bad line.
 pub fn expand(spec: &Spec, input: &ScriptInput<'_>) -> Result<TokenStream, Vec<String>> {
-    let mut errors: Vec<(usize, String)> = check::script(spec, input.text)
+    let (mut errors, warnings): (Vec<_>, Vec<_>) = check::script(spec, input.text)
         .into_iter()
-        .filter(|found| found.diagnostic.severity == Severity::Error)
-        .map(|found| (found.line, found.render(input.name).trim_end().to_owned()))
-        .collect();
+        .map(|found| {
+            let message = found.render(input.name).trim_end().to_owned();
+            (found.diagnostic.severity, found.line, message)
+        })
+        .partition(|(severity, _, _)| *severity == Severity::Error);
     let mut lines = Vec::new();
     for (index, raw) in input.text.split('\n').enumerate() {
         let text = raw.strip_suffix('\r').unwrap_or(raw);
@@ -41,7 +49,7 @@ pub fn expand(spec: &Spec, input: &ScriptInput<'_>) -> Result<TokenStream, Vec<S
         let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
         if let Some(why) = daemon_wide::refusal_in(spec, &matched) {
             let column = text.len() - text.trim_start().len() + 1;
-            errors.push((index + 1, format!(
+            errors.push((Severity::Error, index + 1, format!(
                 "{}:{}:{column}: error: `{}` {why}\n    {text}\n    = help: run the script on a namespace handle (`mm.in_namespace(name)`), or {}",
                 input.name,
                 number,
@@ -53,16 +61,32 @@ pub fn expand(spec: &Spec, input: &ScriptInput<'_>) -> Result<TokenStream, Vec<S
         lines.push((number, text.trim().to_owned()));
     }
     if !errors.is_empty() {
-        errors.sort_by_key(|(line, _)| *line);
-        return Err(errors.into_iter().map(|(_, message)| message).collect());
+        errors.sort_by_key(|(_, line, _)| *line);
+        return Err(errors.into_iter().map(|(_, _, message)| message).collect());
     }
     let name = input.name;
     let include_path = input.include_path;
     let entries = lines.iter().map(|(number, text)| quote!((#number, #text)));
+    let warnings = warnings.iter().map(|(_, _, message)| warning(message));
     Ok(quote!({
         const _: &str = ::core::include_str!(#include_path);
+        #(#warnings)*
         ::minimega::runtime::Script::new(#name, &[#(#entries),*])
     }))
+}
+
+/// A statement that makes rustc warn with `message`: the use of a
+/// deprecated item whose note it is.
+fn warning(message: &str) -> TokenStream {
+    quote! {
+        {
+            #[deprecated(note = #message)]
+            #[allow(non_upper_case_globals)]
+            const minimega_script_warning: () = ();
+            #[allow(clippy::let_unit_value)]
+            let _ = minimega_script_warning;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -94,6 +118,19 @@ mod tests {
             ),
             "{tokens}"
         );
+    }
+
+    #[test]
+    fn a_deprecated_command_is_a_warning_rustc_reports() {
+        let text = "ns snapshot\nvm info\n";
+        let warned = check::script(minimega_spec::shipped(), text);
+        assert_eq!(warned.len(), 1, "the spec marks `ns snapshot` deprecated");
+        let tokens = run(text).unwrap();
+        let note = warned[0].render("lab.mm").trim_end().to_owned();
+        assert!(note.starts_with("lab.mm:1:"), "{note}");
+        let expected = quote!(#[deprecated(note = #note)]).to_string();
+        assert!(tokens.contains(&expected), "{tokens}");
+        assert!(!run("vm info\n").unwrap().contains("deprecated"));
     }
 
     #[test]

@@ -127,8 +127,10 @@ pub fn __cmd_in(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
 /// `lab.mm:LINE:COL: error: …` with the line marked and the hints; a line
 /// that would change minimega for every client (`namespace lab` alone) is
 /// one too (run the script on a namespace handle instead). Cargo rebuilds
-/// when the file changes. Another spec's API (`generate_api!("my-spec.json")`)
-/// defines its own `script!`.
+/// when the file changes. A command the spec's help marks deprecated is a
+/// warning, with its place, through rustc's `deprecated` lint (stable proc
+/// macros cannot warn otherwise). Another spec's API
+/// (`generate_api!("my-spec.json")`) defines its own `script!`.
 #[proc_macro]
 pub fn script(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
