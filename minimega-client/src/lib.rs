@@ -3,7 +3,7 @@
 //! Every type is at the crate's root, except the typed rows of
 //! [`tables`] and [`cc`], and the wire types of [`protocol`]. Inside, the
 //! modules form layers that point one way (no module imports one above
-//! it; `tests/layers.rs` checks the import graph):
+//! it; `tests/it/layers.rs` checks the import graph):
 //!
 //! 1. **Answers**: what minimega says. `response` (one [`Response`] per
 //!    host, gathered in [`Responses`]), `failure` (a host's error and its
