@@ -38,7 +38,7 @@ use crate::received::Answered;
 use crate::render::{render, Flags};
 use crate::stub::{Answer, Stubs};
 use config::Config;
-use table::Handler;
+use table::Dispatch;
 use vlans::Vlans;
 use vms::Vms;
 
@@ -105,16 +105,16 @@ fn without_empty_lists(value: serde_json::Value) -> serde_json::Value {
 
 /// A command line and its nested commands, each with its own text.
 #[derive(Debug, Clone)]
-pub(crate) struct Cmd {
+pub(crate) struct MatchedCommand {
     pub(crate) m: Match,
     /// The command as minimega passes it on (its tokens, quoted).
     pub(crate) text: String,
-    pub(crate) sub: Option<Box<Cmd>>,
+    pub(crate) sub: Option<Box<MatchedCommand>>,
 }
 
-impl Cmd {
+impl MatchedCommand {
     /// The command `m` matched from `tokens`, with its nested commands.
-    fn new(spec: &Spec, mut m: Match, tokens: &[String]) -> Cmd {
+    fn new(spec: &Spec, mut m: Match, tokens: &[String]) -> MatchedCommand {
         let sub = m.subcommand.take().map(|sub| {
             // Every item before a `(command)` takes exactly one token.
             let at = spec
@@ -124,9 +124,9 @@ impl Cmd {
                 .position(|item| matches!(item, Item::Command { .. }))
                 .unwrap_or(tokens.len())
                 .min(tokens.len());
-            Box::new(Cmd::new(spec, *sub, &tokens[at..]))
+            Box::new(MatchedCommand::new(spec, *sub, &tokens[at..]))
         });
-        Cmd {
+        MatchedCommand {
             m,
             text: input::join(tokens),
             sub,
@@ -151,7 +151,7 @@ pub(crate) struct Ctx {
 
 /// A script `read` runs, read by the caller before the command ran.
 #[derive(Debug, Clone)]
-pub(crate) struct Script {
+pub(crate) struct ReadScript {
     /// The path as the command gives it (after preprocessing).
     pub(crate) path: String,
     /// Its text, or minimega's error for it.
@@ -171,7 +171,7 @@ pub(crate) struct Outcome {
 #[derive(Debug)]
 pub(crate) struct World {
     spec: &'static Spec,
-    handlers: BTreeMap<PatternId, Handler>,
+    handlers: BTreeMap<PatternId, Dispatch>,
     nodes: Vec<Node>,
     version: String,
     pub(crate) preprocessor: Preprocessor,
@@ -203,7 +203,7 @@ impl World {
     /// `hosts` must not be empty; the builder sees to it.
     pub(crate) fn new(
         spec: &'static Spec,
-        handlers: BTreeMap<PatternId, Handler>,
+        handlers: BTreeMap<PatternId, Dispatch>,
         hosts: Vec<String>,
         version: String,
         preprocessor: Preprocessor,
@@ -256,7 +256,7 @@ impl World {
             return None;
         };
         let tokens = input::lex(line.trim()).ok()?;
-        let cmd = Cmd::new(self.spec, m, &tokens);
+        let cmd = MatchedCommand::new(self.spec, m, &tokens);
         let mut preprocess = self.flags.preprocess;
         let mut level = Some(&cmd);
         while let Some(cmd) = level {
@@ -287,7 +287,7 @@ impl World {
 
     /// Runs one command line received on the socket; `script` is the file
     /// a `read` in it names, read beforehand.
-    pub(crate) fn run(&mut self, line: &str, script: Option<&Script>) -> Outcome {
+    pub(crate) fn run(&mut self, line: &str, script: Option<&ReadScript>) -> Outcome {
         self.how = Answered::Simulated;
         self.mesh_hosts = 0;
         let batches = match self.stubs.for_line(line) {
@@ -324,7 +324,7 @@ impl World {
         }
     }
 
-    fn run_line(&mut self, line: &str, script: Option<&Script>) -> Vec<Batch> {
+    fn run_line(&mut self, line: &str, script: Option<&ReadScript>) -> Vec<Batch> {
         let spec = self.spec;
         let expanded = self.expand_aliases(line);
         let line = expanded.as_str();
@@ -340,7 +340,7 @@ impl World {
             Ok(Line::Empty | Line::Comment) => Vec::new(),
             Ok(Line::Command(m)) => {
                 let tokens = input::lex(line.trim()).unwrap_or_default();
-                let cmd = Cmd::new(spec, m, &tokens);
+                let cmd = MatchedCommand::new(spec, m, &tokens);
                 let ctx = Ctx {
                     node: 0,
                     ns: None,
@@ -377,7 +377,7 @@ impl World {
     /// lines are recorded instead) nor `clear history` (`clear all`, which
     /// clears the history, is then recorded, as a recorded minimega 3.1.0
     /// does; under minitest it was not, see the crate docs).
-    pub(crate) fn recorded(&self, cmd: &Cmd) -> bool {
+    pub(crate) fn recorded(&self, cmd: &MatchedCommand) -> bool {
         let text = self.spec.pattern(cmd.m.id).text.as_str();
         match text {
             ".record <true,false> (command)" => cmd.m.chose("true"),
@@ -391,7 +391,12 @@ impl World {
     /// Runs one (possibly nested) command: a stub if one answers its
     /// pattern, else the simulation, else an empty success marked as not
     /// simulated.
-    pub(crate) fn dispatch(&mut self, ctx: &Ctx, cmd: &Cmd, script: Option<&Script>) -> Vec<Batch> {
+    pub(crate) fn dispatch(
+        &mut self,
+        ctx: &Ctx,
+        cmd: &MatchedCommand,
+        script: Option<&ReadScript>,
+    ) -> Vec<Batch> {
         let mut cmd = cmd.clone();
         if ctx.preprocess && self.preprocessor.fetches(&cmd.m) {
             self.unsimulated();

@@ -11,23 +11,24 @@ use std::collections::{BTreeMap, HashMap};
 use minimega_protocol::WireResponse;
 use minimega_spec::{PatternId, Spec};
 
-use super::{Batch, Cmd, Ctx, Script, World};
+use super::{Batch, Ctx, MatchedCommand, ReadScript, World};
 
 /// A handler that fills in one host's response, or fails with an error.
-pub(crate) type Local = fn(&mut World, &Ctx, &Cmd, &mut WireResponse) -> Result<(), String>;
+pub(crate) type Local =
+    fn(&mut World, &Ctx, &MatchedCommand, &mut WireResponse) -> Result<(), String>;
 
 /// A handler that answers for itself, in batches.
-pub(crate) type Whole = fn(&mut World, &Ctx, &Cmd, Option<&Script>) -> Vec<Batch>;
+pub(crate) type Whole = fn(&mut World, &Ctx, &MatchedCommand, Option<&ReadScript>) -> Vec<Batch>;
 
 /// How minimega runs a command.
 #[derive(Clone, Copy)]
-pub(crate) enum Handler {
+pub(crate) enum Dispatch {
     /// On the node it was given to: one response.
     Simple(Local),
     /// On every host of the namespace: one response per host, in one
     /// message.
     Broadcast(Local),
-    /// As [`Handler::Broadcast`], for commands that name VMs: hosts that
+    /// As [`Dispatch::Broadcast`], for commands that name VMs: hosts that
     /// found none of them stay silent, and if no host found any, one
     /// "vm not found" answers.
     Target(Local),
@@ -35,29 +36,29 @@ pub(crate) enum Handler {
     Whole(Whole),
 }
 
-impl std::fmt::Debug for Handler {
+impl std::fmt::Debug for Dispatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Handler::Simple(_) => "Simple",
-            Handler::Broadcast(_) => "Broadcast",
-            Handler::Target(_) => "Target",
-            Handler::Whole(_) => "Whole",
+            Dispatch::Simple(_) => "Simple",
+            Dispatch::Broadcast(_) => "Broadcast",
+            Dispatch::Target(_) => "Target",
+            Dispatch::Whole(_) => "Whole",
         })
     }
 }
 
-impl Handler {
+impl Dispatch {
     pub(crate) fn run(
         self,
         world: &mut World,
         ctx: &Ctx,
-        cmd: &Cmd,
-        script: Option<&Script>,
+        cmd: &MatchedCommand,
+        script: Option<&ReadScript>,
     ) -> Vec<Batch> {
         match self {
-            Handler::Simple(local) => vec![Batch::of(vec![one(world, ctx, cmd, local)])],
-            Handler::Broadcast(local) => vec![Batch::of(fan_out(world, ctx, cmd, local))],
-            Handler::Target(local) => {
+            Dispatch::Simple(local) => vec![Batch::of(vec![one(world, ctx, cmd, local)])],
+            Dispatch::Broadcast(local) => vec![Batch::of(fan_out(world, ctx, cmd, local))],
+            Dispatch::Target(local) => {
                 let responses = fan_out(world, ctx, cmd, local);
                 if ctx.local {
                     return vec![Batch::of(responses)];
@@ -80,13 +81,13 @@ impl Handler {
                     _ => vec![Batch::of(kept)],
                 }
             }
-            Handler::Whole(whole) => whole(world, ctx, cmd, script),
+            Dispatch::Whole(whole) => whole(world, ctx, cmd, script),
         }
     }
 }
 
 /// One host's response: `local` run on the command's node.
-fn one(world: &mut World, ctx: &Ctx, cmd: &Cmd, local: Local) -> WireResponse {
+fn one(world: &mut World, ctx: &Ctx, cmd: &MatchedCommand, local: Local) -> WireResponse {
     let mut response = WireResponse {
         host: world.node(ctx.node).name.clone(),
         ..WireResponse::default()
@@ -99,7 +100,7 @@ fn one(world: &mut World, ctx: &Ctx, cmd: &Cmd, local: Local) -> WireResponse {
 
 /// `local` run on every host of the command's namespace (or only here, when
 /// the fan-out already happened).
-fn fan_out(world: &mut World, ctx: &Ctx, cmd: &Cmd, local: Local) -> Vec<WireResponse> {
+fn fan_out(world: &mut World, ctx: &Ctx, cmd: &MatchedCommand, local: Local) -> Vec<WireResponse> {
     if ctx.local {
         return vec![one(world, ctx, cmd, local)];
     }
@@ -130,7 +131,7 @@ fn fan_out(world: &mut World, ctx: &Ctx, cmd: &Cmd, local: Local) -> Vec<WireRes
 }
 
 /// Every command the mock simulates, by its pattern in minimega 3.1.0.
-pub(crate) fn entries() -> Vec<(String, Handler)> {
+pub(crate) fn entries() -> Vec<(String, Dispatch)> {
     super::commands::entries()
 }
 
@@ -140,7 +141,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
 pub(crate) fn check(
     spec: &Spec,
     allow_missing: bool,
-) -> Result<BTreeMap<PatternId, Handler>, Vec<String>> {
+) -> Result<BTreeMap<PatternId, Dispatch>, Vec<String>> {
     let ids: HashMap<&str, PatternId> = spec
         .patterns()
         .map(|(id, pattern)| (pattern.text.as_str(), id))

@@ -6,8 +6,8 @@
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
-use super::super::{Cmd, Ctx, World, WILDCARD};
+use super::super::table::Dispatch::{self, *};
+use super::super::{Ctx, MatchedCommand, World, WILDCARD};
 use super::fixed;
 
 /// One capture, as `capture` lists it.
@@ -25,7 +25,7 @@ pub(crate) struct Capture {
     path: String,
 }
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("capture", Broadcast(list)),
         (
@@ -56,7 +56,12 @@ fn path(world: &World, file: &str) -> String {
     }
 }
 
-fn list(world: &mut World, ctx: &Ctx, _: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn list(
+    world: &mut World,
+    ctx: &Ctx,
+    _: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), String> {
     r.header = Some(
         ["bridge", "type", "interface", "mode", "compress", "path"]
             .map(str::to_owned)
@@ -84,7 +89,12 @@ fn list(world: &mut World, ctx: &Ctx, _: &Cmd, r: &mut WireResponse) -> Result<(
 
 /// `capture pcap vm <vm> <interface> <file>` and `capture pcap delete vm
 /// <vm or all>`.
-fn vm(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn vm(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), String> {
     let m = &cmd.m;
     let name = m.value("vm").unwrap_or_default().to_owned();
     if m.chose("delete") {
@@ -125,7 +135,12 @@ fn vm(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(
 }
 
 /// A bridge's pcap or netflow capture to a file, started or stopped.
-fn bridge(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn bridge(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), String> {
     let m = &cmd.m;
     let kind = if m.chose("netflow") {
         "netflow"
@@ -156,7 +171,12 @@ fn bridge(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Resu
     Ok(())
 }
 
-fn clear(world: &mut World, ctx: &Ctx, _: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn clear(
+    world: &mut World,
+    ctx: &Ctx,
+    _: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), String> {
     world.ns(ctx).captures.clear();
     Ok(())
 }

@@ -6,9 +6,9 @@ use minimega_protocol::WireResponse;
 use serde_json::json;
 
 use super::super::cc::{Client, Command, Filter};
-use super::super::table::Handler::{self, *};
+use super::super::table::Dispatch::{self, *};
 use super::super::vms::HEADER;
-use super::super::{Cmd, Ctx, World, WILDCARD};
+use super::super::{Ctx, MatchedCommand, World, WILDCARD};
 
 const PATTERNS: [&str; 24] = [
     "cc",
@@ -37,7 +37,7 @@ const PATTERNS: [&str; 24] = [
     "clear cc <responses,>",
 ];
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     PATTERNS
         .iter()
         .map(|p| (p.to_string(), Broadcast(cc)))
@@ -129,7 +129,12 @@ fn parse_filter(pairs: &[String]) -> Result<Filter, String> {
     Ok(filter)
 }
 
-fn cc(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn cc(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), String> {
     let m = &cmd.m;
     let clients = clients(world, ctx);
     let clearing = world.spec().pattern(m.id).text.starts_with("clear ");

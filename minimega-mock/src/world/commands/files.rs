@@ -11,11 +11,11 @@ use std::time::UNIX_EPOCH;
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
-use super::super::{Cmd, Ctx, World};
+use super::super::table::Dispatch::{self, *};
+use super::super::{Ctx, MatchedCommand, World};
 use super::fixed;
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("file <list,>", Simple(file)),
         ("file <list,> <path> [recursive,]", Simple(file)),
@@ -117,7 +117,12 @@ fn row(files: &Path, path: &Path) -> Vec<String> {
     ]
 }
 
-fn file(world: &mut World, _: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn file(
+    world: &mut World,
+    _: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), String> {
     let m = &cmd.m;
     let files = world.files_dir();
     let name = m.value("file").unwrap_or_default();

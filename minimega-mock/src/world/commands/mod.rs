@@ -26,11 +26,11 @@ mod vm_tags;
 
 use minimega_spec::Item;
 
-use super::table::Handler;
-use super::{Cmd, World};
+use super::table::Dispatch;
+use super::{MatchedCommand, World};
 
 /// Every command the mock simulates, by its pattern in minimega 3.1.0.
-pub(crate) fn entries() -> Vec<(String, Handler)> {
+pub(crate) fn entries() -> Vec<(String, Dispatch)> {
     let mut entries = Vec::new();
     entries.extend(cli::entries());
     entries.extend(namespaces::entries());
@@ -56,7 +56,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
 }
 
 /// Registers each fixed pattern with its handler.
-fn fixed<const N: usize>(table: [(&str, Handler); N]) -> Vec<(String, Handler)> {
+fn fixed<const N: usize>(table: [(&str, Dispatch); N]) -> Vec<(String, Dispatch)> {
     table
         .into_iter()
         .map(|(key, handler)| (key.to_owned(), handler))
@@ -64,7 +64,7 @@ fn fixed<const N: usize>(table: [(&str, Handler); N]) -> Vec<(String, Handler)> 
 }
 
 /// The word at `index` of the command's pattern, if it is a literal.
-fn word(world: &World, cmd: &Cmd, index: usize) -> String {
+fn word(world: &World, cmd: &MatchedCommand, index: usize) -> String {
     world
         .spec()
         .pattern(cmd.m.id)

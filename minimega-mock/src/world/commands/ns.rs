@@ -6,13 +6,13 @@
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
-use super::super::{Batch, Cmd, Ctx, Script, World, WILDCARD};
+use super::super::table::Dispatch::{self, *};
+use super::super::{Batch, Ctx, MatchedCommand, ReadScript, World, WILDCARD};
 use super::fixed;
 use super::vm::{dry_run, run_queued};
 use crate::names;
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         (
             "ns <add-hosts,> <hostname or range or all>",
@@ -33,7 +33,7 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
 }
 
 /// The hosts a command names: `localhost` is this node.
-fn hosts(world: &World, ctx: &Ctx, cmd: &Cmd) -> Result<Vec<String>, String> {
+fn hosts(world: &World, ctx: &Ctx, cmd: &MatchedCommand) -> Result<Vec<String>, String> {
     let list = cmd.m.value("hostname").unwrap_or_default();
     let me = &world.node(ctx.node).name;
     Ok(names::split(list)
@@ -43,7 +43,12 @@ fn hosts(world: &World, ctx: &Ctx, cmd: &Cmd) -> Result<Vec<String>, String> {
         .collect())
 }
 
-fn add_hosts(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn add_hosts(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), String> {
     let me = world.node(ctx.node).name.clone();
     let peers: Vec<String> = world
         .nodes()
@@ -73,7 +78,12 @@ fn add_hosts(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> R
     Ok(())
 }
 
-fn del_hosts(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn del_hosts(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), String> {
     let gone = hosts(world, ctx, cmd)?;
     let ns = world.ns(ctx);
     if gone.iter().any(|h| h == WILDCARD) {
@@ -84,7 +94,12 @@ fn del_hosts(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> R
     Ok(())
 }
 
-fn queueing(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn queueing(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), String> {
     let ns = world.ns(ctx);
     if cmd.m.choices.contains("true") || cmd.m.choices.contains("false") {
         ns.queueing = cmd.m.chose("true");
@@ -94,14 +109,24 @@ fn queueing(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Re
     Ok(())
 }
 
-fn flush(world: &mut World, ctx: &Ctx, _: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn flush(
+    world: &mut World,
+    ctx: &Ctx,
+    _: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), String> {
     world.ns(ctx).queue.clear();
     Ok(())
 }
 
 /// `ns schedule`: launches the queue; `dry-run` (or `dump`, after one)
 /// shows where each queued VM goes.
-fn schedule(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn schedule(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), String> {
     let m = &cmd.m;
     if m.chose("dry-run") {
         let assignment = dry_run(world, ctx)?;
@@ -143,7 +168,7 @@ fn schedule(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Re
 
 /// `ns run (command)`: the command on every host of the namespace, their
 /// responses in one message.
-fn run(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: Option<&Script>) -> Vec<Batch> {
+fn run(world: &mut World, ctx: &Ctx, cmd: &MatchedCommand, _: Option<&ReadScript>) -> Vec<Batch> {
     if ctx.via_mesh {
         return world.fail(ctx, format!("cannot run `{}` via meshage", cmd.text));
     }

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
-use super::super::{Cmd, Ctx, World};
+use super::super::table::Dispatch::{self, *};
+use super::super::{Ctx, MatchedCommand, World};
 use super::fixed;
 
 /// How deep a message may travel from pipe to pipe (a loop of pipes
@@ -150,7 +150,7 @@ impl Plumber {
     }
 }
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("plumb <src> <dst>...", Simple(plumb)),
         ("plumb", Broadcast(plumb_list)),
@@ -190,7 +190,12 @@ fn program(element: &str) -> bool {
     !word.is_empty() && std::env::split_paths(&path).any(|dir| dir.join(word).is_file())
 }
 
-fn plumb(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn plumb(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), String> {
     let ns = world.ns_name(ctx);
     let mut words = vec![cmd.m.value("src").unwrap_or_default().to_owned()];
     words.extend(cmd.m.list("dst").iter().cloned());
@@ -212,7 +217,12 @@ fn plumb(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Resul
         .plumb(production, names.join(" "))
 }
 
-fn plumb_list(world: &mut World, ctx: &Ctx, _: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn plumb_list(
+    world: &mut World,
+    ctx: &Ctx,
+    _: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), String> {
     let marker = format!("{}//", world.ns_name(ctx));
     r.header = Some(vec!["pipeline".to_owned()]);
     r.tabular = Some(
@@ -231,7 +241,7 @@ fn plumb_list(world: &mut World, ctx: &Ctx, _: &Cmd, r: &mut WireResponse) -> Re
 fn clear_plumb(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), String> {
     let plumber = &mut world.node_mut(ctx.node).plumber;
@@ -246,7 +256,12 @@ fn clear_plumb(
     Ok(())
 }
 
-fn pipe(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn pipe(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), String> {
     let m = &cmd.m;
     let ns = world.ns_name(ctx);
     let plumber = &mut world.node_mut(ctx.node).plumber;
@@ -296,7 +311,12 @@ fn pipe(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result
     Ok(())
 }
 
-fn clear_pipe(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn clear_pipe(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), String> {
     let m = &cmd.m;
     let ns = world.ns_name(ctx);
     let plumber = &mut world.node_mut(ctx.node).plumber;

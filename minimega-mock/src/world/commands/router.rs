@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use minimega_protocol::WireResponse;
 
 use super::super::router::{Bgp, FwChain, FwRule, Router, NO_ID};
-use super::super::table::Handler::{self, *};
-use super::super::{Cmd, Ctx, World, DEFAULT_NAMESPACE};
+use super::super::table::Dispatch::{self, *};
+use super::super::{Ctx, MatchedCommand, World, DEFAULT_NAMESPACE};
 
 const ROUTER: [&str; 26] = [
     "router <vm>",
@@ -74,8 +74,8 @@ const CLEAR: [&str; 30] = [
     "clear router <vm> <fw,>",
 ];
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
-    let mut entries: Vec<(String, Handler)> = ROUTER
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
+    let mut entries: Vec<(String, Dispatch)> = ROUTER
         .iter()
         .map(|p| (p.to_string(), Target(router)))
         .collect();
@@ -115,7 +115,7 @@ fn check_endpoint(text: &str, what: &str) -> Result<(), String> {
 }
 
 /// The one action word among `accept`, `drop` and `reject` the line chose.
-fn action(cmd: &Cmd) -> &'static str {
+fn action(cmd: &MatchedCommand) -> &'static str {
     ["accept", "drop", "reject"]
         .into_iter()
         .find(|a| cmd.m.chose(a))
@@ -124,7 +124,12 @@ fn action(cmd: &Cmd) -> &'static str {
 
 /// `router <vm> …`: shows or changes the VM's router, made on first use
 /// (and tagged `minirouter`).
-fn router(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn router(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), String> {
     let m = &cmd.m;
     let name = m.value("vm").unwrap_or_default().to_owned();
     let Some((id, networks, container)) = find_vm(world, ctx, &name) else {
@@ -207,7 +212,7 @@ fn router(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Resu
     Ok(())
 }
 
-fn route(rtr: &mut Router, cmd: &Cmd) {
+fn route(rtr: &mut Router, cmd: &MatchedCommand) {
     let m = &cmd.m;
     let value = |key: &str| m.value(key).unwrap_or_default().to_owned();
     if m.chose("static") {
@@ -264,7 +269,7 @@ fn route(rtr: &mut Router, cmd: &Cmd) {
     }
 }
 
-fn firewall(rtr: &mut Router, cmd: &Cmd) -> Result<(), String> {
+fn firewall(rtr: &mut Router, cmd: &MatchedCommand) -> Result<(), String> {
     let m = &cmd.m;
     let value = |key: &str| m.value(key).unwrap_or_default().to_owned();
     let (src, dst) = (value("src"), value("dst"));
@@ -359,7 +364,7 @@ fn write_commit(world: &World, ns: &str, vm: &str, text: &str) -> Result<(), Str
 fn clear_router(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), String> {
     let m = &cmd.m;
@@ -432,7 +437,7 @@ fn flush_firewall(rtr: &mut Router) {
     rtr.fw_chains.clear();
 }
 
-fn clear_route(rtr: &mut Router, cmd: &Cmd) -> Result<(), String> {
+fn clear_route(rtr: &mut Router, cmd: &MatchedCommand) -> Result<(), String> {
     let m = &cmd.m;
     if m.chose("static") {
         let network = m.value("network").unwrap_or_default();

@@ -6,12 +6,12 @@
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
+use super::super::table::Dispatch::{self, *};
 use super::super::vlans::Vlans;
-use super::super::{Cmd, Ctx, World, WILDCARD};
+use super::super::{Ctx, MatchedCommand, World, WILDCARD};
 use super::fixed;
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("history", Simple(history)),
         ("clear history", Simple(clear_history)),
@@ -24,12 +24,22 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
 }
 
 /// `history`: the commands recorded since the last `clear history`.
-fn history(world: &mut World, _: &Ctx, _: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn history(
+    world: &mut World,
+    _: &Ctx,
+    _: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), String> {
     r.response = world.history.join("\n");
     Ok(())
 }
 
-fn clear_history(world: &mut World, _: &Ctx, _: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn clear_history(
+    world: &mut World,
+    _: &Ctx,
+    _: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), String> {
     world.history.clear();
     Ok(())
 }
@@ -37,7 +47,12 @@ fn clear_history(world: &mut World, _: &Ctx, _: &Cmd, _: &mut WireResponse) -> R
 /// `clear all`: as minimega's, `clear namespace all` (here and, for a
 /// client's command, on every other node), `clear vlans all`, `clear
 /// plumb`, `clear pipe` and `clear history`.
-fn clear_all(world: &mut World, ctx: &Ctx, _: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn clear_all(
+    world: &mut World,
+    ctx: &Ctx,
+    _: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), String> {
     let everywhere = !(ctx.local || ctx.via_mesh);
     for node in 0..world.nodes().len() {
         if node == ctx.node || everywhere {
@@ -53,7 +68,12 @@ fn clear_all(world: &mut World, ctx: &Ctx, _: &Cmd, _: &mut WireResponse) -> Res
 }
 
 /// `debug memory|goroutine <file>`, `debug cpu start <file>|stop`.
-fn debug(world: &mut World, _: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn debug(
+    world: &mut World,
+    _: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), String> {
     if let Some(file) = cmd.m.value("file") {
         let file = if file.starts_with('/') {
             file.to_owned()

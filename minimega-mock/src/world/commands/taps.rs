@@ -4,11 +4,11 @@
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
-use super::super::{Cmd, Ctx, HostTap, World, WILDCARD};
+use super::super::table::Dispatch::{self, *};
+use super::super::{Ctx, HostTap, MatchedCommand, World, WILDCARD};
 use super::fixed;
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("tap", Simple(tap)),
         ("tap <create,> <vlan>", Simple(tap)),
@@ -47,7 +47,12 @@ fn reserved(word: &str) -> bool {
     word == WILDCARD
 }
 
-fn tap(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn tap(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), String> {
     let m = &cmd.m;
     let ns_name = world.ns_name(ctx);
     if m.chose("create") {
@@ -152,7 +157,12 @@ fn network(world: &mut World, ctx: &Ctx, vm: &str, index: &str) -> Result<String
     found.ok_or_else(|| format!("no such interface {i} for {vm}"))
 }
 
-fn mirror_vm(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn mirror_vm(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), String> {
     let m = &cmd.m;
     let (vm1, vm2) = (
         m.value("vm").unwrap_or_default(),
@@ -177,7 +187,12 @@ fn mirror_vm(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> R
     Ok(())
 }
 
-fn clear(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn clear(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), String> {
     let m = &cmd.m;
     let ns = world.ns(ctx);
     if !m.chose("mirror") {

@@ -3,12 +3,12 @@
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
+use super::super::table::Dispatch::{self, *};
 use super::super::vlans::Vlans;
-use super::super::{Cmd, Ctx, World, DEFAULT_NAMESPACE};
+use super::super::{Ctx, MatchedCommand, World, DEFAULT_NAMESPACE};
 use super::fixed;
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("vlans <add,> <alias> <vlan>", Simple(vlans_add)),
         ("vlans", Simple(vlans)),
@@ -29,7 +29,7 @@ fn integer(text: &str) -> Option<u64> {
 pub(crate) fn vlans_add(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), String> {
     let alias = cmd.m.value("alias").unwrap_or_default();
@@ -41,7 +41,7 @@ pub(crate) fn vlans_add(
 pub(crate) fn vlans(
     world: &mut World,
     ctx: &Ctx,
-    _: &Cmd,
+    _: &MatchedCommand,
     r: &mut WireResponse,
 ) -> Result<(), String> {
     let ns = world.ns_name(ctx);
@@ -59,7 +59,12 @@ pub(crate) fn vlans(
 
 /// `vlans range [min max]`: the namespace's range (the default namespace's
 /// is every namespace's default), shown or set.
-fn range(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn range(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), String> {
     let ns = world.ns_name(ctx);
     let key = if ns == DEFAULT_NAMESPACE { "" } else { &ns };
     if let (Some(min), Some(max)) = (cmd.m.value("min"), cmd.m.value("max")) {
@@ -91,7 +96,12 @@ fn range(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Resul
 }
 
 /// `vlans blacklist [vlan]`: blacklists one, or lists them.
-fn blacklist(world: &mut World, _: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn blacklist(
+    world: &mut World,
+    _: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), String> {
     if let Some(vlan) = cmd.m.value("vlan") {
         let vlan = integer(vlan).ok_or("expected integer VLAN")?;
         world.vlans.blacklist(vlan);
@@ -114,7 +124,7 @@ fn blacklist(world: &mut World, _: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Res
 fn clear_vlans(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), String> {
     let prefix = cmd.m.value("prefix").unwrap_or_default();

@@ -10,13 +10,13 @@ use serde_json::Value as Json;
 use super::super::config::Config;
 use super::super::netspec::NetSpec;
 use super::super::schedule::{self, Load};
-use super::super::table::Handler::{self, *};
+use super::super::table::Dispatch::{self, *};
 use super::super::vms::{Kind, State, Vm, HEADER, SUMMARY_HEADER};
-use super::super::{valid_name, Cmd, Ctx, Queued, World, INVALID_NAME};
+use super::super::{valid_name, Ctx, MatchedCommand, Queued, World, INVALID_NAME};
 use super::{fixed, word};
 use crate::names;
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("vm info [summary,]", Broadcast(vm_info)),
         ("vm launch", Simple(launch_queued)),
@@ -43,7 +43,7 @@ const MAX_LAUNCH: u64 = minimega_spec::ranges::MAX_NAMES as u64;
 pub(crate) fn vm_info(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
 ) -> Result<(), String> {
     let header: &[&str] = if cmd.m.chose("summary") {
@@ -64,7 +64,7 @@ pub(crate) fn vm_info(
 pub(crate) fn launch_queued(
     world: &mut World,
     ctx: &Ctx,
-    _: &Cmd,
+    _: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), String> {
     let queue = std::mem::take(&mut world.ns(ctx).queue);
@@ -137,7 +137,7 @@ pub(super) fn dry_run(world: &mut World, ctx: &Ctx) -> Result<Vec<(String, Strin
 pub(crate) fn launch(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), String> {
     if ctx.via_mesh {
@@ -336,7 +336,7 @@ fn create(world: &mut World, node: usize, ns: &str, name: String, kind: Kind, co
 }
 
 /// What a state change did to one VM.
-pub(super) enum Step {
+pub(super) enum VmChange {
     /// It does not apply to the VM in its state.
     Skip,
     /// Done.
@@ -355,8 +355,8 @@ pub(super) enum Step {
 pub(super) fn apply(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
-    mut act: impl FnMut(&mut Vm, bool) -> Step,
+    cmd: &MatchedCommand,
+    mut act: impl FnMut(&mut Vm, bool) -> VmChange,
 ) -> Result<(), String> {
     let target = cmd.m.value("vm").unwrap_or("all").to_owned();
     let values = names::split(&target)?;
@@ -382,13 +382,13 @@ pub(super) fn apply(
         names.remove(vm.name.as_str());
         ids.remove(&vm.id);
         let (ok, remove) = match act(vm, wild) {
-            Step::Skip => (false, false),
-            Step::Done => (true, false),
-            Step::Failed(error) => {
+            VmChange::Skip => (false, false),
+            VmChange::Done => (true, false),
+            VmChange::Failed(error) => {
                 errors.push(error);
                 (true, false)
             }
-            Step::Remove => (true, true),
+            VmChange::Remove => (true, true),
         };
         applied.insert(vm.name.clone(), ok);
         applied.insert(vm.id.to_string(), ok);
@@ -415,21 +415,21 @@ pub(super) fn apply(
 pub(crate) fn start(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), String> {
     apply(world, ctx, cmd, |vm, wild| match vm.state {
         State::Building | State::Paused => {
             vm.state = State::Running;
-            Step::Done
+            VmChange::Done
         }
-        State::Quit | State::Error if wild => Step::Skip,
+        State::Quit | State::Error if wild => VmChange::Skip,
         State::Quit | State::Error => {
             vm.state = State::Running;
-            Step::Done
+            VmChange::Done
         }
-        State::Running if wild => Step::Skip,
-        State::Running => Step::Failed("vm is already running".to_owned()),
+        State::Running if wild => VmChange::Skip,
+        State::Running => VmChange::Failed("vm is already running".to_owned()),
     })
 }
 
@@ -438,15 +438,15 @@ pub(crate) fn start(
 fn apply_in(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     applies: fn(State) -> bool,
-    change: fn(&mut Vm) -> Step,
+    change: fn(&mut Vm) -> VmChange,
 ) -> Result<(), String> {
     apply(world, ctx, cmd, |vm, _| {
         if applies(vm.state) {
             change(vm)
         } else {
-            Step::Skip
+            VmChange::Skip
         }
     })
 }
@@ -454,7 +454,7 @@ fn apply_in(
 pub(crate) fn stop(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), String> {
     apply_in(
@@ -464,7 +464,7 @@ pub(crate) fn stop(
         |state| state == State::Running,
         |vm| {
             vm.state = State::Paused;
-            Step::Done
+            VmChange::Done
         },
     )
 }
@@ -472,28 +472,28 @@ pub(crate) fn stop(
 pub(crate) fn kill(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), String> {
     apply_in(world, ctx, cmd, State::killable, |vm| {
         vm.state = State::Quit;
-        Step::Done
+        VmChange::Done
     })
 }
 
 pub(crate) fn flush(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), String> {
-    apply_in(world, ctx, cmd, State::flushable, |_| Step::Remove)
+    apply_in(world, ctx, cmd, State::flushable, |_| VmChange::Remove)
 }
 
 pub(crate) fn flush_all(
     world: &mut World,
     ctx: &Ctx,
-    _: &Cmd,
+    _: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), String> {
     let ns = world.ns(ctx);

@@ -6,12 +6,12 @@ use minimega_protocol::WireResponse;
 
 use super::super::config::{field_named, Config, Field, Kind as FieldKind, Section, Value, FIELDS};
 use super::super::netspec::NetSpec;
-use super::super::table::Handler::{self, *};
+use super::super::table::Dispatch::{self, *};
 use super::super::vms::Kind;
-use super::super::{Cmd, Ctx, World};
+use super::super::{Ctx, MatchedCommand, World};
 use super::{fixed, word};
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     let mut entries = fixed([
         ("vm config", Simple(config_display)),
         ("vm config <save,> <name>", Simple(config_save)),
@@ -53,7 +53,7 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
 pub(crate) fn config_display(
     world: &mut World,
     ctx: &Ctx,
-    _: &Cmd,
+    _: &MatchedCommand,
     r: &mut WireResponse,
 ) -> Result<(), String> {
     r.response = world.ns(ctx).config.display();
@@ -63,7 +63,7 @@ pub(crate) fn config_display(
 pub(crate) fn config_save(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), String> {
     let name = cmd.m.value("name").unwrap_or_default().to_owned();
@@ -76,7 +76,7 @@ pub(crate) fn config_save(
 pub(crate) fn config_restore(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
 ) -> Result<(), String> {
     let ns = world.ns(ctx);
@@ -101,7 +101,7 @@ pub(crate) fn config_restore(
 pub(crate) fn config_clone(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), String> {
     let name = cmd.m.value("vm").unwrap_or_default().to_owned();
@@ -141,7 +141,7 @@ pub(crate) fn config_clone(
 
 /// The field a `vm config <field> …` or `clear vm config <field>` pattern
 /// is about.
-fn pattern_field(world: &World, cmd: &Cmd, index: usize) -> Option<&'static Field> {
+fn pattern_field(world: &World, cmd: &MatchedCommand, index: usize) -> Option<&'static Field> {
     match word(world, cmd, index).as_str() {
         "migrate" => field_named("state"),
         name => field_named(name),
@@ -152,7 +152,7 @@ fn pattern_field(world: &World, cmd: &Cmd, index: usize) -> Option<&'static Fiel
 pub(crate) fn config_field(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
 ) -> Result<(), String> {
     let Some(field) = pattern_field(world, cmd, 2) else {
@@ -238,7 +238,7 @@ fn in_files(world: &World, path: &str) -> String {
 pub(crate) fn config_map(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
 ) -> Result<(), String> {
     let Some(field) = pattern_field(world, cmd, 2) else {
@@ -273,7 +273,7 @@ pub(crate) fn config_map(
 pub(crate) fn config_networks(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
 ) -> Result<(), String> {
     let Some(field) = field_named("networks") else {
@@ -309,7 +309,7 @@ pub(crate) fn config_networks(
 pub(crate) fn config_disks(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
 ) -> Result<(), String> {
     let Some(field) = field_named("disks") else {
@@ -362,7 +362,7 @@ pub(crate) fn config_disks(
 pub(crate) fn config_unkept(
     world: &mut World,
     _: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
 ) -> Result<(), String> {
     if cmd.m.lists.values().all(Vec::is_empty) {
@@ -376,7 +376,7 @@ pub(crate) fn config_unkept(
 pub(crate) fn clear_config(
     world: &mut World,
     ctx: &Ctx,
-    _: &Cmd,
+    _: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), String> {
     let ns = world.ns(ctx);
@@ -388,7 +388,7 @@ pub(crate) fn clear_config(
 pub(crate) fn clear_field(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), String> {
     if let Some(field) = pattern_field(world, cmd, 3) {
@@ -401,7 +401,7 @@ pub(crate) fn clear_field(
 pub(crate) fn clear_unkept(
     _: &mut World,
     _: &Ctx,
-    _: &Cmd,
+    _: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), String> {
     Ok(())
