@@ -27,8 +27,10 @@ pub(crate) mod table;
 mod vlans;
 mod vms;
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use minimega_protocol::{Message, WireResponse};
 use minimega_spec::{input, Item, Line, Match, PatternId, Spec};
@@ -134,9 +136,12 @@ impl MatchedCommand {
     }
 }
 
-/// Where a command runs.
+/// Where a command runs, and the request it is part of.
 #[derive(Debug, Clone)]
 pub(crate) struct Ctx {
+    /// What the request has come to so far, shared by every command it
+    /// runs (nested, fanned out, or read from a script).
+    pub(crate) request: Rc<RequestReport>,
     /// The node (index into the hosts, the head first).
     pub(crate) node: usize,
     /// The namespace it was told to run in; else the node's active one.
@@ -147,6 +152,45 @@ pub(crate) struct Ctx {
     pub(crate) via_mesh: bool,
     /// Whether arguments are preprocessed.
     pub(crate) preprocess: bool,
+}
+
+impl Ctx {
+    /// Marks the request as not simulated (wholly or in part).
+    pub(crate) fn unsimulated(&self) {
+        self.request.how.set(Answered::NotSimulated);
+    }
+
+    /// Notes a `mesh send` to `hosts` hosts in the request.
+    pub(crate) fn count_mesh_hosts(&self, hosts: usize) {
+        let most = self.request.mesh_hosts.get().max(hosts);
+        self.request.mesh_hosts.set(most);
+    }
+
+    /// Marks the request as answered by a stub, unless part of it was not
+    /// simulated.
+    fn stubbed(&self) {
+        if self.request.how.get() != Answered::NotSimulated {
+            self.request.how.set(Answered::Stubbed);
+        }
+    }
+}
+
+/// How one request was answered, filled in while its commands run (cells:
+/// the handlers see the request through a shared `&Ctx`).
+#[derive(Debug)]
+pub(crate) struct RequestReport {
+    how: Cell<Answered>,
+    /// How many hosts a `mesh send` in the request went to (0: none).
+    mesh_hosts: Cell<usize>,
+}
+
+impl Default for RequestReport {
+    fn default() -> RequestReport {
+        RequestReport {
+            how: Cell::new(Answered::Simulated),
+            mesh_hosts: Cell::new(0),
+        }
+    }
 }
 
 /// A script `read` runs, read by the caller before the command ran.
@@ -194,9 +238,6 @@ pub(crate) struct World {
     /// Paths outside its base that the mock's `shell` made, which it may
     /// remove again.
     pub(crate) made_paths: std::collections::BTreeSet<PathBuf>,
-    // What the command being run has come to so far.
-    how: Answered,
-    mesh_hosts: usize,
 }
 
 impl World {
@@ -234,8 +275,6 @@ impl World {
             made_paths: Default::default(),
             images_exist: false,
             host_taps: BTreeMap::new(),
-            how: Answered::Simulated,
-            mesh_hosts: 0,
         }
     }
 
@@ -288,14 +327,13 @@ impl World {
     /// Runs one command line received on the socket; `script` is the file
     /// a `read` in it names, read beforehand.
     pub(crate) fn run(&mut self, line: &str, script: Option<&ReadScript>) -> Outcome {
-        self.how = Answered::Simulated;
-        self.mesh_hosts = 0;
+        let request = Rc::new(RequestReport::default());
         let batches = match self.stubs.for_line(line) {
             Some(answer) => {
-                self.how = Answered::Stubbed;
+                request.how.set(Answered::Stubbed);
                 vec![self.stubbed(0, &answer)]
             }
-            None => self.run_line(line, script),
+            None => self.run_line(line, script, &request),
         };
         let messages = if batches.is_empty() {
             // minimega answers a comment, and a command that produced no
@@ -319,18 +357,23 @@ impl World {
         };
         Outcome {
             messages,
-            how: self.how,
-            mesh_hosts: self.mesh_hosts,
+            how: request.how.get(),
+            mesh_hosts: request.mesh_hosts.get(),
         }
     }
 
-    fn run_line(&mut self, line: &str, script: Option<&ReadScript>) -> Vec<Batch> {
+    fn run_line(
+        &mut self,
+        line: &str,
+        script: Option<&ReadScript>,
+        request: &Rc<RequestReport>,
+    ) -> Vec<Batch> {
         let spec = self.spec;
         let expanded = self.expand_aliases(line);
         let line = expanded.as_str();
         match spec.compile(line) {
             Err(error) => {
-                self.how = Answered::Invalid;
+                request.how.set(Answered::Invalid);
                 vec![Batch::of(vec![self.response(
                     0,
                     String::new(),
@@ -342,6 +385,7 @@ impl World {
                 let tokens = input::lex(line.trim()).unwrap_or_default();
                 let cmd = MatchedCommand::new(spec, m, &tokens);
                 let ctx = Ctx {
+                    request: Rc::clone(request),
                     node: 0,
                     ns: None,
                     local: false,
@@ -399,7 +443,7 @@ impl World {
     ) -> Vec<Batch> {
         let mut cmd = cmd.clone();
         if ctx.preprocess && self.preprocessor.fetches(&cmd.m) {
-            self.unsimulated();
+            ctx.unsimulated();
         }
         if ctx.preprocess {
             if let Err(error) = self.preprocessor.apply(&mut cmd.m) {
@@ -411,23 +455,16 @@ impl World {
             }
         }
         if let Some(answer) = self.stubs.for_pattern(cmd.m.id) {
-            if self.how != Answered::NotSimulated {
-                self.how = Answered::Stubbed;
-            }
+            ctx.stubbed();
             return vec![self.stubbed(ctx.node, &answer)];
         }
         match self.handlers.get(&cmd.m.id).copied() {
             Some(handler) => handler.run(self, ctx, &cmd, script),
             None => {
-                self.unsimulated();
+                ctx.unsimulated();
                 self.ok(ctx)
             }
         }
-    }
-
-    /// Marks the command being run as not simulated.
-    pub(crate) fn unsimulated(&mut self) {
-        self.how = Answered::NotSimulated;
     }
 
     fn stubbed(&self, node: usize, answer: &Answer) -> Batch {
@@ -576,10 +613,6 @@ impl World {
 
     pub(crate) fn files_dir(&self) -> PathBuf {
         self.preprocessor.files.clone()
-    }
-
-    pub(crate) fn count_mesh_hosts(&mut self, hosts: usize) {
-        self.mesh_hosts = self.mesh_hosts.max(hosts);
     }
 
     /// The next tap number of `node`.

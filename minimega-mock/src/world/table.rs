@@ -7,15 +7,48 @@
 //! mock refuses to start unless told those commands may go unsimulated.
 
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use minimega_protocol::WireResponse;
 use minimega_spec::{PatternId, Spec};
 
 use super::{Batch, Ctx, MatchedCommand, ReadScript, World};
 
-/// A handler that fills in one host's response, or fails with an error.
+/// Why a handler failed on one host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The VM the command names is not on this host: for a command that
+    /// went to every host ([`Dispatch::Target`]), another host may have it.
+    VmNotFound(String),
+    /// Any other error, as minimega words it.
+    Error(String),
+}
+
+impl Failure {
+    /// minimega's text for the failure.
+    pub(crate) fn into_message(self) -> String {
+        match self {
+            Failure::VmNotFound(name) => format!("vm not found: {name}"),
+            Failure::Error(message) => message,
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Error(message)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Failure {
+        Failure::Error(message.to_owned())
+    }
+}
+
+/// A handler that fills in one host's response, or fails.
 pub(crate) type Local =
-    fn(&mut World, &Ctx, &MatchedCommand, &mut WireResponse) -> Result<(), String>;
+    fn(&mut World, &Ctx, &MatchedCommand, &mut WireResponse) -> Result<(), Failure>;
 
 /// A handler that answers for itself, in batches.
 pub(crate) type Whole = fn(&mut World, &Ctx, &MatchedCommand, Option<&ReadScript>) -> Vec<Batch>;
@@ -59,21 +92,20 @@ impl Dispatch {
             Dispatch::Simple(local) => vec![Batch::of(vec![one(world, ctx, cmd, local)])],
             Dispatch::Broadcast(local) => vec![Batch::of(fan_out(world, ctx, cmd, local))],
             Dispatch::Target(local) => {
-                let responses = fan_out(world, ctx, cmd, local);
+                let answers = fan_out_answers(world, ctx, cmd, local);
                 if ctx.local {
-                    return vec![Batch::of(responses)];
+                    return vec![Batch::of(answers.into_iter().map(|(r, _)| r).collect())];
                 }
-                let found = responses.iter().any(|r| r.error.is_empty());
+                let found = answers.iter().any(|(r, _)| r.error.is_empty());
                 let mut not_found = None;
-                let kept: Vec<WireResponse> = responses
+                let kept: Vec<WireResponse> = answers
                     .into_iter()
-                    .filter_map(|r| {
-                        if r.error.starts_with("vm not found: ") {
-                            not_found = Some(r.error);
+                    .filter_map(|(r, missing)| match missing {
+                        Some(name) => {
+                            not_found = Some(Failure::VmNotFound(name).into_message());
                             None
-                        } else {
-                            Some(r)
                         }
+                        None => Some(r),
                     })
                     .collect();
                 match not_found {
@@ -88,21 +120,49 @@ impl Dispatch {
 
 /// One host's response: `local` run on the command's node.
 fn one(world: &mut World, ctx: &Ctx, cmd: &MatchedCommand, local: Local) -> WireResponse {
+    answer(world, ctx, cmd, local).0
+}
+
+/// One host's response, and the VM it did not find if that is why it
+/// failed.
+fn answer(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    local: Local,
+) -> (WireResponse, Option<String>) {
     let mut response = WireResponse {
         host: world.node(ctx.node).name.clone(),
         ..WireResponse::default()
     };
-    if let Err(error) = local(world, ctx, cmd, &mut response) {
-        response.error = error;
+    let mut missing = None;
+    if let Err(failure) = local(world, ctx, cmd, &mut response) {
+        if let Failure::VmNotFound(name) = &failure {
+            missing = Some(name.clone());
+        }
+        response.error = failure.into_message();
     }
-    response
+    (response, missing)
 }
 
 /// `local` run on every host of the command's namespace (or only here, when
 /// the fan-out already happened).
 fn fan_out(world: &mut World, ctx: &Ctx, cmd: &MatchedCommand, local: Local) -> Vec<WireResponse> {
+    fan_out_answers(world, ctx, cmd, local)
+        .into_iter()
+        .map(|(response, _)| response)
+        .collect()
+}
+
+/// As [`fan_out`], with the VM each host did not find (see [`answer`]).
+fn fan_out_answers(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    local: Local,
+) -> Vec<(WireResponse, Option<String>)> {
     if ctx.local {
-        return vec![one(world, ctx, cmd, local)];
+        return vec![answer(world, ctx, cmd, local)];
     }
     let ns = world.ns_name(ctx);
     let hosts = world.ns(ctx).hosts.clone();
@@ -114,17 +174,18 @@ fn fan_out(world: &mut World, ctx: &Ctx, cmd: &MatchedCommand, local: Local) -> 
         .into_iter()
         .map(|node| {
             let here = Ctx {
+                request: Rc::clone(&ctx.request),
                 node,
                 ns: Some(ns.clone()),
                 local: true,
                 via_mesh: ctx.via_mesh || node != ctx.node,
                 preprocess: ctx.preprocess,
             };
-            let response = one(world, &here, cmd, local);
+            let (response, missing) = answer(world, &here, cmd, local);
             if node == ctx.node {
-                response
+                (response, missing)
             } else {
-                super::through_mesh(response)
+                (super::through_mesh(response), missing)
             }
         })
         .collect()

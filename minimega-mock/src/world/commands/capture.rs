@@ -7,6 +7,7 @@
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::{Ctx, MatchedCommand, World, WILDCARD};
 use super::fixed;
 
@@ -61,7 +62,7 @@ fn list(
     ctx: &Ctx,
     _: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     r.header = Some(
         ["bridge", "type", "interface", "mode", "compress", "path"]
             .map(str::to_owned)
@@ -94,7 +95,7 @@ fn vm(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let name = m.value("vm").unwrap_or_default().to_owned();
     if m.chose("delete") {
@@ -104,7 +105,7 @@ fn vm(
             !(c.vm.as_deref() == Some(name.as_str()) || (name == WILDCARD && c.vm.is_some()))
         });
         if captures.len() == before {
-            return Err(format!("vm not found: {name}"));
+            return Err(Failure::VmNotFound(name.to_string()));
         }
         return Ok(());
     }
@@ -117,7 +118,7 @@ fn vm(
     let id = ns
         .vms
         .find(&name)
-        .ok_or_else(|| format!("vm not found: {name}"))?;
+        .ok_or_else(|| Failure::VmNotFound(name.to_string()))?;
     let bridge = ns
         .vms
         .get_mut(id)
@@ -140,7 +141,7 @@ fn bridge(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let kind = if m.chose("netflow") {
         "netflow"
@@ -176,7 +177,7 @@ fn clear(
     ctx: &Ctx,
     _: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     world.ns(ctx).captures.clear();
     Ok(())
 }

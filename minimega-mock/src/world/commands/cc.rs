@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::super::cc::{Client, Command, Filter};
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vms::HEADER;
 use super::super::{Ctx, MatchedCommand, World, WILDCARD};
 
@@ -134,7 +135,7 @@ fn cc(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let clients = clients(world, ctx);
     let clearing = world.spec().pattern(m.id).text.starts_with("clear ");
@@ -229,7 +230,7 @@ fn cc(
     } else if m.chose("responses") {
         return responses(state, &value("id"), m.chose("raw"), r);
     } else if m.chose("delete") {
-        return delete(state, &value("id"), m.chose("command"));
+        return delete(state, &value("id"), m.chose("command")).map_err(Failure::from);
     } else if m.chose("process") && m.chose("list") {
         r.header = Some(
             ["name", "uuid", "pid", "command"]
@@ -255,7 +256,7 @@ fn cc(
             .unwrap_or_default()
             .to_owned();
     } else if m.chose("kill") && value("pid") != WILDCARD && value("pid").parse::<i64>().is_err() {
-        return Err(format!("invalid PID: `{}`", value("pid")));
+        return Err(format!("invalid PID: `{}`", value("pid")).into());
     }
     // Every other form makes a command for the agents.
     let id = state.add(new, &clients);
@@ -348,14 +349,14 @@ fn responses(
     which: &str,
     raw: bool,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     if which == WILDCARD {
         r.response = state.show(None, raw);
         return Ok(());
     }
     if let Ok(id) = which.parse::<u64>() {
         if !state.responses.keys().any(|(i, _)| *i == id) {
-            return Err(format!("no responses for {id}"));
+            return Err(format!("no responses for {id}").into());
         }
         r.response = state.show(Some(&[id]), raw);
         return Ok(());
@@ -367,11 +368,11 @@ fn responses(
         .map(|(id, _)| *id)
         .collect();
     if ids.is_empty() {
-        return Err(format!("no such prefix: `{which}`"));
+        return Err(format!("no such prefix: `{which}`").into());
     }
     for id in ids {
         if !state.responses.keys().any(|(i, _)| *i == id) {
-            return Err(format!("no responses for {id}"));
+            return Err(format!("no responses for {id}").into());
         }
         r.response.push_str(&state.show(Some(&[id]), raw));
         r.response.push('\n');

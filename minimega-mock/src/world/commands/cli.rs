@@ -1,6 +1,7 @@
 //! The daemon's own commands: `echo`, `version`, `host`, and the commands
 //! that run others: `mesh send` (on other nodes) and `read` (a script).
 use std::path::Path;
+use std::rc::Rc;
 
 use minimega_protocol::WireResponse;
 use minimega_spec::{Item, Line};
@@ -8,6 +9,7 @@ use serde_json::json;
 
 use super::super::gotime::go_duration;
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vms::{Kind, Vm};
 use super::super::{through_mesh, Batch, Ctx, MatchedCommand, ReadScript, World};
 use super::{fixed, word};
@@ -53,7 +55,7 @@ pub(crate) fn echo(
     _: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     r.response = cmd.m.list("args").join(" ");
     Ok(())
 }
@@ -63,7 +65,7 @@ pub(crate) fn version(
     _: &Ctx,
     _: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     r.response = format!("minimega {} mock", world.version());
     Ok(())
 }
@@ -82,7 +84,7 @@ pub(crate) fn host(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let node = world.node(ctx.node);
     let vms: Vec<&Vm> = node
         .namespaces
@@ -184,13 +186,14 @@ pub(crate) fn mesh_send(
         .filter(|host| **host != me)
         .filter_map(|host| world.node_index(host))
         .collect();
-    world.count_mesh_hosts(targets.len());
+    ctx.count_mesh_hosts(targets.len());
     let Some(sub) = &cmd.sub else {
         return world.ok(ctx);
     };
     let mut responses = Vec::new();
     for node in targets {
         let remote = Ctx {
+            request: Rc::clone(&ctx.request),
             node,
             ns: ctx.ns.clone(),
             local: true,

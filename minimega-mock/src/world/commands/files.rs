@@ -12,6 +12,7 @@ use std::time::UNIX_EPOCH;
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::{Ctx, MatchedCommand, World};
 use super::fixed;
 
@@ -122,7 +123,7 @@ fn file(
     _: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let files = world.files_dir();
     let name = m.value("file").unwrap_or_default();
@@ -150,7 +151,7 @@ fn file(
     } else if m.chose("get") {
         let here = files.join(name.trim_start_matches('/'));
         if world.nodes().len() > 1 && !here.is_file() {
-            return Err(format!("get {name}: file not found"));
+            return Err(format!("get {name}: file not found").into());
         }
     } else if m.chose("delete") {
         for found in glob(&files, name) {

@@ -3,6 +3,7 @@
 //! `.record`, `.preprocess`), alone (daemon-wide) or with a command; and
 //! `.alias`/`.unalias` (the daemon's aliases, expanded in every line).
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use minimega_protocol::WireResponse;
 
 use super::super::{Batch, Ctx, MatchedCommand, ReadScript, World};
@@ -293,7 +294,7 @@ fn alias(
     _: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let text = cmd.m.list("alias").join(" ");
     if text.is_empty() {
         r.header = Some(vec!["alias".to_owned(), "expansion".to_owned()]);
@@ -312,7 +313,7 @@ fn alias(
             world.aliases.insert(name.to_owned(), expansion.to_owned());
             Ok(())
         }
-        None => Err("expected alias of format `alias=expansion`".to_owned()),
+        None => Err("expected alias of format `alias=expansion`".into()),
     }
 }
 
@@ -322,7 +323,7 @@ fn unalias(
     _: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     world
         .aliases
         .remove(cmd.m.value("alias").unwrap_or_default());

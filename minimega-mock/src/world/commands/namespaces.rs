@@ -3,6 +3,7 @@
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::{
     valid_name, Batch, Ctx, MatchedCommand, ReadScript, World, DEFAULT_NAMESPACE, INVALID_NAME,
 };
@@ -23,7 +24,7 @@ pub(crate) fn ns_hosts(
     ctx: &Ctx,
     _: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     r.response = names::unsplit(&world.ns(ctx).hosts);
     Ok(())
 }

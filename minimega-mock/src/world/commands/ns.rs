@@ -4,6 +4,9 @@
 //! namespaces.) `ns queue`, `ns load`, `ns bridge` and `ns save` are not
 //! simulated.
 
+use super::super::table::Failure;
+use std::rc::Rc;
+
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
@@ -48,7 +51,7 @@ fn add_hosts(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let me = world.node(ctx.node).name.clone();
     let peers: Vec<String> = world
         .nodes()
@@ -64,7 +67,7 @@ fn add_hosts(
             break;
         }
         if host != me && !peers.contains(&host) {
-            return Err(format!("unknown host: `{host}`"));
+            return Err(format!("unknown host: `{host}`").into());
         }
         adding.push(host);
     }
@@ -83,7 +86,7 @@ fn del_hosts(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let gone = hosts(world, ctx, cmd)?;
     let ns = world.ns(ctx);
     if gone.iter().any(|h| h == WILDCARD) {
@@ -99,7 +102,7 @@ fn queueing(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let ns = world.ns(ctx);
     if cmd.m.choices.contains("true") || cmd.m.choices.contains("false") {
         ns.queueing = cmd.m.chose("true");
@@ -114,7 +117,7 @@ fn flush(
     ctx: &Ctx,
     _: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     world.ns(ctx).queue.clear();
     Ok(())
 }
@@ -126,7 +129,7 @@ fn schedule(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let m = &cmd.m;
     if m.chose("dry-run") {
         let assignment = dry_run(world, ctx)?;
@@ -134,7 +137,7 @@ fn schedule(
     }
     if m.chose("dry-run") || m.chose("dump") {
         let Some(assignment) = world.ns(ctx).assignment.clone() else {
-            return Err("must run dry-run first".to_owned());
+            return Err("must run dry-run first".into());
         };
         r.header = Some(vec!["vm".to_owned(), "dst".to_owned()]);
         let rows: Vec<Vec<String>> = assignment
@@ -149,21 +152,21 @@ fn schedule(
         let ns = world.ns(ctx);
         let hosts = ns.hosts.clone();
         let Some(assignment) = ns.assignment.as_mut() else {
-            return Err("must run dry-run first".to_owned());
+            return Err("must run dry-run first".into());
         };
         if !hosts.contains(&dst) {
-            return Err("new dst host is not in namespace".to_owned());
+            return Err("new dst host is not in namespace".into());
         }
         for vm in names::split(m.value("vm").unwrap_or_default())? {
             match assignment.iter_mut().find(|(name, _)| *name == vm) {
                 Some(entry) => entry.1 = dst.clone(),
-                None => return Err(format!("reassign {vm}: vm not found")),
+                None => return Err(format!("reassign {vm}: vm not found").into()),
             }
         }
         return Ok(());
     }
     let queue = std::mem::take(&mut world.ns(ctx).queue);
-    run_queued(world, ctx, queue)
+    run_queued(world, ctx, queue).map_err(Failure::from)
 }
 
 /// `ns run (command)`: the command on every host of the namespace, their
@@ -190,6 +193,7 @@ fn run(world: &mut World, ctx: &Ctx, cmd: &MatchedCommand, _: Option<&ReadScript
             continue;
         };
         let here = Ctx {
+            request: Rc::clone(&ctx.request),
             node,
             ns: Some(ns.clone()),
             local: true,

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::{Ctx, MatchedCommand, World};
 use super::fixed;
 
@@ -195,7 +196,7 @@ fn plumb(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let ns = world.ns_name(ctx);
     let mut words = vec![cmd.m.value("src").unwrap_or_default().to_owned()];
     words.extend(cmd.m.list("dst").iter().cloned());
@@ -215,6 +216,7 @@ fn plumb(
         .node_mut(ctx.node)
         .plumber
         .plumb(production, names.join(" "))
+        .map_err(Failure::from)
 }
 
 fn plumb_list(
@@ -222,7 +224,7 @@ fn plumb_list(
     ctx: &Ctx,
     _: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let marker = format!("{}//", world.ns_name(ctx));
     r.header = Some(vec!["pipeline".to_owned()]);
     r.tabular = Some(
@@ -243,11 +245,13 @@ fn clear_plumb(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let plumber = &mut world.node_mut(ctx.node).plumber;
     let production = cmd.m.list("pipeline");
     if !production.is_empty() {
-        return plumber.delete_pipeline(&production.join(" "));
+        return plumber
+            .delete_pipeline(&production.join(" "))
+            .map_err(Failure::from);
     }
     let all: Vec<String> = plumber.pipelines.keys().cloned().collect();
     for name in all {
@@ -261,7 +265,7 @@ fn pipe(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let ns = world.ns_name(ctx);
     let plumber = &mut world.node_mut(ctx.node).plumber;
@@ -316,7 +320,7 @@ fn clear_pipe(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let ns = world.ns_name(ctx);
     let plumber = &mut world.node_mut(ctx.node).plumber;
@@ -332,10 +336,12 @@ fn clear_pipe(
         return Ok(());
     }
     match given {
-        Some(name) => plumber.delete_pipe(&name),
+        Some(name) => plumber.delete_pipe(&name).map_err(Failure::from),
         None => {
             let all: Vec<String> = plumber.pipes.keys().cloned().collect();
-            all.iter().try_for_each(|name| plumber.delete_pipe(name))
+            all.iter()
+                .try_for_each(|name| plumber.delete_pipe(name))
+                .map_err(Failure::from)
         }
     }
 }

@@ -10,6 +10,7 @@ use minimega_protocol::WireResponse;
 use super::super::config::{field_named, Config, Value};
 use super::super::netspec::NetSpec;
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::{Ctx, MatchedCommand, World};
 use super::fixed;
 
@@ -280,7 +281,7 @@ fn qemu_override(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let ns = world.ns(ctx);
     if let (Some(matched), Some(replacement)) = (cmd.m.value("match"), cmd.m.value("replacement")) {
         ns.qemu_overrides
@@ -311,7 +312,7 @@ fn clear(
     ctx: &Ctx,
     _: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     world.ns(ctx).qemu_overrides.clear();
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! the other way round) and shown in `vm info`'s `qos` column. Nothing
 //! shapes any traffic.
 
+use super::super::table::Failure;
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
@@ -104,10 +105,10 @@ fn add(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let index = cmd.m.value("interface").unwrap_or_default();
     if index == WILDCARD {
-        return Err("wildcard qos not implemented".to_owned());
+        return Err("wildcard qos not implemented".into());
     }
     let tap: usize = index
         .parse()
@@ -145,11 +146,11 @@ fn clear(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let index = cmd.m.value("tap").unwrap_or_default().to_owned();
     let tap: Option<usize> = index.parse().ok();
     if tap.is_none() && index != WILDCARD {
-        return Err(format!("invalid tap index {index}"));
+        return Err(format!("invalid tap index {index}").into());
     }
     apply(world, ctx, cmd, |vm, _| match tap {
         None => {

@@ -4,6 +4,7 @@
 //! `minirouter-<vm>` into the files directory, as minimega does; no
 //! minirouter runs it.
 
+use super::super::table::Failure;
 use std::path::PathBuf;
 
 use minimega_protocol::WireResponse;
@@ -129,16 +130,16 @@ fn router(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let name = m.value("vm").unwrap_or_default().to_owned();
     let Some((id, networks, container)) = find_vm(world, ctx, &name) else {
-        return Err(format!("vm not found: {name}"));
+        return Err(Failure::VmNotFound(name.to_string()));
     };
     let ns = world.ns(ctx);
     if m.choices.is_empty() {
         let Some(router) = ns.routers.get(&id) else {
-            return Err(format!("vm {name} not a router"));
+            return Err(format!("vm {name} not a router").into());
         };
         let log = ns
             .vms
@@ -161,7 +162,7 @@ fn router(
     if m.chose("commit") {
         let text = rtr.commit();
         let vm_ns = world.ns_name(ctx);
-        return write_commit(world, &vm_ns, &name, &text);
+        return write_commit(world, &vm_ns, &name, &text).map_err(Failure::from);
     } else if m.chose("log") {
         let level = ["fatal", "error", "warn", "info", "debug"]
             .into_iter()
@@ -171,7 +172,9 @@ fn router(
     } else if m.chose("interface") {
         let network = value("network");
         let n = atoi(&network).map_err(|e| format!("invalid network: {network} : {e}"))?;
-        return rtr.interface_add(n, &value("IPv4/MASK"), m.chose("lo"));
+        return rtr
+            .interface_add(n, &value("IPv4/MASK"), m.chose("lo"))
+            .map_err(Failure::from);
     } else if m.chose("dhcp") {
         let d = rtr.dhcp.entry(value("listen")).or_default();
         if m.chose("range") {
@@ -200,14 +203,14 @@ fn router(
     } else if m.chose("rid") {
         let id = value("id");
         if id.parse::<std::net::IpAddr>().is_err() {
-            return Err(format!("invalid routerid: {id}"));
+            return Err(format!("invalid routerid: {id}").into());
         }
         rtr.router_id = id;
     } else if m.chose("fw") {
         if container {
-            return Err("firewall rules cannot be applied to minirouter containers".to_owned());
+            return Err("firewall rules cannot be applied to minirouter containers".into());
         }
-        return firewall(rtr, cmd);
+        return firewall(rtr, cmd).map_err(Failure::from);
     }
     Ok(())
 }
@@ -366,28 +369,30 @@ fn clear_router(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let Some(name) = m.value("vm").map(str::to_owned) else {
         world.ns(ctx).routers.clear();
         return Ok(());
     };
     let Some((id, _, _)) = find_vm(world, ctx, &name) else {
-        return Err(format!("no such vm {name}"));
+        return Err(format!("no such vm {name}").into());
     };
     let Some(rtr) = world.ns(ctx).routers.get_mut(&id) else {
-        return Err(format!("no such router {name}"));
+        return Err(format!("no such router {name}").into());
     };
     let value = |key: &str| m.value(key).unwrap_or_default().to_owned();
     if m.chose("interface") {
-        return rtr.interface_del(m.value("network"), &value("IPv4/MASK"), m.chose("lo"));
+        return rtr
+            .interface_del(m.value("network"), &value("IPv4/MASK"), m.chose("lo"))
+            .map_err(Failure::from);
     } else if m.chose("dhcp") {
         let Some(addr) = m.value("listen") else {
             rtr.dhcp.clear();
             return Ok(());
         };
         let Some(d) = rtr.dhcp.get_mut(addr) else {
-            return Err(format!("no such address: {addr}"));
+            return Err(format!("no such address: {addr}").into());
         };
         if m.chose("range") {
             d.low.clear();
@@ -410,7 +415,7 @@ fn clear_router(
     } else if m.chose("ra") {
         clear_or_remove(&mut rtr.ra, m.value("subnet"), "subnet")?;
     } else if m.chose("route") {
-        return clear_route(rtr, cmd);
+        return clear_route(rtr, cmd).map_err(Failure::from);
     } else if m.chose("rid") {
         rtr.router_id = NO_ID.to_owned();
     } else if m.chose("fw") {

@@ -4,6 +4,7 @@
 //! [`super::shell`]; elsewhere, not simulated). Bare `debug` is not
 //! simulated.
 
+use super::super::table::Failure;
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
@@ -29,7 +30,7 @@ fn history(
     _: &Ctx,
     _: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     r.response = world.history.join("\n");
     Ok(())
 }
@@ -39,7 +40,7 @@ fn clear_history(
     _: &Ctx,
     _: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     world.history.clear();
     Ok(())
 }
@@ -52,7 +53,7 @@ fn clear_all(
     ctx: &Ctx,
     _: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let everywhere = !(ctx.local || ctx.via_mesh);
     for node in 0..world.nodes().len() {
         if node == ctx.node || everywhere {
@@ -70,10 +71,10 @@ fn clear_all(
 /// `debug memory|goroutine <file>`, `debug cpu start <file>|stop`.
 fn debug(
     world: &mut World,
-    _: &Ctx,
+    ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     if let Some(file) = cmd.m.value("file") {
         let file = if file.starts_with('/') {
             file.to_owned()
@@ -81,7 +82,7 @@ fn debug(
             world.files_dir().join(file).to_string_lossy().into_owned()
         };
         let Some(path) = super::shell::allowed(world, &file, true) else {
-            world.unsimulated();
+            ctx.unsimulated();
             return Ok(());
         };
         std::fs::write(&path, "").map_err(|e| format!("open {file}: {e}"))?;
@@ -89,12 +90,12 @@ fn debug(
     }
     if cmd.m.chose("start") {
         if world.cpu_profile {
-            return Err("CPU profile still running".to_owned());
+            return Err("CPU profile still running".into());
         }
         world.cpu_profile = true;
     } else if cmd.m.chose("stop") {
         if !world.cpu_profile {
-            return Err("CPU profile not running".to_owned());
+            return Err("CPU profile not running".into());
         }
         world.cpu_profile = false;
     }

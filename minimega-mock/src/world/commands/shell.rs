@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::{Batch, Ctx, MatchedCommand, ReadScript, World};
 use super::fixed;
 
@@ -182,15 +183,15 @@ fn simulate(world: &mut World, args: &[String]) -> Option<Result<String, String>
 /// simulates.
 fn shell(
     world: &mut World,
-    _: &Ctx,
+    ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let args = cmd.m.list("command");
     look_path(args.first().map_or("", String::as_str))?;
     match simulate(world, args) {
         Some(result) => r.response = result?,
-        None => world.unsimulated(),
+        None => ctx.unsimulated(),
     }
     Ok(())
 }
@@ -211,7 +212,7 @@ fn background(
         }])];
     }
     if simulate(world, args).is_none() {
-        world.unsimulated();
+        ctx.unsimulated();
     }
     world.ok(ctx)
 }

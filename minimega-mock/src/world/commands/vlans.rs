@@ -1,6 +1,7 @@
 //! `vlans`: the namespace's aliases, `vlans add`, `vlans range`, `vlans
 //! blacklist` and `clear vlans`, on the model in [`super::super::vlans`].
 
+use super::super::table::Failure;
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
@@ -31,11 +32,11 @@ pub(crate) fn vlans_add(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let alias = cmd.m.value("alias").unwrap_or_default();
     let vlan = integer(cmd.m.value("vlan").unwrap_or_default()).ok_or("expected integer VLAN")?;
     let ns = world.ns_name(ctx);
-    world.vlans.add(&ns, alias, vlan)
+    world.vlans.add(&ns, alias, vlan).map_err(Failure::from)
 }
 
 pub(crate) fn vlans(
@@ -43,7 +44,7 @@ pub(crate) fn vlans(
     ctx: &Ctx,
     _: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let ns = world.ns_name(ctx);
     r.header = Some(vec!["alias".into(), "vlan".into()]);
     r.tabular = Some(
@@ -64,18 +65,18 @@ fn range(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let ns = world.ns_name(ctx);
     let key = if ns == DEFAULT_NAMESPACE { "" } else { &ns };
     if let (Some(min), Some(max)) = (cmd.m.value("min"), cmd.m.value("max")) {
         let (Some(min), Some(max)) = (integer(min), integer(max)) else {
-            return Err("expected integer values for min/max".to_owned());
+            return Err("expected integer values for min/max".into());
         };
         if max <= min {
             // sic: minimega's text.
-            return Err("expected min > max".to_owned());
+            return Err("expected min > max".into());
         }
-        return world.vlans.set_range(key, min, max);
+        return world.vlans.set_range(key, min, max).map_err(Failure::from);
     }
     r.header = Some(vec!["min".into(), "max".into(), "next".into()]);
     r.tabular = Some(
@@ -101,7 +102,7 @@ fn blacklist(
     _: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     if let Some(vlan) = cmd.m.value("vlan") {
         let vlan = integer(vlan).ok_or("expected integer VLAN")?;
         world.vlans.blacklist(vlan);
@@ -126,7 +127,7 @@ fn clear_vlans(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let prefix = cmd.m.value("prefix").unwrap_or_default();
     if prefix == "all" {
         world.vlans = Vlans::default();

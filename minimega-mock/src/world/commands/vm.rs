@@ -1,5 +1,6 @@
 //! VMs: `vm launch`, `vm info`, the state changes (`vm start|stop|kill|
 //! flush`) and `vm tag`, with minimega's checks and errors.
+use super::super::table::Failure;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
@@ -45,7 +46,7 @@ pub(crate) fn vm_info(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let header: &[&str] = if cmd.m.chose("summary") {
         &SUMMARY_HEADER
     } else {
@@ -66,12 +67,12 @@ pub(crate) fn launch_queued(
     ctx: &Ctx,
     _: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let queue = std::mem::take(&mut world.ns(ctx).queue);
     if queue.is_empty() {
-        return Err("namespace must contain at least one queued VM to launch VMs".to_owned());
+        return Err("namespace must contain at least one queued VM to launch VMs".into());
     }
-    run_queued(world, ctx, queue)
+    run_queued(world, ctx, queue).map_err(Failure::from)
 }
 
 /// Places and creates the VMs of each queued launch.
@@ -139,9 +140,9 @@ pub(crate) fn launch(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     if ctx.via_mesh {
-        return Err(format!("cannot run `{}` via meshage", cmd.text));
+        return Err(format!("cannot run `{}` via meshage", cmd.text).into());
     }
     let kind = Kind::from_word(&word(world, cmd, 2)).unwrap_or(Kind::Kvm);
     let ns_name = world.ns_name(ctx);
@@ -156,7 +157,7 @@ pub(crate) fn launch(
     };
     let names = launch_names(cmd.m.value("name").unwrap_or_default())?;
     if names.len() > 1 && !config.text("uuid").is_empty() {
-        return Err("cannot launch multiple VMs with a pre-configured UUID".to_owned());
+        return Err("cannot launch multiple VMs with a pre-configured UUID".into());
     }
     // Names and UUIDs taken anywhere in the namespace, found in one pass.
     let hosts = world.ns(ctx).hosts.clone();
@@ -172,23 +173,23 @@ pub(crate) fn launch(
     }
     for name in names.iter().flatten() {
         if taken.contains(name) {
-            return Err(format!("vm already exists with name `{name}`"));
+            return Err(format!("vm already exists with name `{name}`").into());
         }
         if !valid_name(name) {
-            return Err(format!("{INVALID_NAME}: `{name}`"));
+            return Err(format!("{INVALID_NAME}: `{name}`").into());
         }
     }
     let uuid = config.text("uuid");
     if !uuid.is_empty() && uuids.contains(&uuid) {
-        return Err(format!("vm already exists with UUID `{uuid}`"));
+        return Err(format!("vm already exists with UUID `{uuid}`").into());
     }
     // Then the same against what waits in the queue.
     for queued in &world.ns(ctx).queue {
         if let Some(name) = names.iter().flatten().find(|n| queued.names.contains(n)) {
-            return Err(format!("vm already queued with name `{name}`"));
+            return Err(format!("vm already queued with name `{name}`").into());
         }
         if !uuid.is_empty() && queued.config.text("uuid") == uuid {
-            return Err(format!("vm already queued with UUID `{uuid}`"));
+            return Err(format!("vm already queued with UUID `{uuid}`").into());
         }
     }
     // Counted VMs are named when the launch is queued, as in minimega.
@@ -213,7 +214,7 @@ pub(crate) fn launch(
         ns.assignment = None;
         return Ok(());
     }
-    run_queued(world, ctx, vec![queued])
+    run_queued(world, ctx, vec![queued]).map_err(Failure::from)
 }
 
 /// The names of a launch: a count gives unnamed VMs (`None`).
@@ -357,7 +358,7 @@ pub(super) fn apply(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     mut act: impl FnMut(&mut Vm, bool) -> VmChange,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let target = cmd.m.value("vm").unwrap_or("all").to_owned();
     let values = names::split(&target)?;
     let mut names: HashSet<&str> = HashSet::new();
@@ -399,7 +400,8 @@ pub(super) fn apply(
     if let [only] = values.as_slice() {
         if !wild {
             if names.len() + ids.len() == 1 {
-                errors.push(format!("vm not found: {only}"));
+                // Nothing was applied: the one value named no VM.
+                return Err(Failure::VmNotFound(only.clone()));
             } else if !applied.get(only).copied().unwrap_or(false) {
                 errors.push(format!("VM state error: {only}"));
             }
@@ -408,7 +410,7 @@ pub(super) fn apply(
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(errors.join("\n"))
+        Err(errors.join("\n").into())
     }
 }
 
@@ -417,7 +419,7 @@ pub(crate) fn start(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     apply(world, ctx, cmd, |vm, wild| match vm.state {
         State::Building | State::Paused => {
             vm.state = State::Running;
@@ -441,7 +443,7 @@ fn apply_in(
     cmd: &MatchedCommand,
     applies: fn(State) -> bool,
     change: fn(&mut Vm) -> VmChange,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     apply(world, ctx, cmd, |vm, _| {
         if applies(vm.state) {
             change(vm)
@@ -456,7 +458,7 @@ pub(crate) fn stop(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     apply_in(
         world,
         ctx,
@@ -474,7 +476,7 @@ pub(crate) fn kill(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     apply_in(world, ctx, cmd, State::killable, |vm| {
         vm.state = State::Quit;
         VmChange::Done
@@ -486,7 +488,7 @@ pub(crate) fn flush(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     apply_in(world, ctx, cmd, State::flushable, |_| VmChange::Remove)
 }
 
@@ -495,7 +497,7 @@ pub(crate) fn flush_all(
     ctx: &Ctx,
     _: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let ns = world.ns(ctx);
     let gone: Vec<u64> = ns
         .vms

@@ -1,5 +1,6 @@
 //! `vm config`: reading and setting its fields, saving and restoring
 //! whole configurations, and `clear vm config`.
+use super::super::table::Failure;
 use std::path::Path;
 
 use minimega_protocol::WireResponse;
@@ -55,7 +56,7 @@ pub(crate) fn config_display(
     ctx: &Ctx,
     _: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     r.response = world.ns(ctx).config.display();
     Ok(())
 }
@@ -65,7 +66,7 @@ pub(crate) fn config_save(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let name = cmd.m.value("name").unwrap_or_default().to_owned();
     let ns = world.ns(ctx);
     let config = ns.config.clone();
@@ -78,7 +79,7 @@ pub(crate) fn config_restore(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let ns = world.ns(ctx);
     match cmd.m.value("name") {
         Some(name) => {
@@ -89,7 +90,7 @@ pub(crate) fn config_restore(
                 .ok_or_else(|| format!("config {name} does not exist"))?;
             ns.config = config;
         }
-        None if ns.saved.is_empty() => return Err("no vm configs saved".to_owned()),
+        None if ns.saved.is_empty() => return Err("no vm configs saved".into()),
         None => r.response = ns.saved.keys().map(|name| format!("{name}\n")).collect(),
     }
     Ok(())
@@ -103,7 +104,7 @@ pub(crate) fn config_clone(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let name = cmd.m.value("vm").unwrap_or_default().to_owned();
     let ns_name = world.ns_name(ctx);
     let hosts = world.ns(ctx).hosts.clone();
@@ -122,7 +123,7 @@ pub(crate) fn config_clone(
         }
     }
     let Some((config, kind, tags)) = found else {
-        return Err(format!("vm not found: {name}"));
+        return Err(Failure::VmNotFound(name.to_string()));
     };
     let sections: &[Section] = match kind {
         Kind::Kvm => &[Section::Base, Section::Kvm],
@@ -154,9 +155,9 @@ pub(crate) fn config_field(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let Some(field) = pattern_field(world, cmd, 2) else {
-        world.unsimulated();
+        ctx.unsimulated();
         return Ok(());
     };
     let m = &cmd.m;
@@ -240,9 +241,9 @@ pub(crate) fn config_map(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let Some(field) = pattern_field(world, cmd, 2) else {
-        world.unsimulated();
+        ctx.unsimulated();
         return Ok(());
     };
     let key = cmd.m.value("key").unwrap_or_default().to_owned();
@@ -275,7 +276,7 @@ pub(crate) fn config_networks(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let Some(field) = field_named("networks") else {
         return Ok(());
     };
@@ -295,7 +296,7 @@ pub(crate) fn config_networks(
             Ok(spec) => kept.push(spec.to_string()),
             Err(error) => {
                 world.ns(ctx).config.set(field, Value::List(Vec::new()));
-                return Err(error);
+                return Err(error.into());
             }
         }
     }
@@ -311,7 +312,7 @@ pub(crate) fn config_disks(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let Some(field) = field_named("disks") else {
         return Ok(());
     };
@@ -354,21 +355,21 @@ pub(crate) fn config_disks(
         None => kept.into_iter().map(|(_, shown)| shown).collect(),
     };
     world.ns(ctx).config.set(field, Value::List(value));
-    failure.map_or(Ok(()), Err)
+    failure.map_or(Ok(()), |error| Err(error.into()))
 }
 
 /// `vm config bonds`: the mock keeps none, so reading them is
 /// simulated and setting them is not.
 pub(crate) fn config_unkept(
-    world: &mut World,
-    _: &Ctx,
+    _: &mut World,
+    ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     if cmd.m.lists.values().all(Vec::is_empty) {
         r.response = "[]".to_owned();
     } else {
-        world.unsimulated();
+        ctx.unsimulated();
     }
     Ok(())
 }
@@ -378,7 +379,7 @@ pub(crate) fn clear_config(
     ctx: &Ctx,
     _: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let ns = world.ns(ctx);
     ns.config = Config::default();
     ns.qemu_overrides.clear();
@@ -390,7 +391,7 @@ pub(crate) fn clear_field(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     if let Some(field) = pattern_field(world, cmd, 3) {
         world.ns(ctx).config.clear(field);
     }
@@ -403,7 +404,7 @@ pub(crate) fn clear_unkept(
     _: &Ctx,
     _: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     Ok(())
 }
 

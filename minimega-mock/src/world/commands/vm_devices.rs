@@ -6,6 +6,7 @@
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vms::{Kind, State};
 use super::super::{Ctx, MatchedCommand, World, WILDCARD};
 use super::fixed;
@@ -48,7 +49,7 @@ fn hotplug(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let m = &cmd.m;
     if m.chose("add") {
         let file = m.value("filename").unwrap_or_default().to_owned();
@@ -57,7 +58,7 @@ fn hotplug(
             "" | "1.1" => "1.1".to_owned(),
             "2.0" => "2.0".to_owned(),
             "3.0" => "3.0".to_owned(),
-            other => return Err(format!("invalid version: `{other}`")),
+            other => return Err(format!("invalid version: `{other}`").into()),
         };
         return apply(world, ctx, cmd, |vm, _| {
             if vm.kind == Kind::Container {
@@ -79,7 +80,7 @@ fn hotplug(
         let disk = m.value("disk").unwrap_or_default().to_owned();
         let id: Option<u64> = disk.parse().ok();
         if id.is_none() && disk != WILDCARD {
-            return Err(format!("invalid disk: `{disk}`"));
+            return Err(format!("invalid disk: `{disk}`").into());
         }
         return apply(world, ctx, cmd, |vm, wild| {
             if vm.kind == Kind::Container {
@@ -130,7 +131,7 @@ fn cdrom(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let path = m.value("path").map(str::to_owned);
     if let Some(path) = &path {
@@ -154,23 +155,23 @@ fn qmp(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let name = cmd.m.value("vm").unwrap_or_default();
     let ns = world.ns(ctx);
     let Some(id) = ns.vms.find(name) else {
-        return Err(format!("vm not found: {name}"));
+        return Err(Failure::VmNotFound(name.to_string()));
     };
     let Some(vm) = ns.vms.get_mut(id) else {
-        return Err(format!("vm not found: {name}"));
+        return Err(Failure::VmNotFound(name.to_string()));
     };
     if vm.kind != Kind::Kvm {
-        return Err(format!("vm {name} is not a KVM vm"));
+        return Err(format!("vm {name} is not a KVM vm").into());
     }
     let text = cmd.m.value("qmp").unwrap_or_default();
     let request: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
     if request.get("execute").and_then(|v| v.as_str()) != Some("query-status") {
-        world.unsimulated();
+        ctx.unsimulated();
         return Ok(());
     }
     let (running, status) = match vm.state {

@@ -5,6 +5,7 @@ use minimega_protocol::WireResponse;
 
 use super::super::netspec::NetSpec;
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vms::Kind;
 use super::super::{Ctx, MatchedCommand, World};
 use super::fixed;
@@ -43,7 +44,7 @@ fn disconnect(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let pos = position(cmd)?;
     apply(world, ctx, cmd, |vm, _| step(vm.disconnect(pos)))
 }
@@ -53,7 +54,7 @@ fn connect(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let pos = position(cmd)?;
     let ns = world.ns_name(ctx);
     let vlan = world
@@ -72,7 +73,7 @@ fn add(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let ns = world.ns_name(ctx);
     let mut specs = Vec::new();
     for text in cmd.m.list("netspec") {
@@ -96,5 +97,5 @@ fn add(
             }
         }
     }
-    applied
+    applied.map_err(Failure::from)
 }

@@ -1,6 +1,7 @@
 //! `vm tag` and `clear vm tag`: a VM's tags, set, read and cleared on the
 //! VMs a target names.
 
+use super::super::table::Failure;
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
@@ -23,10 +24,10 @@ pub(crate) fn tag_set(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let key = cmd.m.value("key").unwrap_or_default().to_owned();
     if key == "all" {
-        return Err("cannot assign to wildcard".to_owned());
+        return Err("cannot assign to wildcard".into());
     }
     let value = cmd.m.value("value").unwrap_or_default().to_owned();
     apply(world, ctx, cmd, |vm, _| {
@@ -42,7 +43,7 @@ pub(crate) fn tag_read(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let key = cmd.m.value("key").unwrap_or("all").to_owned();
     let mut rows = Vec::new();
     let applied = apply(world, ctx, cmd, |vm, _| {
@@ -64,7 +65,7 @@ pub(crate) fn tag_read(
         vec!["name".into(), "value".into()]
     });
     r.tabular = Some(rows);
-    applied
+    applied.map_err(Failure::from)
 }
 
 /// `clear vm tag [<vm target> [tag]]`: removes one tag, or every tag, of
@@ -74,7 +75,7 @@ pub(crate) fn tag_clear(
     ctx: &Ctx,
     cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let tag = cmd.m.value("tag").map(str::to_owned);
     apply(world, ctx, cmd, |vm, _| {
         match &tag {
