@@ -71,7 +71,8 @@
 //!   process kill, log, commands, responses, delete, `clear cc`) with
 //!   simulated agents: every running VM has one, which takes a matching
 //!   command as soon as it is made and answers `hostname` with the VM's
-//!   hostname, `echo` with its arguments, anything else with no output;
+//!   hostname, `echo` with its arguments, anything else with no output and
+//!   exit code 0, unless a test programs them ([`MockBuilder::cc_agent`]);
 //! - `plumb` and `pipe` (modes, counts, the last message) and their
 //!   `clear`s, one plumber per host;
 //! - `file list|get|delete|status` on the files directory (globs too);
@@ -142,8 +143,9 @@
 //!   `vm config coschedule` is kept but not applied when placing VMs;
 //! - the mock keeps one VLAN state for the whole cluster (minimega keeps
 //!   one per node and tells the others of new aliases);
-//! - cc agents run nothing: output other than `hostname` and `echo` is
-//!   empty, files sent are not kept, files asked for are not there, and
+//! - cc agents run nothing: output other than `hostname`, `echo` and what
+//!   [`MockBuilder::cc_agent`] programs is empty, files sent are not kept,
+//!   files asked for are not there, and
 //!   no process is listed; `cc responses` shows what they answered (for a
 //!   prefix, the commands in id order, where minimega goes through them in
 //!   no set order);
@@ -227,6 +229,7 @@
 
 #![warn(missing_docs)]
 
+mod agent;
 mod builder;
 mod names;
 mod outbox;
@@ -248,6 +251,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use minimega_spec::Spec;
 
+pub use agent::{AgentCommand, AgentReply};
 pub use builder::MockBuilder;
 pub use received::{Answered, Received};
 pub use stub::{Answer, Reply};

@@ -235,6 +235,8 @@ pub(crate) struct World {
     /// Whether container filesystems are taken to exist
     /// ([`crate::MockBuilder::images_exist`]).
     pub(crate) images_exist: bool,
+    /// What the simulated cc agents answer ([`crate::MockBuilder::cc_agent`]).
+    pub(crate) agents: crate::agent::Agents,
     /// Paths outside its base that the mock's `shell` made, which it may
     /// remove again.
     pub(crate) made_paths: std::collections::BTreeSet<PathBuf>,
@@ -274,6 +276,7 @@ impl World {
             cpu_profile: false,
             made_paths: Default::default(),
             images_exist: false,
+            agents: Default::default(),
             host_taps: BTreeMap::new(),
         }
     }

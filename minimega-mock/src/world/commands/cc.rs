@@ -138,6 +138,7 @@ fn cc(
 ) -> Result<(), Failure> {
     let m = &cmd.m;
     let clients = clients(world, ctx);
+    let agents = world.agents.clone();
     let clearing = world.spec().pattern(m.id).text.starts_with("clear ");
     let responses_dir = match ctx.ns.as_deref().unwrap_or("minimega") {
         "minimega" => world.files_dir().join("miniccc_responses"),
@@ -259,14 +260,14 @@ fn cc(
         return Err(format!("invalid PID: `{}`", value("pid")).into());
     }
     // Every other form makes a command for the agents.
-    let id = state.add(new, &clients);
+    let id = state.add(new, &clients, &agents);
     r.data = json!(id);
     Ok(())
 }
 
 /// `cc exitcode <id> <vm>`: what the agent recorded, as minimega reads it
 /// from the answer's folder; an agent records one for every command but a
-/// background one, and the mock's agents always exit 0.
+/// background one.
 fn exit_code(
     state: &super::super::cc::Cc,
     clients: &[Client],
@@ -281,13 +282,16 @@ fn exit_code(
         .iter()
         .find(|c| c.uuid == vm || c.hostname == vm || c.fields.get("name").is_some_and(|n| n == vm))
         .ok_or_else(|| format!("unable to get exit code: no client {vm}"))?;
-    let recorded = state
+    let ran = state
         .commands
         .get(&id)
-        .is_some_and(|c| !c.background && c.checked_in.contains(&client.uuid))
-        && state.responses.contains_key(&(id, client.uuid.clone()));
-    if recorded {
-        Ok("0".to_owned())
+        .is_some_and(|c| !c.background && c.checked_in.contains(&client.uuid));
+    let recorded = state
+        .responses
+        .get(&(id, client.uuid.clone()))
+        .filter(|_| ran);
+    if let Some(reply) = recorded {
+        Ok(reply.exit_code.to_string())
     } else {
         let path = responses_dir
             .join(id.to_string())
