@@ -485,6 +485,14 @@ impl Config {
         }
     }
 
+    /// A boolean field's value (false when the field is not a boolean).
+    pub(crate) fn flag(&self, name: &str) -> bool {
+        matches!(
+            field_named(name).map(|f| self.get(f)),
+            Some(Value::Bool(true))
+        )
+    }
+
     /// A number field's value (0 when the field is not a number).
     pub(crate) fn number(&self, name: &str) -> u64 {
         match field_named(name).map(|f| self.get(f)) {

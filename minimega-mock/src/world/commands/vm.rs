@@ -304,12 +304,17 @@ fn placement(
 }
 
 /// Creates one VM on `node`. Every attempt takes an id; a container without
-/// a filesystem is never created, and one whose filesystem does not exist
-/// fails to launch.
+/// a filesystem, and a KVM sharing a disk with a KVM of the host where
+/// either is not in snapshot mode, are never created (minimega logs why,
+/// and `vm launch` answers nothing), and a container whose filesystem does
+/// not exist fails to launch.
 fn create(world: &mut World, node: usize, ns: &str, name: String, kind: Kind, config: Arc<Config>) {
     let id = world.next_vm_id(node);
     let filesystem = config.text("filesystem");
     if kind == Kind::Container && filesystem.is_empty() {
+        return;
+    }
+    if kind == Kind::Kvm && shares_disk(world, node, &config) {
         return;
     }
     let host = world.node(node).name.clone();
@@ -334,6 +339,31 @@ fn create(world: &mut World, node: usize, ns: &str, name: String, kind: Kind, co
         vm.attach(&spec, vlan, shown, tap);
     }
     world.namespace(node, ns).vms.insert(vm);
+}
+
+/// Whether a KVM of `config` would share a disk with a KVM of `node` (in any
+/// namespace: minimega checks the host's VMs) where either is not in
+/// snapshot mode: minimega's disk conflict.
+fn shares_disk(world: &World, node: usize, config: &Config) -> bool {
+    let disks = config.list("disks");
+    let paths: HashSet<&str> = disks.iter().map(|d| disk_path(d)).collect();
+    let snapshot = config.flag("snapshot");
+    world.node(node).namespaces.values().any(|there| {
+        there.vms.iter().any(|vm| {
+            vm.kind == Kind::Kvm
+                && !(snapshot && vm.config.flag("snapshot"))
+                && vm
+                    .config
+                    .list("disks")
+                    .iter()
+                    .any(|d| paths.contains(disk_path(d)))
+        })
+    })
+}
+
+/// The path of a `disks` entry (`path[,interface][,cache]`).
+fn disk_path(disk: &str) -> &str {
+    disk.split(',').next().unwrap_or(disk)
 }
 
 /// What a state change did to one VM.
