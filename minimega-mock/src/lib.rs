@@ -89,7 +89,10 @@
 //!   line received); `capture` (pcap of a VM's interface or a bridge,
 //!   netflow of a bridge, listed; nothing captured); `debug memory|
 //!   goroutine <file>` and `debug cpu start|stop` (empty files, where
-//!   `shell` below may make files);
+//!   `shell` below may make files); `vnc` (record and stop keyboard and
+//!   framebuffer recordings, play, pause, continue and stop keyboard
+//!   playbacks, list them; `clear vnc`) per namespace, connecting to
+//!   nothing and writing no file;
 //! - `shell` and `background`, without ever starting a process: a program
 //!   not on the `PATH` gets minimega's error; `echo`, `true`, `false` and
 //!   `sleep` (answered at once) are simulated, and `cat`, `sort`, `mkdir`,
@@ -123,15 +126,20 @@
 //! insist that nothing went unsimulated with
 //! [`MockMinimega::assert_all_simulated`], or stub what it needs. Among
 //! those: `disk` (no qemu-img), `capture`'s settings, bare `debug`,
-//! `vnc`, `vm screenshot`, `vm save`, `bridge`, `cc
-//! tunnel|mount|exitcode|test-conn`, `ns queue|load|bridge|save`, `.env`,
+//! `vnc type|step|getstep|inject`, `vm screenshot`, `vm save`, `bridge`, `cc
+//! tunnel|mount|test-conn`, `ns queue|load|bridge|save`, `.env`,
 //! `file stream`. Known differences from
 //! minimega within what is simulated:
 //!
+//! - a keyboard playback lasts until it is stopped (minimega's ends with
+//!   its file, or when a `WaitForIt` times out); its time left counts down
+//!   what its file's delays add up to, if the mock can read the file;
 //! - VMs never fail to launch (but a container whose filesystem does not
 //!   exist, which fails as in minimega, keeping its interfaces' VLANs but
 //!   no taps, unless [`MockBuilder::images_exist`] says the machine has
-//!   the images): the mock needs neither KVM nor Open vSwitch; its
+//!   the images; and a KVM sharing a disk with another KVM of its host
+//!   where either is not in snapshot mode is, as in minimega, not
+//!   launched, with no error): the mock needs neither KVM nor Open vSwitch; its
 //!   interfaces carry no traffic, no addresses and no rates, and nothing
 //!   (taps, bridges, qos) is made on the host;
 //! - `vm config bonds` is not simulated; `vm config qemu-override` shows

@@ -52,3 +52,55 @@ fn a_kvm_sharing_a_disk_without_snapshot_is_not_launched() {
     );
     assert_eq!(rows, [["c1", "false"], ["b2", "false"]]);
 }
+
+#[test]
+fn vnc_recordings_and_playbacks_are_kept_per_namespace() {
+    let mock = MockMinimega::start().unwrap();
+    let mut mm = mock.client().unwrap();
+    let rows = rows_after(
+        &mut mm,
+        &[
+            "namespace lab vm launch kvm desk1,desk2",
+            "namespace lab vnc record fb desk1 /scratch/desk1.fb",
+            "namespace lab vnc record kb desk1 keys.kb",
+            "namespace lab vnc play desk2 /scratch/replay.kb",
+            "namespace lab vnc pause desk2",
+        ],
+        "namespace lab .columns name,type,time,filename vnc",
+    );
+    let files = mock.files_dir();
+    let keys = files.join("keys.kb").to_string_lossy().into_owned();
+    assert_eq!(
+        rows.iter()
+            .map(|r| [r[0].as_str(), r[1].as_str(), r[3].as_str()])
+            .collect::<Vec<_>>(),
+        [
+            ["desk1", "record kb", keys.as_str()],
+            ["desk1", "record fb", "/scratch/desk1.fb"],
+            ["desk2", "playback kb", "/scratch/replay.kb"],
+        ]
+    );
+    assert_eq!(rows[2][2], "PAUSED");
+    // Twice is an error; so is stopping what does not run.
+    let error = |mm: &mut Client, line: &str| mm.run_line(line).unwrap_err().to_string();
+    assert!(error(&mut mm, "namespace lab vnc record kb desk1 again.kb")
+        .contains("kb recording for desk1 already running"));
+    assert!(
+        error(&mut mm, "namespace lab vnc stop kb desk2").contains("kb recording desk2 not found")
+    );
+    assert!(
+        error(&mut mm, "namespace lab vnc stop desk1").contains("kb playback not found for desk1")
+    );
+    assert!(
+        error(&mut mm, "namespace lab vnc record kb nobody x.kb").contains("vm not found: nobody")
+    );
+    // Another namespace sees none of them; `clear vnc` stops them all.
+    let elsewhere = rows_after(
+        &mut mm,
+        &["namespace other vm launch kvm desk1"],
+        "namespace other vnc",
+    );
+    assert!(elsewhere.is_empty(), "{elsewhere:?}");
+    let after = rows_after(&mut mm, &["namespace lab clear vnc"], "namespace lab vnc");
+    assert!(after.is_empty(), "{after:?}");
+}

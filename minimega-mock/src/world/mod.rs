@@ -547,6 +547,7 @@ impl World {
                 next_name: 0,
                 vms: Vms::default(),
                 routers: BTreeMap::new(),
+                vnc: Default::default(),
                 cc: cc::Cc::default(),
                 qemu_overrides: Vec::new(),
                 captures: Vec::new(),

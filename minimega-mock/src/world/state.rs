@@ -34,6 +34,8 @@ pub(crate) struct Namespace {
     pub(crate) assignment: Option<Vec<(String, String)>>,
     /// Router configurations, by the router VM's id.
     pub(crate) routers: BTreeMap<u64, router::Router>,
+    /// VNC recordings and playbacks.
+    pub(crate) vnc: commands::vnc::Vnc,
 }
 
 /// A tap made on the host with `tap create`.

@@ -23,6 +23,7 @@ mod vm_config;
 mod vm_devices;
 mod vm_net;
 mod vm_tags;
+pub(crate) mod vnc;
 
 use minimega_spec::Item;
 
@@ -52,6 +53,7 @@ pub(crate) fn entries() -> Vec<(String, Dispatch)> {
     entries.extend(taps::entries());
     entries.extend(capture::entries());
     entries.extend(qemu::entries());
+    entries.extend(vnc::entries());
     entries
 }
 
