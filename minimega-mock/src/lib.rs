@@ -92,7 +92,9 @@
 //!   `shell` below may make files); `vnc` (record and stop keyboard and
 //!   framebuffer recordings, play, pause, continue and stop keyboard
 //!   playbacks, list them; `clear vnc`) per namespace, connecting to
-//!   nothing and writing no file;
+//!   nothing and writing no file; `vm save` and `ns save` (empty `.hdd`
+//!   and `.state` files and a `launch.mm` in the files directory, the VMs
+//!   paused, every save completed at once);
 //! - `shell` and `background`, without ever starting a process: a program
 //!   not on the `PATH` gets minimega's error; `echo`, `true`, `false` and
 //!   `sleep` (answered at once) are simulated, and `cat`, `sort`, `mkdir`,
@@ -126,11 +128,14 @@
 //! insist that nothing went unsimulated with
 //! [`MockMinimega::assert_all_simulated`], or stub what it needs. Among
 //! those: `disk` (no qemu-img), `capture`'s settings, bare `debug`,
-//! `vnc type|step|getstep|inject`, `vm screenshot`, `vm save`, `bridge`, `cc
-//! tunnel|mount|test-conn`, `ns queue|load|bridge|save`, `.env`,
+//! `vnc type|step|getstep|inject`, `vm screenshot`, `bridge`, `cc
+//! tunnel|mount|test-conn`, `ns queue|load|bridge`, `.env`,
 //! `file stream`. Known differences from
 //! minimega within what is simulated:
 //!
+//! - `launch.mm` of `ns save` leaves out the VMs' own `vm config` settings,
+//!   and `ns save` saves the VMs of the head only; a save to a path
+//!   outside the mock's base is not simulated;
 //! - a keyboard playback lasts until it is stopped (minimega's ends with
 //!   its file, or when a `WaitForIt` times out); its time left counts down
 //!   what its file's delays add up to, if the mock can read the file;

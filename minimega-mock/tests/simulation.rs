@@ -104,3 +104,70 @@ fn vnc_recordings_and_playbacks_are_kept_per_namespace() {
     let after = rows_after(&mut mm, &["namespace lab clear vnc"], "namespace lab vnc");
     assert!(after.is_empty(), "{after:?}");
 }
+
+#[test]
+fn saving_a_namespace_writes_its_files_and_pauses_its_vms() {
+    let mock = MockMinimega::builder().images_exist(true).start().unwrap();
+    let mut mm = mock.client().unwrap();
+    let rows = rows_after(
+        &mut mm,
+        &[
+            "namespace sv vm config disk base.img",
+            "namespace sv vm config snapshot true",
+            "namespace sv vm launch kvm with1,with2",
+            "namespace sv clear vm config",
+            "namespace sv vm config kernel k.bin",
+            "namespace sv vm launch kvm bare",
+            "namespace sv vm config filesystem /fs",
+            "namespace sv vm launch container box",
+            "namespace sv vm start all",
+            "namespace sv ns save snap",
+        ],
+        "namespace sv .columns name,status vm save",
+    );
+    assert_eq!(
+        rows,
+        [
+            ["with1", "completed"],
+            ["with2", "completed"],
+            ["bare", "completed"]
+        ]
+    );
+    let dir = mock.files_dir().join("saved/snap");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    // Only VMs with disks get a disk; containers are not saved.
+    assert_eq!(
+        files,
+        [
+            "bare.state",
+            "launch.mm",
+            "with1.hdd",
+            "with1.state",
+            "with2.hdd",
+            "with2.state"
+        ]
+    );
+    let script = std::fs::read_to_string(dir.join("launch.mm")).unwrap();
+    assert!(script.starts_with("namespace \"sv\"\n"), "{script}");
+    assert!(
+        script.contains("vm config disks file:saved/snap/with1.hdd\n"),
+        "{script}"
+    );
+    assert!(script.contains("vm launch container \"box\"\n"), "{script}");
+    let states = rows_after(&mut mm, &[], "namespace sv .columns name,state vm info");
+    assert!(states.iter().all(|r| r[1] == "PAUSED"), "{states:?}");
+    let error = mm.run_line("namespace sv ns save snap").unwrap_err();
+    assert!(error
+        .to_string()
+        .contains("saved VM with this name already exists"));
+    let error = mm.run_line("namespace sv vm save box").unwrap_err();
+    assert!(error.to_string().contains("vm not KVM: box"), "{error}");
+    // A VM saved on its own, to a file of the test's choosing.
+    mm.run_line("namespace sv vm save bare mine/bare").unwrap();
+    assert!(mock.files_dir().join("mine/bare.state").is_file());
+    assert!(!mock.files_dir().join("mine/bare.hdd").exists());
+}

@@ -14,6 +14,7 @@ pub(crate) mod plumbing;
 mod qemu;
 mod qos;
 mod router;
+mod save;
 mod session;
 mod shell;
 mod taps;
@@ -54,6 +55,7 @@ pub(crate) fn entries() -> Vec<(String, Dispatch)> {
     entries.extend(capture::entries());
     entries.extend(qemu::entries());
     entries.extend(vnc::entries());
+    entries.extend(save::entries());
     entries
 }
 

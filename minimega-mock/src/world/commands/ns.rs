@@ -1,8 +1,8 @@
 //! `ns`: a namespace's hosts (`add-hosts`, `del-hosts`), queued launches
 //! (`queueing`, `flush`, `schedule`, its `dry-run`, `dump` and `mv`) and
 //! `ns run`. (`ns hosts` is with the
-//! namespaces.) `ns queue`, `ns load`, `ns bridge` and `ns save` are not
-//! simulated.
+//! namespaces.) `ns queue`, `ns load` and `ns bridge` are not simulated;
+//! `ns save` is with `vm save`.
 
 use super::super::table::Failure;
 use std::rc::Rc;
