@@ -171,3 +171,22 @@ fn saving_a_namespace_writes_its_files_and_pauses_its_vms() {
     assert!(mock.files_dir().join("mine/bare.state").is_file());
     assert!(!mock.files_dir().join("mine/bare.hdd").exists());
 }
+
+#[test]
+fn clear_vm_config_tag_removes_one_tag_or_all() {
+    let mock = MockMinimega::start().unwrap();
+    let mut mm = mock.client().unwrap();
+    let rows = rows_after(
+        &mut mm,
+        &[
+            "vm config tags tier web",
+            "vm config tags zone dmz",
+            "clear vm config tag tier",
+            "vm launch kvm one",
+            "clear vm config tag all",
+            "vm launch kvm two",
+        ],
+        ".columns name,tags vm info",
+    );
+    assert_eq!(rows, [["one", r#"{"zone":"dmz"}"#], ["two", "{}"]]);
+}

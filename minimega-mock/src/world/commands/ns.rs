@@ -4,12 +4,12 @@
 //! namespaces.) `ns queue`, `ns load` and `ns bridge` are not simulated;
 //! `ns save` is with `vm save`.
 
-use super::super::table::Failure;
 use std::rc::Rc;
 
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::{Batch, Ctx, MatchedCommand, ReadScript, World, WILDCARD};
 use super::fixed;
 use super::vm::{dry_run, run_queued};

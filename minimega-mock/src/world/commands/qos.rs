@@ -3,10 +3,10 @@
 //! the other way round) and shown in `vm info`'s `qos` column. Nothing
 //! shapes any traffic.
 
-use super::super::table::Failure;
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vms::Qos;
 use super::super::{Ctx, MatchedCommand, World, WILDCARD};
 use super::fixed;

@@ -4,13 +4,13 @@
 //! `minirouter-<vm>` into the files directory, as minimega does; no
 //! minirouter runs it.
 
-use super::super::table::Failure;
 use std::path::PathBuf;
 
 use minimega_protocol::WireResponse;
 
 use super::super::router::{Bgp, FwChain, FwRule, Router, NO_ID};
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::{Ctx, MatchedCommand, World, DEFAULT_NAMESPACE};
 
 const ROUTER: [&str; 26] = [

@@ -4,10 +4,10 @@
 //! [`super::shell`]; elsewhere, not simulated). Bare `debug` is not
 //! simulated.
 
-use super::super::table::Failure;
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vlans::Vlans;
 use super::super::{Ctx, MatchedCommand, World, WILDCARD};
 use super::fixed;

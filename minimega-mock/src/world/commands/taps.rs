@@ -2,10 +2,10 @@
 //! per namespace) and mirrors of a VM's interface, as minimega keeps
 //! them. Nothing is made on the host: no tap, no IP, no DHCP client.
 
-use super::super::table::Failure;
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::{Ctx, HostTap, MatchedCommand, World, WILDCARD};
 use super::fixed;
 

@@ -1,10 +1,10 @@
 //! `vlans`: the namespace's aliases, `vlans add`, `vlans range`, `vlans
 //! blacklist` and `clear vlans`, on the model in [`super::super::vlans`].
 
-use super::super::table::Failure;
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vlans::Vlans;
 use super::super::{Ctx, MatchedCommand, World, DEFAULT_NAMESPACE};
 use super::fixed;

@@ -1,6 +1,5 @@
 //! VMs: `vm launch`, `vm info`, the state changes (`vm start|stop|kill|
 //! flush`) and `vm tag`, with minimega's checks and errors.
-use super::super::table::Failure;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
@@ -12,6 +11,7 @@ use super::super::config::Config;
 use super::super::netspec::NetSpec;
 use super::super::schedule::{self, Load};
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vms::{Kind, State, Vm, HEADER, SUMMARY_HEADER};
 use super::super::{valid_name, Ctx, MatchedCommand, Queued, World, INVALID_NAME};
 use super::{fixed, word};

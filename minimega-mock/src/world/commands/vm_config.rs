@@ -1,6 +1,5 @@
 //! `vm config`: reading and setting its fields, saving and restoring
 //! whole configurations, and `clear vm config`.
-use super::super::table::Failure;
 use std::path::Path;
 
 use minimega_protocol::WireResponse;
@@ -8,8 +7,9 @@ use minimega_protocol::WireResponse;
 use super::super::config::{field_named, Config, Field, Kind as FieldKind, Section, Value, FIELDS};
 use super::super::netspec::NetSpec;
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vms::Kind;
-use super::super::{Ctx, MatchedCommand, World};
+use super::super::{Ctx, MatchedCommand, World, WILDCARD};
 use super::{fixed, word};
 
 pub(super) fn entries() -> Vec<(String, Dispatch)> {
@@ -23,6 +23,7 @@ pub(super) fn entries() -> Vec<(String, Dispatch)> {
         ("vm config bonds [bondspec]...", Simple(config_unkept)),
         ("vm config tags", Simple(config_map)),
         ("vm config tags <key> [value]", Simple(config_map)),
+        ("clear vm config tag <key>", Simple(clear_config_tag)),
         ("vm config volume", Simple(config_map)),
         ("vm config volume <key> [value]", Simple(config_map)),
         ("vm config migrate [value]", Simple(config_field)),
@@ -265,6 +266,31 @@ pub(crate) fn config_map(
         map.insert(key, value);
         ns.config.set(field, Value::Map(map));
     }
+    Ok(())
+}
+
+/// `clear vm config tag <key>`: that tag gone from the configuration, or
+/// every tag for `all`.
+fn clear_config_tag(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
+    let key = cmd.m.value("key").unwrap_or_default();
+    let Some(field) = field_named("tags") else {
+        return Ok(());
+    };
+    let config = &mut world.ns(ctx).config;
+    let Value::Map(mut tags) = config.get(field) else {
+        return Ok(());
+    };
+    if key == WILDCARD {
+        tags.clear();
+    } else {
+        tags.remove(key);
+    }
+    config.set(field, Value::Map(tags));
     Ok(())
 }
 

@@ -1,10 +1,10 @@
 //! `vm tag` and `clear vm tag`: a VM's tags, set, read and cleared on the
 //! VMs a target names.
 
-use super::super::table::Failure;
 use minimega_protocol::WireResponse;
 
 use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::{Ctx, MatchedCommand, World};
 use super::fixed;
 use super::vm::{apply, VmChange};
