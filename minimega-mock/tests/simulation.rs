@@ -190,3 +190,30 @@ fn clear_vm_config_tag_removes_one_tag_or_all() {
     );
     assert_eq!(rows, [["one", r#"{"zone":"dmz"}"#], ["two", "{}"]]);
 }
+
+#[test]
+fn a_peer_gets_a_directory_of_the_files_directory() {
+    let mock = MockMinimega::builder()
+        .hosts(["head", "peer"])
+        .start()
+        .unwrap();
+    std::fs::create_dir_all(mock.files_dir().join("kit")).unwrap();
+    std::fs::write(mock.files_dir().join("kit/readme"), "x").unwrap();
+    let mut mm = mock.client().unwrap();
+    for line in [
+        "mesh send peer file get kit",
+        "mesh send peer file get kit/readme",
+    ] {
+        mm.run_line(line)
+            .unwrap_or_else(|e| panic!("`{line}`: {e}"));
+    }
+    let error = mm
+        .run_line("mesh send peer file get kit/missing")
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("get kit/missing: file not found"),
+        "{error}"
+    );
+}

@@ -149,8 +149,9 @@ fn file(
         }
         r.tabular = Some(rows);
     } else if m.chose("get") {
+        // A directory is fetched as its files are.
         let here = files.join(name.trim_start_matches('/'));
-        if world.nodes().len() > 1 && !here.is_file() {
+        if world.nodes().len() > 1 && !here.exists() {
             return Err(format!("get {name}: file not found").into());
         }
     } else if m.chose("delete") {
