@@ -97,5 +97,5 @@ fn add(
             }
         }
     }
-    applied.map_err(Failure::from)
+    applied
 }

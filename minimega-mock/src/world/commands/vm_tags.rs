@@ -65,7 +65,7 @@ pub(crate) fn tag_read(
         vec!["name".into(), "value".into()]
     });
     r.tabular = Some(rows);
-    applied.map_err(Failure::from)
+    applied
 }
 
 /// `clear vm tag [<vm target> [tag]]`: removes one tag, or every tag, of

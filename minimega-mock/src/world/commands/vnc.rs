@@ -5,6 +5,7 @@
 //! with its file); its time left is what its file's delays add up to, if
 //! the mock can read it.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -117,17 +118,19 @@ fn play(
         }
         let name = vm.name.clone();
         let outcome = if cmd.m.chose("play") {
-            if playbacks.contains_key(&name) {
-                Err(format!("kb playback {name} already playing"))
-            } else {
-                let playback = Playback {
-                    file: file.clone(),
-                    length,
-                    start: Instant::now(),
-                    paused: false,
-                };
-                playbacks.insert(name, playback);
-                Ok(())
+            match playbacks.entry(name) {
+                Entry::Occupied(taken) => {
+                    Err(format!("kb playback {} already playing", taken.key()))
+                }
+                Entry::Vacant(free) => {
+                    free.insert(Playback {
+                        file: file.clone(),
+                        length,
+                        start: Instant::now(),
+                        paused: false,
+                    });
+                    Ok(())
+                }
             }
         } else if cmd.m.chose("stop") {
             playbacks
