@@ -94,7 +94,8 @@
 //!   playbacks, list them; `clear vnc`) per namespace, connecting to
 //!   nothing and writing no file; `vm save` and `ns save` (empty `.hdd`
 //!   and `.state` files and a `launch.mm` in the files directory, the VMs
-//!   paused, every save completed at once);
+//!   paused, every save completed at once); `bridge` (the host's bridges,
+//!   their VLANs and trunks) and `bridge trunk|notrunk`;
 //! - `shell` and `background`, without ever starting a process: a program
 //!   not on the `PATH` gets minimega's error; `echo`, `true`, `false` and
 //!   `sleep` (answered at once) are simulated, and `cat`, `sort`, `mkdir`,
@@ -128,9 +129,9 @@
 //! insist that nothing went unsimulated with
 //! [`MockMinimega::assert_all_simulated`], or stub what it needs. Among
 //! those: `disk` (no qemu-img), `capture`'s settings, bare `debug`,
-//! `vnc type|step|getstep|inject`, `vm screenshot`, `bridge`, `cc
-//! tunnel|mount|test-conn`, `ns queue|load|bridge`, `.env`,
-//! `file stream`. Known differences from
+//! `vnc type|step|getstep|inject`, `vm screenshot`, `bridge
+//! config|tunnel|notunnel|destroy`, `cc tunnel|mount|test-conn`, `ns
+//! queue|load|bridge`, `.env`, `file stream`. Known differences from
 //! minimega within what is simulated:
 //!
 //! - `launch.mm` of `ns save` leaves out the VMs' own `vm config` settings,

@@ -51,6 +51,54 @@ fn a_kvm_sharing_a_disk_without_snapshot_is_not_launched() {
         ".columns name,snapshot vm info",
     );
     assert_eq!(rows, [["c1", "false"], ["b2", "false"]]);
+    // Within one launch too: the second VM would share the first's disk.
+    let rows = rows_after(
+        &mut mm,
+        &["vm config disk pair.img", "vm launch kvm p1,p2"],
+        ".columns name vm info",
+    );
+    assert_eq!(rows, [["c1"], ["b2"], ["p1"]]);
+}
+
+#[test]
+fn bridges_list_their_vlans_and_trunks() {
+    let mock = MockMinimega::start().unwrap();
+    let mut mm = mock.client().unwrap();
+    let rows = rows_after(
+        &mut mm,
+        &[
+            "vlans add office 150",
+            "vm config net office lab_br,160",
+            "vm launch kvm desk",
+            "bridge trunk uplink eth9",
+            "bridge trunk uplink eth8",
+        ],
+        ".columns bridge,vlans,trunks bridge",
+    );
+    assert_eq!(
+        rows,
+        [
+            ["lab_br", "[160]", "[]"],
+            ["mega_bridge", "[office (150)]", "[]"],
+            ["uplink", "[]", "[eth8 eth9]"],
+        ]
+    );
+    let error = mm.run_line("bridge trunk uplink eth9").unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("bridge already trunking to eth9"),
+        "{error}"
+    );
+    mm.run_line("bridge notrunk uplink eth9").unwrap();
+    let error = mm.run_line("bridge notrunk uplink eth9").unwrap_err();
+    assert!(error.to_string().contains("unknown trunk: eth9"), "{error}");
+    // A killed VM's taps are gone from its bridges.
+    let rows = rows_after(&mut mm, &["vm kill desk"], ".columns bridge,vlans bridge");
+    assert_eq!(
+        rows,
+        [["lab_br", "[]"], ["mega_bridge", "[]"], ["uplink", "[]"]]
+    );
 }
 
 #[test]

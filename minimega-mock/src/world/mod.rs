@@ -164,6 +164,7 @@ impl World {
                 next_vm_id: 0,
                 next_tap: 0,
                 plumber: Default::default(),
+                bridges: BTreeMap::new(),
             })
             .collect();
         World {

@@ -68,4 +68,7 @@ pub(crate) struct Node {
     pub(crate) next_tap: u64,
     /// The host's pipes and pipelines.
     pub(crate) plumber: commands::plumbing::Plumber,
+    /// The bridges made on the host (by a VM's or host tap, or `bridge
+    /// trunk`), with their trunk ports.
+    pub(crate) bridges: BTreeMap<String, BTreeSet<String>>,
 }

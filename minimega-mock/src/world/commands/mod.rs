@@ -3,6 +3,7 @@
 //! conformance test), one module per command family. Each module registers
 //! its own patterns ([`entries`]) beside its handlers.
 
+mod bridges;
 pub(crate) mod capture;
 mod cc;
 mod cli;
@@ -56,6 +57,7 @@ pub(crate) fn entries() -> Vec<(String, Dispatch)> {
     entries.extend(qemu::entries());
     entries.extend(vnc::entries());
     entries.extend(save::entries());
+    entries.extend(bridges::entries());
     entries
 }
 

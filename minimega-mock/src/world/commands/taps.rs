@@ -76,6 +76,9 @@ fn tap(
         if world.host_taps.contains_key(&name) {
             return Err("tap already on bridge".into());
         }
+        // minimega makes the bridge with the first tap on it, and keeps it.
+        let bridges = &mut world.node_mut(ctx.node).bridges;
+        bridges.entry(bridge.clone()).or_default();
         world.host_taps.insert(
             name.clone(),
             HostTap {

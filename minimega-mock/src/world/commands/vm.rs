@@ -336,6 +336,11 @@ fn create(world: &mut World, node: usize, ns: &str, name: String, kind: Kind, co
         let vlan = world.vlans.lookup(ns, &spec.alias).unwrap_or_default();
         let shown = world.vlans.print(ns, vlan);
         let tap = (!failed).then(|| world.next_tap(node));
+        if !failed {
+            // The bridge is made with the VM's tap, and outlives it.
+            let bridges = &mut world.node_mut(node).bridges;
+            bridges.entry(spec.bridge.clone()).or_default();
+        }
         vm.attach(&spec, vlan, shown, tap);
     }
     world.namespace(node, ns).vms.insert(vm);
@@ -344,14 +349,22 @@ fn create(world: &mut World, node: usize, ns: &str, name: String, kind: Kind, co
 /// Whether a KVM of `config` would share a disk with a KVM of `node` (in any
 /// namespace: minimega checks the host's VMs) where either is not in
 /// snapshot mode: minimega's disk conflict.
-fn shares_disk(world: &World, node: usize, config: &Config) -> bool {
+fn shares_disk(world: &World, node: usize, config: &Arc<Config>) -> bool {
     let disks = config.list("disks");
+    if disks.is_empty() {
+        // Nothing to share: no walk over the host's VMs.
+        return false;
+    }
     let paths: HashSet<&str> = disks.iter().map(|d| disk_path(d)).collect();
     let snapshot = config.flag("snapshot");
     world.node(node).namespaces.values().any(|there| {
         there.vms.iter().any(|vm| {
+            // VMs of the same launch share its configuration: in snapshot
+            // mode they cannot conflict, and are passed over at the cost of
+            // a pointer comparison (a large launch stays linear).
+            let same_launch = Arc::ptr_eq(&vm.config, config);
             vm.kind == Kind::Kvm
-                && !(snapshot && vm.config.flag("snapshot"))
+                && !(snapshot && (same_launch || vm.config.flag("snapshot")))
                 && vm
                     .config
                     .list("disks")
