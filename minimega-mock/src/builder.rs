@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use minimega_spec::Spec;
 
+use crate::agent::{AgentCommand, AgentReply, Agents};
 use crate::preprocess::Preprocessor;
 use crate::server::{self, Shared};
 use crate::world::{self, World};
@@ -29,6 +30,7 @@ pub struct MockBuilder {
     received_capacity: usize,
     max_request_bytes: usize,
     images_exist: bool,
+    agents: Agents,
 }
 
 impl Default for MockBuilder {
@@ -45,6 +47,7 @@ impl Default for MockBuilder {
             received_capacity: DEFAULT_RECEIVED_CAPACITY,
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
             images_exist: false,
+            agents: Agents::default(),
         }
     }
 }
@@ -137,6 +140,33 @@ impl MockBuilder {
         self
     }
 
+    /// Programs what the simulated cc agents answer: `agent` sees each
+    /// command an agent runs (not background ones, whose output minimega
+    /// does not keep) and returns its output and exit code, or `None` to
+    /// leave it to the default (`hostname` answers the VM's hostname,
+    /// `echo` its arguments, anything else no output and exit code 0).
+    ///
+    /// ```
+    /// use minimega_mock::{AgentReply, MockMinimega};
+    ///
+    /// let mock = MockMinimega::builder()
+    ///     .cc_agent(|run| match run.command.first().map(String::as_str) {
+    ///         Some("uname") => Some(AgentReply::stdout("Linux")),
+    ///         Some("false") => Some(AgentReply::default().with_exit_code(1)),
+    ///         _ => None,
+    ///     })
+    ///     .start()?;
+    /// # drop(mock);
+    /// # Ok::<(), minimega_mock::MockError>(())
+    /// ```
+    pub fn cc_agent<F>(mut self, agent: F) -> MockBuilder
+    where
+        F: Fn(&AgentCommand<'_>) -> Option<AgentReply> + Send + Sync + 'static,
+    {
+        self.agents = Agents::programmed(Arc::new(agent));
+        self
+    }
+
     /// Starts serving.
     pub fn start(self) -> Result<MockMinimega, MockError> {
         let spec = self.spec.unwrap_or_else(minimega_spec::shipped);
@@ -169,6 +199,7 @@ impl MockBuilder {
         };
         let mut world = World::new(spec, handlers, self.hosts, version, preprocessor);
         world.images_exist = self.images_exist;
+        world.agents = self.agents;
         let limits = server::Limits {
             log_capacity: self.received_capacity,
             max_request: self.max_request_bytes,

@@ -71,7 +71,8 @@
 //!   process kill, log, commands, responses, delete, `clear cc`) with
 //!   simulated agents: every running VM has one, which takes a matching
 //!   command as soon as it is made and answers `hostname` with the VM's
-//!   hostname, `echo` with its arguments, anything else with no output;
+//!   hostname, `echo` with its arguments, anything else with no output and
+//!   exit code 0, unless a test programs them ([`MockBuilder::cc_agent`]);
 //! - `plumb` and `pipe` (modes, counts, the last message) and their
 //!   `clear`s, one plumber per host;
 //! - `file list|get|delete|status` on the files directory (globs too);
@@ -88,7 +89,13 @@
 //!   line received); `capture` (pcap of a VM's interface or a bridge,
 //!   netflow of a bridge, listed; nothing captured); `debug memory|
 //!   goroutine <file>` and `debug cpu start|stop` (empty files, where
-//!   `shell` below may make files);
+//!   `shell` below may make files); `vnc` (record and stop keyboard and
+//!   framebuffer recordings, play, pause, continue and stop keyboard
+//!   playbacks, list them; `clear vnc`) per namespace, connecting to
+//!   nothing and writing no file; `vm save` and `ns save` (empty `.hdd`
+//!   and `.state` files and a `launch.mm` in the files directory, the VMs
+//!   paused, every save completed at once); `bridge` (the host's bridges,
+//!   their VLANs and trunks) and `bridge trunk|notrunk`;
 //! - `shell` and `background`, without ever starting a process: a program
 //!   not on the `PATH` gets minimega's error; `echo`, `true`, `false` and
 //!   `sleep` (answered at once) are simulated, and `cat`, `sort`, `mkdir`,
@@ -122,15 +129,23 @@
 //! insist that nothing went unsimulated with
 //! [`MockMinimega::assert_all_simulated`], or stub what it needs. Among
 //! those: `disk` (no qemu-img), `capture`'s settings, bare `debug`,
-//! `vnc`, `vm screenshot`, `vm save`, `bridge`, `cc
-//! tunnel|mount|exitcode|test-conn`, `ns queue|load|bridge|save`, `.env`,
-//! `file stream`. Known differences from
+//! `vnc type|step|getstep|inject`, `vm screenshot`, `bridge
+//! config|tunnel|notunnel|destroy`, `cc tunnel|mount|test-conn`, `ns
+//! queue|load|bridge`, `.env`, `file stream`. Known differences from
 //! minimega within what is simulated:
 //!
+//! - `launch.mm` of `ns save` leaves out the VMs' own `vm config` settings,
+//!   and `ns save` saves the VMs of the head only; a save to a path
+//!   outside the mock's base is not simulated;
+//! - a keyboard playback lasts until it is stopped (minimega's ends with
+//!   its file, or when a `WaitForIt` times out); its time left counts down
+//!   what its file's delays add up to, if the mock can read the file;
 //! - VMs never fail to launch (but a container whose filesystem does not
 //!   exist, which fails as in minimega, keeping its interfaces' VLANs but
 //!   no taps, unless [`MockBuilder::images_exist`] says the machine has
-//!   the images): the mock needs neither KVM nor Open vSwitch; its
+//!   the images; and a KVM sharing a disk with another KVM of its host
+//!   where either is not in snapshot mode is, as in minimega, not
+//!   launched, with no error): the mock needs neither KVM nor Open vSwitch; its
 //!   interfaces carry no traffic, no addresses and no rates, and nothing
 //!   (taps, bridges, qos) is made on the host;
 //! - `vm config bonds` is not simulated; `vm config qemu-override` shows
@@ -142,8 +157,9 @@
 //!   `vm config coschedule` is kept but not applied when placing VMs;
 //! - the mock keeps one VLAN state for the whole cluster (minimega keeps
 //!   one per node and tells the others of new aliases);
-//! - cc agents run nothing: output other than `hostname` and `echo` is
-//!   empty, files sent are not kept, files asked for are not there, and
+//! - cc agents run nothing: output other than `hostname`, `echo` and what
+//!   [`MockBuilder::cc_agent`] programs is empty, files sent are not kept,
+//!   files asked for are not there, and
 //!   no process is listed; `cc responses` shows what they answered (for a
 //!   prefix, the commands in id order, where minimega goes through them in
 //!   no set order);
@@ -227,6 +243,7 @@
 
 #![warn(missing_docs)]
 
+mod agent;
 mod builder;
 mod names;
 mod outbox;
@@ -248,6 +265,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use minimega_spec::Spec;
 
+pub use agent::{AgentCommand, AgentReply};
 pub use builder::MockBuilder;
 pub use received::{Answered, Received};
 pub use stub::{Answer, Reply};

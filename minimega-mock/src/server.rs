@@ -37,7 +37,7 @@ use minimega_protocol::{Message, Request, WireResponse};
 use crate::outbox::{Item, Outbox, Pushed};
 use crate::received::{self, Answered, Received};
 use crate::script::read_script;
-use crate::world::{Script, World};
+use crate::world::{ReadScript, World};
 use crate::{lock, Effect};
 
 /// A line of the malformed-line fault: cut off in the middle of a message.
@@ -416,7 +416,7 @@ fn answer(request: &Request, shared: &Shared) -> (Vec<Message>, usize) {
         return (vec![message], 0);
     }
     let path = lock(&shared.world).script_path(&request.command);
-    let script = path.map(|path| Script {
+    let script = path.map(|path| ReadScript {
         text: read_script(&path),
         path,
     });

@@ -7,12 +7,15 @@
 //! VMs all boot images that run minimega's `miniccc`, and a VM with nothing
 //! to boot has none, as recorded from a real minimega. An agent takes a command as soon as it is made,
 //! if the filter matches it (a `once` command goes to one agent): it
-//! answers `hostname` with the VM's hostname, `echo` with its arguments,
-//! and any other command with no output, and records exit code 0 for all
-//! but background commands (`cc exitcode`); a file sent is kept, a file
-//! asked for is not there. Nothing runs anywhere.
+//! answers as [`Agents`] says (by default `hostname` with the VM's
+//! hostname, `echo` with its arguments, and any other command with no
+//! output and exit code 0), and records the exit code for all but
+//! background commands (`cc exitcode`), whose output is not kept; a file
+//! sent is kept, a file asked for is not there. Nothing runs anywhere.
 
 use std::collections::BTreeMap;
+
+use crate::agent::{AgentCommand, AgentReply, Agents};
 
 /// What `cc filter` sets: every field given must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -100,14 +103,14 @@ pub(crate) struct Cc {
     pub(crate) prefix: String,
     pub(crate) counter: u64,
     pub(crate) commands: BTreeMap<u64, Command>,
-    /// (command id, agent UUID) → what it wrote on stdout.
-    pub(crate) responses: BTreeMap<(u64, String), String>,
+    /// (command id, agent UUID) → what it answered.
+    pub(crate) responses: BTreeMap<(u64, String), AgentReply>,
 }
 
 impl Cc {
     /// A new command with the namespace's filter and prefix, run at once
     /// by the agents it matches; its id.
-    pub(crate) fn add(&mut self, mut command: Command, clients: &[Client]) -> u64 {
+    pub(crate) fn add(&mut self, mut command: Command, clients: &[Client], agents: &Agents) -> u64 {
         self.counter += 1;
         let id = self.counter;
         command.filter = self.filter.clone();
@@ -121,13 +124,18 @@ impl Cc {
             }
             command.checked_in.push(client.uuid.clone());
             // minimega makes the answer's folder when the agent checks in,
-            // and writes `stdout` into it only if there is output.
-            let output = if command.background {
-                String::new()
+            // and writes `stdout` and `stderr` into it only if not empty.
+            let reply = if command.background {
+                AgentReply::default()
             } else {
-                agent_output(client, &command.command)
+                agents.run(&AgentCommand {
+                    vm: client.fields.get("name").map_or("", String::as_str),
+                    hostname: &client.hostname,
+                    uuid: &client.uuid,
+                    command: &command.command,
+                })
             };
-            self.responses.insert((id, client.uuid.clone()), output);
+            self.responses.insert((id, client.uuid.clone()), reply);
         }
         self.commands.insert(id, command);
         id
@@ -138,19 +146,25 @@ impl Cc {
     /// text alone when `raw`.
     pub(crate) fn show(&self, ids: Option<&[u64]>, raw: bool) -> String {
         let mut out = String::new();
-        // minimega walks folders named by number as text.
-        let mut keys: Vec<&(u64, String)> = self
-            .responses
-            .iter()
-            .filter(|((id, _), output)| ids.is_none_or_contains(*id) && !output.is_empty())
-            .map(|(key, _)| key)
-            .collect();
-        keys.sort_by_key(|(id, uuid)| (id.to_string(), uuid.clone()));
-        for key in keys {
-            if !raw {
-                out.push_str(&format!("{}/{}/stdout:\n", key.0, key.1));
+        let mut files: Vec<(String, &str)> = Vec::new();
+        for ((id, uuid), reply) in &self.responses {
+            if !ids.is_none_or_contains(*id) {
+                continue;
             }
-            out.push_str(&format!("{}\n", self.responses[key]));
+            // Walked as minimega walks the folder: `stderr` before `stdout`.
+            for (file, text) in [("stderr", &reply.stderr), ("stdout", &reply.stdout)] {
+                if !text.is_empty() {
+                    files.push((format!("{id}/{uuid}/{file}"), text));
+                }
+            }
+        }
+        // minimega walks folders named by number as text.
+        files.sort();
+        for (path, text) in files {
+            if !raw {
+                out.push_str(&format!("{path}:\n"));
+            }
+            out.push_str(&format!("{text}\n"));
         }
         out
     }
@@ -164,14 +178,5 @@ trait IdSet {
 impl IdSet for Option<&[u64]> {
     fn is_none_or_contains(&self, id: u64) -> bool {
         self.map_or(true, |ids| ids.contains(&id))
-    }
-}
-
-/// What a simulated agent writes on stdout for `command`.
-fn agent_output(client: &Client, command: &[String]) -> String {
-    match command.split_first() {
-        Some((program, _)) if program == "hostname" => format!("{}\n", client.hostname),
-        Some((program, args)) if program == "echo" => format!("{}\n", args.join(" ")),
-        _ => String::new(),
     }
 }

@@ -20,6 +20,7 @@ mod config;
 mod gotime;
 mod netspec;
 mod nics;
+mod request;
 mod router;
 mod schedule;
 mod state;
@@ -29,19 +30,21 @@ mod vms;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use minimega_protocol::{Message, WireResponse};
-use minimega_spec::{input, Item, Line, Match, PatternId, Spec};
+use minimega_spec::{input, Line, PatternId, Spec};
 
 use crate::preprocess::Preprocessor;
 use crate::received::Answered;
 use crate::render::{render, Flags};
 use crate::stub::{Answer, Stubs};
 use config::Config;
-use table::Handler;
+use table::Dispatch;
 use vlans::Vlans;
 use vms::Vms;
 
+pub(crate) use request::{Ctx, MatchedCommand, ReadScript, RequestReport};
 pub(crate) use state::{HostTap, Namespace, Node, Queued};
 pub(crate) use table::check;
 
@@ -103,61 +106,6 @@ fn without_empty_lists(value: serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// A command line and its nested commands, each with its own text.
-#[derive(Debug, Clone)]
-pub(crate) struct Cmd {
-    pub(crate) m: Match,
-    /// The command as minimega passes it on (its tokens, quoted).
-    pub(crate) text: String,
-    pub(crate) sub: Option<Box<Cmd>>,
-}
-
-impl Cmd {
-    /// The command `m` matched from `tokens`, with its nested commands.
-    fn new(spec: &Spec, mut m: Match, tokens: &[String]) -> Cmd {
-        let sub = m.subcommand.take().map(|sub| {
-            // Every item before a `(command)` takes exactly one token.
-            let at = spec
-                .pattern(m.id)
-                .items
-                .iter()
-                .position(|item| matches!(item, Item::Command { .. }))
-                .unwrap_or(tokens.len())
-                .min(tokens.len());
-            Box::new(Cmd::new(spec, *sub, &tokens[at..]))
-        });
-        Cmd {
-            m,
-            text: input::join(tokens),
-            sub,
-        }
-    }
-}
-
-/// Where a command runs.
-#[derive(Debug, Clone)]
-pub(crate) struct Ctx {
-    /// The node (index into the hosts, the head first).
-    pub(crate) node: usize,
-    /// The namespace it was told to run in; else the node's active one.
-    pub(crate) ns: Option<String>,
-    /// Run here only: minimega's fan-out already happened.
-    pub(crate) local: bool,
-    /// Sent by another node's `mesh send`.
-    pub(crate) via_mesh: bool,
-    /// Whether arguments are preprocessed.
-    pub(crate) preprocess: bool,
-}
-
-/// A script `read` runs, read by the caller before the command ran.
-#[derive(Debug, Clone)]
-pub(crate) struct Script {
-    /// The path as the command gives it (after preprocessing).
-    pub(crate) path: String,
-    /// Its text, or minimega's error for it.
-    pub(crate) text: Result<String, String>,
-}
-
 /// What a command came to.
 #[derive(Debug)]
 pub(crate) struct Outcome {
@@ -171,7 +119,7 @@ pub(crate) struct Outcome {
 #[derive(Debug)]
 pub(crate) struct World {
     spec: &'static Spec,
-    handlers: BTreeMap<PatternId, Handler>,
+    handlers: BTreeMap<PatternId, Dispatch>,
     nodes: Vec<Node>,
     version: String,
     pub(crate) preprocessor: Preprocessor,
@@ -191,19 +139,18 @@ pub(crate) struct World {
     /// Whether container filesystems are taken to exist
     /// ([`crate::MockBuilder::images_exist`]).
     pub(crate) images_exist: bool,
+    /// What the simulated cc agents answer ([`crate::MockBuilder::cc_agent`]).
+    pub(crate) agents: crate::agent::Agents,
     /// Paths outside its base that the mock's `shell` made, which it may
     /// remove again.
     pub(crate) made_paths: std::collections::BTreeSet<PathBuf>,
-    // What the command being run has come to so far.
-    how: Answered,
-    mesh_hosts: usize,
 }
 
 impl World {
     /// `hosts` must not be empty; the builder sees to it.
     pub(crate) fn new(
         spec: &'static Spec,
-        handlers: BTreeMap<PatternId, Handler>,
+        handlers: BTreeMap<PatternId, Dispatch>,
         hosts: Vec<String>,
         version: String,
         preprocessor: Preprocessor,
@@ -217,6 +164,7 @@ impl World {
                 next_vm_id: 0,
                 next_tap: 0,
                 plumber: Default::default(),
+                bridges: BTreeMap::new(),
             })
             .collect();
         World {
@@ -233,9 +181,8 @@ impl World {
             cpu_profile: false,
             made_paths: Default::default(),
             images_exist: false,
+            agents: Default::default(),
             host_taps: BTreeMap::new(),
-            how: Answered::Simulated,
-            mesh_hosts: 0,
         }
     }
 
@@ -256,7 +203,7 @@ impl World {
             return None;
         };
         let tokens = input::lex(line.trim()).ok()?;
-        let cmd = Cmd::new(self.spec, m, &tokens);
+        let cmd = MatchedCommand::new(self.spec, m, &tokens);
         let mut preprocess = self.flags.preprocess;
         let mut level = Some(&cmd);
         while let Some(cmd) = level {
@@ -287,15 +234,14 @@ impl World {
 
     /// Runs one command line received on the socket; `script` is the file
     /// a `read` in it names, read beforehand.
-    pub(crate) fn run(&mut self, line: &str, script: Option<&Script>) -> Outcome {
-        self.how = Answered::Simulated;
-        self.mesh_hosts = 0;
+    pub(crate) fn run(&mut self, line: &str, script: Option<&ReadScript>) -> Outcome {
+        let request = Rc::new(RequestReport::default());
         let batches = match self.stubs.for_line(line) {
             Some(answer) => {
-                self.how = Answered::Stubbed;
+                request.how.set(Answered::Stubbed);
                 vec![self.stubbed(0, &answer)]
             }
-            None => self.run_line(line, script),
+            None => self.run_line(line, script, &request),
         };
         let messages = if batches.is_empty() {
             // minimega answers a comment, and a command that produced no
@@ -319,18 +265,23 @@ impl World {
         };
         Outcome {
             messages,
-            how: self.how,
-            mesh_hosts: self.mesh_hosts,
+            how: request.how.get(),
+            mesh_hosts: request.mesh_hosts.get(),
         }
     }
 
-    fn run_line(&mut self, line: &str, script: Option<&Script>) -> Vec<Batch> {
+    fn run_line(
+        &mut self,
+        line: &str,
+        script: Option<&ReadScript>,
+        request: &Rc<RequestReport>,
+    ) -> Vec<Batch> {
         let spec = self.spec;
         let expanded = self.expand_aliases(line);
         let line = expanded.as_str();
         match spec.compile(line) {
             Err(error) => {
-                self.how = Answered::Invalid;
+                request.how.set(Answered::Invalid);
                 vec![Batch::of(vec![self.response(
                     0,
                     String::new(),
@@ -340,8 +291,9 @@ impl World {
             Ok(Line::Empty | Line::Comment) => Vec::new(),
             Ok(Line::Command(m)) => {
                 let tokens = input::lex(line.trim()).unwrap_or_default();
-                let cmd = Cmd::new(spec, m, &tokens);
+                let cmd = MatchedCommand::new(spec, m, &tokens);
                 let ctx = Ctx {
+                    request: Rc::clone(request),
                     node: 0,
                     ns: None,
                     local: false,
@@ -377,7 +329,7 @@ impl World {
     /// lines are recorded instead) nor `clear history` (`clear all`, which
     /// clears the history, is then recorded, as a recorded minimega 3.1.0
     /// does; under minitest it was not, see the crate docs).
-    pub(crate) fn recorded(&self, cmd: &Cmd) -> bool {
+    pub(crate) fn recorded(&self, cmd: &MatchedCommand) -> bool {
         let text = self.spec.pattern(cmd.m.id).text.as_str();
         match text {
             ".record <true,false> (command)" => cmd.m.chose("true"),
@@ -391,10 +343,15 @@ impl World {
     /// Runs one (possibly nested) command: a stub if one answers its
     /// pattern, else the simulation, else an empty success marked as not
     /// simulated.
-    pub(crate) fn dispatch(&mut self, ctx: &Ctx, cmd: &Cmd, script: Option<&Script>) -> Vec<Batch> {
+    pub(crate) fn dispatch(
+        &mut self,
+        ctx: &Ctx,
+        cmd: &MatchedCommand,
+        script: Option<&ReadScript>,
+    ) -> Vec<Batch> {
         let mut cmd = cmd.clone();
         if ctx.preprocess && self.preprocessor.fetches(&cmd.m) {
-            self.unsimulated();
+            ctx.unsimulated();
         }
         if ctx.preprocess {
             if let Err(error) = self.preprocessor.apply(&mut cmd.m) {
@@ -406,23 +363,16 @@ impl World {
             }
         }
         if let Some(answer) = self.stubs.for_pattern(cmd.m.id) {
-            if self.how != Answered::NotSimulated {
-                self.how = Answered::Stubbed;
-            }
+            ctx.stubbed();
             return vec![self.stubbed(ctx.node, &answer)];
         }
         match self.handlers.get(&cmd.m.id).copied() {
             Some(handler) => handler.run(self, ctx, &cmd, script),
             None => {
-                self.unsimulated();
+                ctx.unsimulated();
                 self.ok(ctx)
             }
         }
-    }
-
-    /// Marks the command being run as not simulated.
-    pub(crate) fn unsimulated(&mut self) {
-        self.how = Answered::NotSimulated;
     }
 
     fn stubbed(&self, node: usize, answer: &Answer) -> Batch {
@@ -502,6 +452,7 @@ impl World {
                 next_name: 0,
                 vms: Vms::default(),
                 routers: BTreeMap::new(),
+                vnc: Default::default(),
                 cc: cc::Cc::default(),
                 qemu_overrides: Vec::new(),
                 captures: Vec::new(),
@@ -571,10 +522,6 @@ impl World {
 
     pub(crate) fn files_dir(&self) -> PathBuf {
         self.preprocessor.files.clone()
-    }
-
-    pub(crate) fn count_mesh_hosts(&mut self, hosts: usize) {
-        self.mesh_hosts = self.mesh_hosts.max(hosts);
     }
 
     /// The next tap number of `node`.

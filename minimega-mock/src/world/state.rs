@@ -34,6 +34,8 @@ pub(crate) struct Namespace {
     pub(crate) assignment: Option<Vec<(String, String)>>,
     /// Router configurations, by the router VM's id.
     pub(crate) routers: BTreeMap<u64, router::Router>,
+    /// VNC recordings and playbacks.
+    pub(crate) vnc: commands::vnc::Vnc,
 }
 
 /// A tap made on the host with `tap create`.
@@ -66,4 +68,7 @@ pub(crate) struct Node {
     pub(crate) next_tap: u64,
     /// The host's pipes and pipelines.
     pub(crate) plumber: commands::plumbing::Plumber,
+    /// The bridges made on the host (by a VM's or host tap, or `bridge
+    /// trunk`), with their trunk ports.
+    pub(crate) bridges: BTreeMap<String, BTreeSet<String>>,
 }

@@ -7,27 +7,61 @@
 //! mock refuses to start unless told those commands may go unsimulated.
 
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use minimega_protocol::WireResponse;
 use minimega_spec::{PatternId, Spec};
 
-use super::{Batch, Cmd, Ctx, Script, World};
+use super::{Batch, Ctx, MatchedCommand, ReadScript, World};
 
-/// A handler that fills in one host's response, or fails with an error.
-pub(crate) type Local = fn(&mut World, &Ctx, &Cmd, &mut WireResponse) -> Result<(), String>;
+/// Why a handler failed on one host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The VM the command names is not on this host: for a command that
+    /// went to every host ([`Dispatch::Target`]), another host may have it.
+    VmNotFound(String),
+    /// Any other error, as minimega words it.
+    Error(String),
+}
+
+impl Failure {
+    /// minimega's text for the failure.
+    pub(crate) fn into_message(self) -> String {
+        match self {
+            Failure::VmNotFound(name) => format!("vm not found: {name}"),
+            Failure::Error(message) => message,
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Error(message)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Failure {
+        Failure::Error(message.to_owned())
+    }
+}
+
+/// A handler that fills in one host's response, or fails.
+pub(crate) type Local =
+    fn(&mut World, &Ctx, &MatchedCommand, &mut WireResponse) -> Result<(), Failure>;
 
 /// A handler that answers for itself, in batches.
-pub(crate) type Whole = fn(&mut World, &Ctx, &Cmd, Option<&Script>) -> Vec<Batch>;
+pub(crate) type Whole = fn(&mut World, &Ctx, &MatchedCommand, Option<&ReadScript>) -> Vec<Batch>;
 
 /// How minimega runs a command.
 #[derive(Clone, Copy)]
-pub(crate) enum Handler {
+pub(crate) enum Dispatch {
     /// On the node it was given to: one response.
     Simple(Local),
     /// On every host of the namespace: one response per host, in one
     /// message.
     Broadcast(Local),
-    /// As [`Handler::Broadcast`], for commands that name VMs: hosts that
+    /// As [`Dispatch::Broadcast`], for commands that name VMs: hosts that
     /// found none of them stay silent, and if no host found any, one
     /// "vm not found" answers.
     Target(Local),
@@ -35,44 +69,43 @@ pub(crate) enum Handler {
     Whole(Whole),
 }
 
-impl std::fmt::Debug for Handler {
+impl std::fmt::Debug for Dispatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Handler::Simple(_) => "Simple",
-            Handler::Broadcast(_) => "Broadcast",
-            Handler::Target(_) => "Target",
-            Handler::Whole(_) => "Whole",
+            Dispatch::Simple(_) => "Simple",
+            Dispatch::Broadcast(_) => "Broadcast",
+            Dispatch::Target(_) => "Target",
+            Dispatch::Whole(_) => "Whole",
         })
     }
 }
 
-impl Handler {
+impl Dispatch {
     pub(crate) fn run(
         self,
         world: &mut World,
         ctx: &Ctx,
-        cmd: &Cmd,
-        script: Option<&Script>,
+        cmd: &MatchedCommand,
+        script: Option<&ReadScript>,
     ) -> Vec<Batch> {
         match self {
-            Handler::Simple(local) => vec![Batch::of(vec![one(world, ctx, cmd, local)])],
-            Handler::Broadcast(local) => vec![Batch::of(fan_out(world, ctx, cmd, local))],
-            Handler::Target(local) => {
-                let responses = fan_out(world, ctx, cmd, local);
+            Dispatch::Simple(local) => vec![Batch::of(vec![one(world, ctx, cmd, local)])],
+            Dispatch::Broadcast(local) => vec![Batch::of(fan_out(world, ctx, cmd, local))],
+            Dispatch::Target(local) => {
+                let answers = fan_out_answers(world, ctx, cmd, local);
                 if ctx.local {
-                    return vec![Batch::of(responses)];
+                    return vec![Batch::of(answers.into_iter().map(|(r, _)| r).collect())];
                 }
-                let found = responses.iter().any(|r| r.error.is_empty());
+                let found = answers.iter().any(|(r, _)| r.error.is_empty());
                 let mut not_found = None;
-                let kept: Vec<WireResponse> = responses
+                let kept: Vec<WireResponse> = answers
                     .into_iter()
-                    .filter_map(|r| {
-                        if r.error.starts_with("vm not found: ") {
-                            not_found = Some(r.error);
+                    .filter_map(|(r, missing)| match missing {
+                        Some(name) => {
+                            not_found = Some(Failure::VmNotFound(name).into_message());
                             None
-                        } else {
-                            Some(r)
                         }
+                        None => Some(r),
                     })
                     .collect();
                 match not_found {
@@ -80,28 +113,56 @@ impl Handler {
                     _ => vec![Batch::of(kept)],
                 }
             }
-            Handler::Whole(whole) => whole(world, ctx, cmd, script),
+            Dispatch::Whole(whole) => whole(world, ctx, cmd, script),
         }
     }
 }
 
 /// One host's response: `local` run on the command's node.
-fn one(world: &mut World, ctx: &Ctx, cmd: &Cmd, local: Local) -> WireResponse {
+fn one(world: &mut World, ctx: &Ctx, cmd: &MatchedCommand, local: Local) -> WireResponse {
+    answer(world, ctx, cmd, local).0
+}
+
+/// One host's response, and the VM it did not find if that is why it
+/// failed.
+fn answer(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    local: Local,
+) -> (WireResponse, Option<String>) {
     let mut response = WireResponse {
         host: world.node(ctx.node).name.clone(),
         ..WireResponse::default()
     };
-    if let Err(error) = local(world, ctx, cmd, &mut response) {
-        response.error = error;
+    let mut missing = None;
+    if let Err(failure) = local(world, ctx, cmd, &mut response) {
+        if let Failure::VmNotFound(name) = &failure {
+            missing = Some(name.clone());
+        }
+        response.error = failure.into_message();
     }
-    response
+    (response, missing)
 }
 
 /// `local` run on every host of the command's namespace (or only here, when
 /// the fan-out already happened).
-fn fan_out(world: &mut World, ctx: &Ctx, cmd: &Cmd, local: Local) -> Vec<WireResponse> {
+fn fan_out(world: &mut World, ctx: &Ctx, cmd: &MatchedCommand, local: Local) -> Vec<WireResponse> {
+    fan_out_answers(world, ctx, cmd, local)
+        .into_iter()
+        .map(|(response, _)| response)
+        .collect()
+}
+
+/// As [`fan_out`], with the VM each host did not find (see [`answer`]).
+fn fan_out_answers(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    local: Local,
+) -> Vec<(WireResponse, Option<String>)> {
     if ctx.local {
-        return vec![one(world, ctx, cmd, local)];
+        return vec![answer(world, ctx, cmd, local)];
     }
     let ns = world.ns_name(ctx);
     let hosts = world.ns(ctx).hosts.clone();
@@ -113,24 +174,25 @@ fn fan_out(world: &mut World, ctx: &Ctx, cmd: &Cmd, local: Local) -> Vec<WireRes
         .into_iter()
         .map(|node| {
             let here = Ctx {
+                request: Rc::clone(&ctx.request),
                 node,
                 ns: Some(ns.clone()),
                 local: true,
                 via_mesh: ctx.via_mesh || node != ctx.node,
                 preprocess: ctx.preprocess,
             };
-            let response = one(world, &here, cmd, local);
+            let (response, missing) = answer(world, &here, cmd, local);
             if node == ctx.node {
-                response
+                (response, missing)
             } else {
-                super::through_mesh(response)
+                (super::through_mesh(response), missing)
             }
         })
         .collect()
 }
 
 /// Every command the mock simulates, by its pattern in minimega 3.1.0.
-pub(crate) fn entries() -> Vec<(String, Handler)> {
+pub(crate) fn entries() -> Vec<(String, Dispatch)> {
     super::commands::entries()
 }
 
@@ -140,7 +202,7 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
 pub(crate) fn check(
     spec: &Spec,
     allow_missing: bool,
-) -> Result<BTreeMap<PatternId, Handler>, Vec<String>> {
+) -> Result<BTreeMap<PatternId, Dispatch>, Vec<String>> {
     let ids: HashMap<&str, PatternId> = spec
         .patterns()
         .map(|(id, pattern)| (pattern.text.as_str(), id))

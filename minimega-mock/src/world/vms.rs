@@ -83,7 +83,7 @@ impl Kind {
         }
     }
 
-    fn word(self) -> &'static str {
+    pub(crate) fn word(self) -> &'static str {
         match self {
             Kind::Kvm => "kvm",
             Kind::Container => "container",
@@ -162,6 +162,8 @@ pub(crate) struct Vm {
     pub(crate) hotplug: BTreeMap<u64, (String, String)>,
     /// The cdrom since a `vm cdrom` (empty: ejected); else the config's.
     pub(crate) cdrom: Option<String>,
+    /// Whether `vm save` or `ns save` saved it (`vm save` lists it).
+    pub(crate) saved: bool,
     uuid: String,
     launched: Instant,
     launch_time: SystemTime,
@@ -186,6 +188,7 @@ impl Vm {
             nics: Vec::new(),
             hotplug: BTreeMap::new(),
             cdrom: None,
+            saved: false,
             name,
             namespace: namespace.to_owned(),
             host: host.to_owned(),

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use minimega::mock::MockClient;
 use minimega::runtime::{Client, Complete, Error, RunOptions};
-use minimega_mock::{Answer, Answered, Effect, MockError, MockMinimega, Received, Reply};
+use minimega_mock::{
+    AgentReply, Answer, Answered, Effect, MockError, MockMinimega, Received, Reply,
+};
 use minimega_spec::Spec;
 
 #[test]
@@ -213,4 +215,46 @@ fn more_on_a_suggestion_that_never_continues() {
     mock.on_next_command([Effect::MoreOnLast]);
     let error = mm.suggest("vm la").unwrap_err();
     assert!(matches!(error, Error::Timeout { .. }), "{error}");
+}
+
+#[test]
+fn a_programmed_agent_answers_what_the_test_says() {
+    let mock = MockMinimega::builder()
+        .cc_agent(|run| match run.command.first().map(String::as_str) {
+            Some("whoami") => Some(AgentReply::stdout(format!("root on {}", run.vm))),
+            Some("ls") => Some(
+                AgentReply::stdout("partial")
+                    .with_stderr("ls: /nope: no such file")
+                    .with_exit_code(2),
+            ),
+            _ => None,
+        })
+        .start()
+        .unwrap();
+    let mut mm = mock.client().unwrap();
+    for line in [
+        "vm config kernel guest.kernel",
+        "vm launch kvm web",
+        "vm start web",
+        "cc exec whoami",
+        "cc exec ls /nope",
+        "cc exec hostname",
+        "cc exec uptime",
+    ] {
+        mm.run_line(line).unwrap();
+    }
+    let text = |mm: &mut Client, line: &str| mm.run_line(line).unwrap()[0].text().to_owned();
+    assert_eq!(text(&mut mm, "cc responses 1 raw"), "root on web\n");
+    // stderr comes first, as minimega walks the response's folder.
+    assert_eq!(
+        text(&mut mm, "cc responses 2 raw"),
+        "ls: /nope: no such file\npartial\n"
+    );
+    // Commands the program leaves alone keep the default answers.
+    // (The agent ends its line; minimega ends each file shown with one too.)
+    assert_eq!(text(&mut mm, "cc responses 3 raw"), "web\n\n");
+    // No output: the agent's answer has no files to show.
+    assert_eq!(text(&mut mm, "cc responses 4 raw"), "");
+    assert_eq!(text(&mut mm, "cc exitcode 2 web"), "2");
+    assert_eq!(text(&mut mm, "cc exitcode 4 web"), "0");
 }

@@ -6,8 +6,9 @@
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
-use super::super::{Cmd, Ctx, World, WILDCARD};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
+use super::super::{Ctx, MatchedCommand, World, WILDCARD};
 use super::fixed;
 
 /// One capture, as `capture` lists it.
@@ -25,7 +26,7 @@ pub(crate) struct Capture {
     path: String,
 }
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("capture", Broadcast(list)),
         (
@@ -56,7 +57,12 @@ fn path(world: &World, file: &str) -> String {
     }
 }
 
-fn list(world: &mut World, ctx: &Ctx, _: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn list(
+    world: &mut World,
+    ctx: &Ctx,
+    _: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     r.header = Some(
         ["bridge", "type", "interface", "mode", "compress", "path"]
             .map(str::to_owned)
@@ -84,7 +90,12 @@ fn list(world: &mut World, ctx: &Ctx, _: &Cmd, r: &mut WireResponse) -> Result<(
 
 /// `capture pcap vm <vm> <interface> <file>` and `capture pcap delete vm
 /// <vm or all>`.
-fn vm(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn vm(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let name = m.value("vm").unwrap_or_default().to_owned();
     if m.chose("delete") {
@@ -94,7 +105,7 @@ fn vm(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(
             !(c.vm.as_deref() == Some(name.as_str()) || (name == WILDCARD && c.vm.is_some()))
         });
         if captures.len() == before {
-            return Err(format!("vm not found: {name}"));
+            return Err(Failure::VmNotFound(name.to_string()));
         }
         return Ok(());
     }
@@ -107,7 +118,7 @@ fn vm(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(
     let id = ns
         .vms
         .find(&name)
-        .ok_or_else(|| format!("vm not found: {name}"))?;
+        .ok_or_else(|| Failure::VmNotFound(name.to_string()))?;
     let bridge = ns
         .vms
         .get_mut(id)
@@ -125,7 +136,12 @@ fn vm(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(
 }
 
 /// A bridge's pcap or netflow capture to a file, started or stopped.
-fn bridge(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn bridge(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let kind = if m.chose("netflow") {
         "netflow"
@@ -156,7 +172,12 @@ fn bridge(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Resu
     Ok(())
 }
 
-fn clear(world: &mut World, ctx: &Ctx, _: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn clear(
+    world: &mut World,
+    ctx: &Ctx,
+    _: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     world.ns(ctx).captures.clear();
     Ok(())
 }

@@ -6,9 +6,10 @@ use minimega_protocol::WireResponse;
 use serde_json::json;
 
 use super::super::cc::{Client, Command, Filter};
-use super::super::table::Handler::{self, *};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vms::HEADER;
-use super::super::{Cmd, Ctx, World, WILDCARD};
+use super::super::{Ctx, MatchedCommand, World, WILDCARD};
 
 const PATTERNS: [&str; 24] = [
     "cc",
@@ -37,7 +38,7 @@ const PATTERNS: [&str; 24] = [
     "clear cc <responses,>",
 ];
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     PATTERNS
         .iter()
         .map(|p| (p.to_string(), Broadcast(cc)))
@@ -129,9 +130,15 @@ fn parse_filter(pairs: &[String]) -> Result<Filter, String> {
     Ok(filter)
 }
 
-fn cc(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn cc(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let clients = clients(world, ctx);
+    let agents = world.agents.clone();
     let clearing = world.spec().pattern(m.id).text.starts_with("clear ");
     let responses_dir = match ctx.ns.as_deref().unwrap_or("minimega") {
         "minimega" => world.files_dir().join("miniccc_responses"),
@@ -224,7 +231,7 @@ fn cc(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(
     } else if m.chose("responses") {
         return responses(state, &value("id"), m.chose("raw"), r);
     } else if m.chose("delete") {
-        return delete(state, &value("id"), m.chose("command"));
+        return delete(state, &value("id"), m.chose("command")).map_err(Failure::from);
     } else if m.chose("process") && m.chose("list") {
         r.header = Some(
             ["name", "uuid", "pid", "command"]
@@ -250,17 +257,17 @@ fn cc(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(
             .unwrap_or_default()
             .to_owned();
     } else if m.chose("kill") && value("pid") != WILDCARD && value("pid").parse::<i64>().is_err() {
-        return Err(format!("invalid PID: `{}`", value("pid")));
+        return Err(format!("invalid PID: `{}`", value("pid")).into());
     }
     // Every other form makes a command for the agents.
-    let id = state.add(new, &clients);
+    let id = state.add(new, &clients, &agents);
     r.data = json!(id);
     Ok(())
 }
 
 /// `cc exitcode <id> <vm>`: what the agent recorded, as minimega reads it
 /// from the answer's folder; an agent records one for every command but a
-/// background one, and the mock's agents always exit 0.
+/// background one.
 fn exit_code(
     state: &super::super::cc::Cc,
     clients: &[Client],
@@ -275,13 +282,16 @@ fn exit_code(
         .iter()
         .find(|c| c.uuid == vm || c.hostname == vm || c.fields.get("name").is_some_and(|n| n == vm))
         .ok_or_else(|| format!("unable to get exit code: no client {vm}"))?;
-    let recorded = state
+    let ran = state
         .commands
         .get(&id)
-        .is_some_and(|c| !c.background && c.checked_in.contains(&client.uuid))
-        && state.responses.contains_key(&(id, client.uuid.clone()));
-    if recorded {
-        Ok("0".to_owned())
+        .is_some_and(|c| !c.background && c.checked_in.contains(&client.uuid));
+    let recorded = state
+        .responses
+        .get(&(id, client.uuid.clone()))
+        .filter(|_| ran);
+    if let Some(reply) = recorded {
+        Ok(reply.exit_code.to_string())
     } else {
         let path = responses_dir
             .join(id.to_string())
@@ -343,14 +353,14 @@ fn responses(
     which: &str,
     raw: bool,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     if which == WILDCARD {
         r.response = state.show(None, raw);
         return Ok(());
     }
     if let Ok(id) = which.parse::<u64>() {
         if !state.responses.keys().any(|(i, _)| *i == id) {
-            return Err(format!("no responses for {id}"));
+            return Err(format!("no responses for {id}").into());
         }
         r.response = state.show(Some(&[id]), raw);
         return Ok(());
@@ -362,11 +372,11 @@ fn responses(
         .map(|(id, _)| *id)
         .collect();
     if ids.is_empty() {
-        return Err(format!("no such prefix: `{which}`"));
+        return Err(format!("no such prefix: `{which}`").into());
     }
     for id in ids {
         if !state.responses.keys().any(|(i, _)| *i == id) {
-            return Err(format!("no responses for {id}"));
+            return Err(format!("no responses for {id}").into());
         }
         r.response.push_str(&state.show(Some(&[id]), raw));
         r.response.push('\n');

@@ -1,19 +1,21 @@
 //! The daemon's own commands: `echo`, `version`, `host`, and the commands
 //! that run others: `mesh send` (on other nodes) and `read` (a script).
 use std::path::Path;
+use std::rc::Rc;
 
 use minimega_protocol::WireResponse;
 use minimega_spec::{host_table, Item, Line};
 use serde_json::json;
 
 use super::super::gotime::go_duration;
-use super::super::table::Handler::{self, *};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vms::{Kind, Vm};
-use super::super::{through_mesh, Batch, Cmd, Ctx, Script, World};
+use super::super::{through_mesh, Batch, Ctx, MatchedCommand, ReadScript, World};
 use super::{fixed, word};
 use crate::names;
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     let mut entries = fixed([
         ("echo [args]...", Simple(echo)),
         ("version", Simple(version)),
@@ -31,7 +33,12 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
     entries
 }
 
-pub(crate) fn echo(_: &mut World, _: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+pub(crate) fn echo(
+    _: &mut World,
+    _: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     r.response = cmd.m.list("args").join(" ");
     Ok(())
 }
@@ -39,9 +46,9 @@ pub(crate) fn echo(_: &mut World, _: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> R
 pub(crate) fn version(
     world: &mut World,
     _: &Ctx,
-    _: &Cmd,
+    _: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     r.response = format!("minimega {} mock", world.version());
     Ok(())
 }
@@ -58,9 +65,9 @@ const UPTIME_NANOS: u64 = 3_600_000_000_000;
 pub(crate) fn host(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let node = world.node(ctx.node);
     let vms: Vec<&Vm> = node
         .namespaces
@@ -110,7 +117,12 @@ pub(crate) fn host(
 /// `mesh send <hosts> (command)`: the command run on each host named (never
 /// on this one), their responses in one message; unknown hosts are
 /// skipped, as minimega skips hosts it has no route to.
-pub(crate) fn mesh_send(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: Option<&Script>) -> Vec<Batch> {
+pub(crate) fn mesh_send(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: Option<&ReadScript>,
+) -> Vec<Batch> {
     if ctx.via_mesh {
         return world.fail(ctx, format!("cannot run `{}` via meshage", cmd.text));
     }
@@ -143,13 +155,14 @@ pub(crate) fn mesh_send(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: Option<&Scri
         .filter(|host| **host != me)
         .filter_map(|host| world.node_index(host))
         .collect();
-    world.count_mesh_hosts(targets.len());
+    ctx.count_mesh_hosts(targets.len());
     let Some(sub) = &cmd.sub else {
         return world.ok(ctx);
     };
     let mut responses = Vec::new();
     for node in targets {
         let remote = Ctx {
+            request: Rc::clone(&ctx.request),
             node,
             ns: ctx.ns.clone(),
             local: true,
@@ -171,7 +184,12 @@ pub(crate) fn mesh_send(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: Option<&Scri
 /// namespace `read` runs in, until a line switches it), one message per
 /// answer; a line that is not a command ends it with an error naming the
 /// file and line.
-pub(crate) fn read(world: &mut World, ctx: &Ctx, cmd: &Cmd, script: Option<&Script>) -> Vec<Batch> {
+pub(crate) fn read(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    script: Option<&ReadScript>,
+) -> Vec<Batch> {
     if ctx.via_mesh {
         return world.fail(ctx, format!("cannot run `{}` via meshage", cmd.text));
     }
@@ -199,7 +217,7 @@ pub(crate) fn read(world: &mut World, ctx: &Ctx, cmd: &Cmd, script: Option<&Scri
             Ok(Line::Command(m)) => m,
         };
         let tokens = minimega_spec::input::lex(line.trim()).unwrap_or_default();
-        let line_cmd = Cmd::new(spec, m, &tokens);
+        let line_cmd = MatchedCommand::new(spec, m, &tokens);
         if mentions(spec, &line_cmd, "read") {
             batches.extend(world.fail(ctx, error("cannot run nested `read` commands".to_owned())));
             break;
@@ -232,7 +250,7 @@ pub(crate) fn read(world: &mut World, ctx: &Ctx, cmd: &Cmd, script: Option<&Scri
 }
 
 /// Whether `cmd` or a command nested in it starts with `word`.
-fn mentions(spec: &minimega_spec::Spec, cmd: &Cmd, word: &str) -> bool {
+fn mentions(spec: &minimega_spec::Spec, cmd: &MatchedCommand, word: &str) -> bool {
     let mut level = Some(cmd);
     while let Some(cmd) = level {
         if spec
@@ -250,7 +268,7 @@ fn mentions(spec: &minimega_spec::Spec, cmd: &Cmd, word: &str) -> bool {
 }
 
 /// The namespace a script line switches to (`namespace <name>` alone).
-fn switched_namespace(spec: &minimega_spec::Spec, cmd: &Cmd) -> Option<String> {
+fn switched_namespace(spec: &minimega_spec::Spec, cmd: &MatchedCommand) -> Option<String> {
     let mut level = Some(cmd);
     while let Some(cmd) = level {
         if spec.pattern(cmd.m.id).text == "namespace [name]" {

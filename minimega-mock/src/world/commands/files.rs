@@ -11,11 +11,12 @@ use std::time::UNIX_EPOCH;
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
-use super::super::{Cmd, Ctx, World};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
+use super::super::{Ctx, MatchedCommand, World};
 use super::fixed;
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("file <list,>", Simple(file)),
         ("file <list,> <path> [recursive,]", Simple(file)),
@@ -117,7 +118,12 @@ fn row(files: &Path, path: &Path) -> Vec<String> {
     ]
 }
 
-fn file(world: &mut World, _: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn file(
+    world: &mut World,
+    _: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let files = world.files_dir();
     let name = m.value("file").unwrap_or_default();
@@ -143,9 +149,10 @@ fn file(world: &mut World, _: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(
         }
         r.tabular = Some(rows);
     } else if m.chose("get") {
+        // A directory is fetched as its files are.
         let here = files.join(name.trim_start_matches('/'));
-        if world.nodes().len() > 1 && !here.is_file() {
-            return Err(format!("get {name}: file not found"));
+        if world.nodes().len() > 1 && !here.exists() {
+            return Err(format!("get {name}: file not found").into());
         }
     } else if m.chose("delete") {
         for found in glob(&files, name) {

@@ -3,6 +3,7 @@
 //! conformance test), one module per command family. Each module registers
 //! its own patterns ([`entries`]) beside its handlers.
 
+mod bridges;
 pub(crate) mod capture;
 mod cc;
 mod cli;
@@ -14,6 +15,7 @@ pub(crate) mod plumbing;
 mod qemu;
 mod qos;
 mod router;
+mod save;
 mod session;
 mod shell;
 mod taps;
@@ -23,14 +25,15 @@ mod vm_config;
 mod vm_devices;
 mod vm_net;
 mod vm_tags;
+pub(crate) mod vnc;
 
 use minimega_spec::Item;
 
-use super::table::Handler;
-use super::{Cmd, World};
+use super::table::Dispatch;
+use super::{MatchedCommand, World};
 
 /// Every command the mock simulates, by its pattern in minimega 3.1.0.
-pub(crate) fn entries() -> Vec<(String, Handler)> {
+pub(crate) fn entries() -> Vec<(String, Dispatch)> {
     let mut entries = Vec::new();
     entries.extend(cli::entries());
     entries.extend(namespaces::entries());
@@ -52,11 +55,14 @@ pub(crate) fn entries() -> Vec<(String, Handler)> {
     entries.extend(taps::entries());
     entries.extend(capture::entries());
     entries.extend(qemu::entries());
+    entries.extend(vnc::entries());
+    entries.extend(save::entries());
+    entries.extend(bridges::entries());
     entries
 }
 
 /// Registers each fixed pattern with its handler.
-fn fixed<const N: usize>(table: [(&str, Handler); N]) -> Vec<(String, Handler)> {
+fn fixed<const N: usize>(table: [(&str, Dispatch); N]) -> Vec<(String, Dispatch)> {
     table
         .into_iter()
         .map(|(key, handler)| (key.to_owned(), handler))
@@ -64,7 +70,7 @@ fn fixed<const N: usize>(table: [(&str, Handler); N]) -> Vec<(String, Handler)> 
 }
 
 /// The word at `index` of the command's pattern, if it is a literal.
-fn word(world: &World, cmd: &Cmd, index: usize) -> String {
+fn word(world: &World, cmd: &MatchedCommand, index: usize) -> String {
     world
         .spec()
         .pattern(cmd.m.id)

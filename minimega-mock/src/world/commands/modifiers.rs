@@ -2,14 +2,15 @@
 //! (`.json`, `.csv`, `.headers`, `.annotate`, `.sort`, `.compress`,
 //! `.record`, `.preprocess`), alone (daemon-wide) or with a command; and
 //! `.alias`/`.unalias` (the daemon's aliases, expanded in every line).
-use super::super::table::Handler::{self, *};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use minimega_protocol::WireResponse;
 
-use super::super::{Batch, Cmd, Ctx, Script, World};
+use super::super::{Batch, Ctx, MatchedCommand, ReadScript, World};
 use super::{fixed, word};
 use crate::render::{Flags, Mode};
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     let mut entries = fixed([
         (".columns <columns as csv> (command)", Whole(columns)),
         (".filter <filter> (command)", Whole(filter)),
@@ -50,8 +51,8 @@ fn find_column(header: &[String], column: &str) -> Result<usize, String> {
 pub(crate) fn columns(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
-    script: Option<&Script>,
+    cmd: &MatchedCommand,
+    script: Option<&ReadScript>,
 ) -> Vec<Batch> {
     let mut wanted: Vec<String> = cmd
         .m
@@ -144,8 +145,8 @@ impl Filter {
 pub(crate) fn filter(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
-    script: Option<&Script>,
+    cmd: &MatchedCommand,
+    script: Option<&ReadScript>,
 ) -> Vec<Batch> {
     let Some(filter) = Filter::parse(cmd.m.value("filter").unwrap_or_default()) else {
         return world.fail(ctx, "invalid filter, see help".to_owned());
@@ -186,7 +187,7 @@ pub(crate) fn filter(
 }
 
 /// The flag a `.csv`, `.json`, `.headers` … command is about.
-fn flag_word(world: &World, cmd: &Cmd) -> String {
+fn flag_word(world: &World, cmd: &MatchedCommand) -> String {
     word(world, cmd, 0)
 }
 
@@ -232,7 +233,12 @@ fn read_flag(flags: &Flags, flag: &str) -> bool {
 
 /// `.annotate [true,false]` and the like alone: the daemon-wide setting,
 /// read or set.
-pub(crate) fn flag(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: Option<&Script>) -> Vec<Batch> {
+pub(crate) fn flag(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: Option<&ReadScript>,
+) -> Vec<Batch> {
     let flag = flag_word(world, cmd);
     let mut batches = world.ok(ctx);
     if cmd.m.choices.is_empty() {
@@ -248,8 +254,8 @@ pub(crate) fn flag(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: Option<&Script>) 
 pub(crate) fn flag_command(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
-    script: Option<&Script>,
+    cmd: &MatchedCommand,
+    script: Option<&ReadScript>,
 ) -> Vec<Batch> {
     let flag = flag_word(world, cmd);
     let on = cmd.m.chose("true");
@@ -283,7 +289,12 @@ pub(crate) fn flag_command(
 }
 
 /// `.alias`: the aliases; `.alias name=expansion`: sets one.
-fn alias(world: &mut World, _: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn alias(
+    world: &mut World,
+    _: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     let text = cmd.m.list("alias").join(" ");
     if text.is_empty() {
         r.header = Some(vec!["alias".to_owned(), "expansion".to_owned()]);
@@ -302,12 +313,17 @@ fn alias(world: &mut World, _: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<
             world.aliases.insert(name.to_owned(), expansion.to_owned());
             Ok(())
         }
-        None => Err("expected alias of format `alias=expansion`".to_owned()),
+        None => Err("expected alias of format `alias=expansion`".into()),
     }
 }
 
 /// `.unalias <name>`: gone, if it was there.
-fn unalias(world: &mut World, _: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn unalias(
+    world: &mut World,
+    _: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     world
         .aliases
         .remove(cmd.m.value("alias").unwrap_or_default());

@@ -2,12 +2,15 @@
 //! namespace` and `ns hosts`.
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
-use super::super::{valid_name, Batch, Cmd, Ctx, Script, World, DEFAULT_NAMESPACE, INVALID_NAME};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
+use super::super::{
+    valid_name, Batch, Ctx, MatchedCommand, ReadScript, World, DEFAULT_NAMESPACE, INVALID_NAME,
+};
 use super::fixed;
 use crate::names;
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("ns <hosts,>", Simple(ns_hosts)),
         ("namespace [name]", Whole(namespace)),
@@ -19,16 +22,21 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
 pub(crate) fn ns_hosts(
     world: &mut World,
     ctx: &Ctx,
-    _: &Cmd,
+    _: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     r.response = names::unsplit(&world.ns(ctx).hosts);
     Ok(())
 }
 
 /// `namespace`: the namespaces this node holds; `namespace <name>`:
 /// switches the node's active namespace.
-pub(crate) fn namespace(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: Option<&Script>) -> Vec<Batch> {
+pub(crate) fn namespace(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: Option<&ReadScript>,
+) -> Vec<Batch> {
     if let Some(name) = cmd.m.value("name") {
         if !valid_name(name) {
             return world.fail(ctx, INVALID_NAME.to_owned());
@@ -64,8 +72,8 @@ pub(crate) fn namespace(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: Option<&Scri
 pub(crate) fn namespace_command(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
-    script: Option<&Script>,
+    cmd: &MatchedCommand,
+    script: Option<&ReadScript>,
 ) -> Vec<Batch> {
     let name = cmd.m.value("name").unwrap_or_default().to_owned();
     if !valid_name(&name) {
@@ -87,8 +95,8 @@ pub(crate) fn namespace_command(
 pub(crate) fn clear_namespace(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
-    _: Option<&Script>,
+    cmd: &MatchedCommand,
+    _: Option<&ReadScript>,
 ) -> Vec<Batch> {
     let Some(name) = cmd.m.value("name") else {
         world.set_active(ctx.node, DEFAULT_NAMESPACE);

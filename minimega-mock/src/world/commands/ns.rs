@@ -1,18 +1,21 @@
 //! `ns`: a namespace's hosts (`add-hosts`, `del-hosts`), queued launches
 //! (`queueing`, `flush`, `schedule`, its `dry-run`, `dump` and `mv`) and
 //! `ns run`. (`ns hosts` is with the
-//! namespaces.) `ns queue`, `ns load`, `ns bridge` and `ns save` are not
-//! simulated.
+//! namespaces.) `ns queue`, `ns load` and `ns bridge` are not simulated;
+//! `ns save` is with `vm save`.
+
+use std::rc::Rc;
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
-use super::super::{Batch, Cmd, Ctx, Script, World, WILDCARD};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
+use super::super::{Batch, Ctx, MatchedCommand, ReadScript, World, WILDCARD};
 use super::fixed;
 use super::vm::{dry_run, run_queued};
 use crate::names;
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         (
             "ns <add-hosts,> <hostname or range or all>",
@@ -33,7 +36,7 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
 }
 
 /// The hosts a command names: `localhost` is this node.
-fn hosts(world: &World, ctx: &Ctx, cmd: &Cmd) -> Result<Vec<String>, String> {
+fn hosts(world: &World, ctx: &Ctx, cmd: &MatchedCommand) -> Result<Vec<String>, String> {
     let list = cmd.m.value("hostname").unwrap_or_default();
     let me = &world.node(ctx.node).name;
     Ok(names::split(list)
@@ -43,7 +46,12 @@ fn hosts(world: &World, ctx: &Ctx, cmd: &Cmd) -> Result<Vec<String>, String> {
         .collect())
 }
 
-fn add_hosts(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn add_hosts(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     let me = world.node(ctx.node).name.clone();
     let peers: Vec<String> = world
         .nodes()
@@ -59,7 +67,7 @@ fn add_hosts(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> R
             break;
         }
         if host != me && !peers.contains(&host) {
-            return Err(format!("unknown host: `{host}`"));
+            return Err(format!("unknown host: `{host}`").into());
         }
         adding.push(host);
     }
@@ -73,7 +81,12 @@ fn add_hosts(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> R
     Ok(())
 }
 
-fn del_hosts(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn del_hosts(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     let gone = hosts(world, ctx, cmd)?;
     let ns = world.ns(ctx);
     if gone.iter().any(|h| h == WILDCARD) {
@@ -84,7 +97,12 @@ fn del_hosts(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> R
     Ok(())
 }
 
-fn queueing(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn queueing(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     let ns = world.ns(ctx);
     if cmd.m.choices.contains("true") || cmd.m.choices.contains("false") {
         ns.queueing = cmd.m.chose("true");
@@ -94,14 +112,24 @@ fn queueing(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Re
     Ok(())
 }
 
-fn flush(world: &mut World, ctx: &Ctx, _: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn flush(
+    world: &mut World,
+    ctx: &Ctx,
+    _: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     world.ns(ctx).queue.clear();
     Ok(())
 }
 
 /// `ns schedule`: launches the queue; `dry-run` (or `dump`, after one)
 /// shows where each queued VM goes.
-fn schedule(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn schedule(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     let m = &cmd.m;
     if m.chose("dry-run") {
         let assignment = dry_run(world, ctx)?;
@@ -109,7 +137,7 @@ fn schedule(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Re
     }
     if m.chose("dry-run") || m.chose("dump") {
         let Some(assignment) = world.ns(ctx).assignment.clone() else {
-            return Err("must run dry-run first".to_owned());
+            return Err("must run dry-run first".into());
         };
         r.header = Some(vec!["vm".to_owned(), "dst".to_owned()]);
         let rows: Vec<Vec<String>> = assignment
@@ -124,26 +152,26 @@ fn schedule(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Re
         let ns = world.ns(ctx);
         let hosts = ns.hosts.clone();
         let Some(assignment) = ns.assignment.as_mut() else {
-            return Err("must run dry-run first".to_owned());
+            return Err("must run dry-run first".into());
         };
         if !hosts.contains(&dst) {
-            return Err("new dst host is not in namespace".to_owned());
+            return Err("new dst host is not in namespace".into());
         }
         for vm in names::split(m.value("vm").unwrap_or_default())? {
             match assignment.iter_mut().find(|(name, _)| *name == vm) {
                 Some(entry) => entry.1 = dst.clone(),
-                None => return Err(format!("reassign {vm}: vm not found")),
+                None => return Err(format!("reassign {vm}: vm not found").into()),
             }
         }
         return Ok(());
     }
     let queue = std::mem::take(&mut world.ns(ctx).queue);
-    run_queued(world, ctx, queue)
+    run_queued(world, ctx, queue).map_err(Failure::from)
 }
 
 /// `ns run (command)`: the command on every host of the namespace, their
 /// responses in one message.
-fn run(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: Option<&Script>) -> Vec<Batch> {
+fn run(world: &mut World, ctx: &Ctx, cmd: &MatchedCommand, _: Option<&ReadScript>) -> Vec<Batch> {
     if ctx.via_mesh {
         return world.fail(ctx, format!("cannot run `{}` via meshage", cmd.text));
     }
@@ -165,6 +193,7 @@ fn run(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: Option<&Script>) -> Vec<Batch
             continue;
         };
         let here = Ctx {
+            request: Rc::clone(&ctx.request),
             node,
             ns: Some(ns.clone()),
             local: true,

@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
-use super::super::{Cmd, Ctx, World};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
+use super::super::{Ctx, MatchedCommand, World};
 use super::fixed;
 
 /// How deep a message may travel from pipe to pipe (a loop of pipes
@@ -150,7 +151,7 @@ impl Plumber {
     }
 }
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("plumb <src> <dst>...", Simple(plumb)),
         ("plumb", Broadcast(plumb_list)),
@@ -190,7 +191,12 @@ fn program(element: &str) -> bool {
     !word.is_empty() && std::env::split_paths(&path).any(|dir| dir.join(word).is_file())
 }
 
-fn plumb(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn plumb(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     let ns = world.ns_name(ctx);
     let mut words = vec![cmd.m.value("src").unwrap_or_default().to_owned()];
     words.extend(cmd.m.list("dst").iter().cloned());
@@ -210,9 +216,15 @@ fn plumb(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Resul
         .node_mut(ctx.node)
         .plumber
         .plumb(production, names.join(" "))
+        .map_err(Failure::from)
 }
 
-fn plumb_list(world: &mut World, ctx: &Ctx, _: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn plumb_list(
+    world: &mut World,
+    ctx: &Ctx,
+    _: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     let marker = format!("{}//", world.ns_name(ctx));
     r.header = Some(vec!["pipeline".to_owned()]);
     r.tabular = Some(
@@ -231,13 +243,15 @@ fn plumb_list(world: &mut World, ctx: &Ctx, _: &Cmd, r: &mut WireResponse) -> Re
 fn clear_plumb(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let plumber = &mut world.node_mut(ctx.node).plumber;
     let production = cmd.m.list("pipeline");
     if !production.is_empty() {
-        return plumber.delete_pipeline(&production.join(" "));
+        return plumber
+            .delete_pipeline(&production.join(" "))
+            .map_err(Failure::from);
     }
     let all: Vec<String> = plumber.pipelines.keys().cloned().collect();
     for name in all {
@@ -246,7 +260,12 @@ fn clear_plumb(
     Ok(())
 }
 
-fn pipe(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn pipe(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let ns = world.ns_name(ctx);
     let plumber = &mut world.node_mut(ctx.node).plumber;
@@ -296,7 +315,12 @@ fn pipe(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result
     Ok(())
 }
 
-fn clear_pipe(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn clear_pipe(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let ns = world.ns_name(ctx);
     let plumber = &mut world.node_mut(ctx.node).plumber;
@@ -312,10 +336,12 @@ fn clear_pipe(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> 
         return Ok(());
     }
     match given {
-        Some(name) => plumber.delete_pipe(&name),
+        Some(name) => plumber.delete_pipe(&name).map_err(Failure::from),
         None => {
             let all: Vec<String> = plumber.pipes.keys().cloned().collect();
-            all.iter().try_for_each(|name| plumber.delete_pipe(name))
+            all.iter()
+                .try_for_each(|name| plumber.delete_pipe(name))
+                .map_err(Failure::from)
         }
     }
 }

@@ -9,8 +9,9 @@ use minimega_protocol::WireResponse;
 
 use super::super::config::{field_named, Config, Value};
 use super::super::netspec::NetSpec;
-use super::super::table::Handler::{self, *};
-use super::super::{Cmd, Ctx, World};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
+use super::super::{Ctx, MatchedCommand, World};
 use super::fixed;
 
 /// minimega's `DEV_PER_BUS` and `DEV_PER_VIRTIO`.
@@ -20,7 +21,7 @@ const DEV_PER_VIRTIO: usize = 30;
 /// Disk caches a disk spec may name (the rest are interfaces).
 const CACHES: [&str; 5] = ["none", "writeback", "unsafe", "directsync", "writethrough"];
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("vm config qemu-override", Simple(qemu_override)),
         (
@@ -278,9 +279,9 @@ fn qemu_args(config: &Config) -> Vec<String> {
 fn qemu_override(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let ns = world.ns(ctx);
     if let (Some(matched), Some(replacement)) = (cmd.m.value("match"), cmd.m.value("replacement")) {
         ns.qemu_overrides
@@ -306,7 +307,12 @@ fn qemu_override(
     Ok(())
 }
 
-fn clear(world: &mut World, ctx: &Ctx, _: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn clear(
+    world: &mut World,
+    ctx: &Ctx,
+    _: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     world.ns(ctx).qemu_overrides.clear();
     Ok(())
 }

@@ -5,13 +5,14 @@
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vms::Qos;
-use super::super::{Cmd, Ctx, World, WILDCARD};
+use super::super::{Ctx, MatchedCommand, World, WILDCARD};
 use super::fixed;
-use super::vm::{apply, Step};
+use super::vm::{apply, VmChange};
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         (
             "qos <add,> <vm target> <interface> <loss,> <percent>",
@@ -59,7 +60,7 @@ pub(crate) fn go_duration_ok(text: &str) -> bool {
 }
 
 /// The value a `qos add` sets, checked as minimega checks it.
-fn option(cmd: &Cmd) -> Result<(&'static str, String), String> {
+fn option(cmd: &MatchedCommand) -> Result<(&'static str, String), String> {
     let m = &cmd.m;
     let value = |key: &str| m.value(key).unwrap_or_default().to_owned();
     if m.chose("rate") {
@@ -99,10 +100,15 @@ fn option(cmd: &Cmd) -> Result<(&'static str, String), String> {
     }
 }
 
-fn add(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn add(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     let index = cmd.m.value("interface").unwrap_or_default();
     if index == WILDCARD {
-        return Err("wildcard qos not implemented".to_owned());
+        return Err("wildcard qos not implemented".into());
     }
     let tap: usize = index
         .parse()
@@ -110,10 +116,10 @@ fn add(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<
     let (kind, value) = option(cmd)?;
     apply(world, ctx, cmd, |vm, _| {
         let Some(nic) = vm.nics.get_mut(tap) else {
-            return Step::Failed(format!("invalid tap index specified: {tap}"));
+            return VmChange::Failed(format!("invalid tap index specified: {tap}"));
         };
         if nic.tap.is_empty() {
-            return Step::Failed(format!("tap {} not found", nic.tap));
+            return VmChange::Failed(format!("tap {} not found", nic.tap));
         }
         let qos = nic.qos.get_or_insert_with(Qos::default);
         match kind {
@@ -131,27 +137,32 @@ fn add(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<
                 qos.delay = value.clone();
             }
         }
-        Step::Done
+        VmChange::Done
     })
 }
 
-fn clear(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn clear(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     let index = cmd.m.value("tap").unwrap_or_default().to_owned();
     let tap: Option<usize> = index.parse().ok();
     if tap.is_none() && index != WILDCARD {
-        return Err(format!("invalid tap index {index}"));
+        return Err(format!("invalid tap index {index}").into());
     }
     apply(world, ctx, cmd, |vm, _| match tap {
         None => {
             vm.nics.iter_mut().for_each(|nic| nic.qos = None);
-            Step::Done
+            VmChange::Done
         }
         Some(tap) => match vm.nics.get_mut(tap) {
             Some(nic) => {
                 nic.qos = None;
-                Step::Done
+                VmChange::Done
             }
-            None => Step::Failed(format!("invalid tap index specified: {tap}")),
+            None => VmChange::Failed(format!("invalid tap index specified: {tap}")),
         },
     })
 }

@@ -9,8 +9,9 @@ use std::path::PathBuf;
 use minimega_protocol::WireResponse;
 
 use super::super::router::{Bgp, FwChain, FwRule, Router, NO_ID};
-use super::super::table::Handler::{self, *};
-use super::super::{Cmd, Ctx, World, DEFAULT_NAMESPACE};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
+use super::super::{Ctx, MatchedCommand, World, DEFAULT_NAMESPACE};
 
 const ROUTER: [&str; 26] = [
     "router <vm>",
@@ -74,8 +75,8 @@ const CLEAR: [&str; 30] = [
     "clear router <vm> <fw,>",
 ];
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
-    let mut entries: Vec<(String, Handler)> = ROUTER
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
+    let mut entries: Vec<(String, Dispatch)> = ROUTER
         .iter()
         .map(|p| (p.to_string(), Target(router)))
         .collect();
@@ -115,7 +116,7 @@ fn check_endpoint(text: &str, what: &str) -> Result<(), String> {
 }
 
 /// The one action word among `accept`, `drop` and `reject` the line chose.
-fn action(cmd: &Cmd) -> &'static str {
+fn action(cmd: &MatchedCommand) -> &'static str {
     ["accept", "drop", "reject"]
         .into_iter()
         .find(|a| cmd.m.chose(a))
@@ -124,16 +125,21 @@ fn action(cmd: &Cmd) -> &'static str {
 
 /// `router <vm> …`: shows or changes the VM's router, made on first use
 /// (and tagged `minirouter`).
-fn router(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn router(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let name = m.value("vm").unwrap_or_default().to_owned();
     let Some((id, networks, container)) = find_vm(world, ctx, &name) else {
-        return Err(format!("vm not found: {name}"));
+        return Err(Failure::VmNotFound(name.to_string()));
     };
     let ns = world.ns(ctx);
     if m.choices.is_empty() {
         let Some(router) = ns.routers.get(&id) else {
-            return Err(format!("vm {name} not a router"));
+            return Err(format!("vm {name} not a router").into());
         };
         let log = ns
             .vms
@@ -156,7 +162,7 @@ fn router(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Resu
     if m.chose("commit") {
         let text = rtr.commit();
         let vm_ns = world.ns_name(ctx);
-        return write_commit(world, &vm_ns, &name, &text);
+        return write_commit(world, &vm_ns, &name, &text).map_err(Failure::from);
     } else if m.chose("log") {
         let level = ["fatal", "error", "warn", "info", "debug"]
             .into_iter()
@@ -166,7 +172,9 @@ fn router(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Resu
     } else if m.chose("interface") {
         let network = value("network");
         let n = atoi(&network).map_err(|e| format!("invalid network: {network} : {e}"))?;
-        return rtr.interface_add(n, &value("IPv4/MASK"), m.chose("lo"));
+        return rtr
+            .interface_add(n, &value("IPv4/MASK"), m.chose("lo"))
+            .map_err(Failure::from);
     } else if m.chose("dhcp") {
         let d = rtr.dhcp.entry(value("listen")).or_default();
         if m.chose("range") {
@@ -195,19 +203,19 @@ fn router(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Resu
     } else if m.chose("rid") {
         let id = value("id");
         if id.parse::<std::net::IpAddr>().is_err() {
-            return Err(format!("invalid routerid: {id}"));
+            return Err(format!("invalid routerid: {id}").into());
         }
         rtr.router_id = id;
     } else if m.chose("fw") {
         if container {
-            return Err("firewall rules cannot be applied to minirouter containers".to_owned());
+            return Err("firewall rules cannot be applied to minirouter containers".into());
         }
-        return firewall(rtr, cmd);
+        return firewall(rtr, cmd).map_err(Failure::from);
     }
     Ok(())
 }
 
-fn route(rtr: &mut Router, cmd: &Cmd) {
+fn route(rtr: &mut Router, cmd: &MatchedCommand) {
     let m = &cmd.m;
     let value = |key: &str| m.value(key).unwrap_or_default().to_owned();
     if m.chose("static") {
@@ -264,7 +272,7 @@ fn route(rtr: &mut Router, cmd: &Cmd) {
     }
 }
 
-fn firewall(rtr: &mut Router, cmd: &Cmd) -> Result<(), String> {
+fn firewall(rtr: &mut Router, cmd: &MatchedCommand) -> Result<(), String> {
     let m = &cmd.m;
     let value = |key: &str| m.value(key).unwrap_or_default().to_owned();
     let (src, dst) = (value("src"), value("dst"));
@@ -359,30 +367,32 @@ fn write_commit(world: &World, ns: &str, vm: &str, text: &str) -> Result<(), Str
 fn clear_router(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let Some(name) = m.value("vm").map(str::to_owned) else {
         world.ns(ctx).routers.clear();
         return Ok(());
     };
     let Some((id, _, _)) = find_vm(world, ctx, &name) else {
-        return Err(format!("no such vm {name}"));
+        return Err(format!("no such vm {name}").into());
     };
     let Some(rtr) = world.ns(ctx).routers.get_mut(&id) else {
-        return Err(format!("no such router {name}"));
+        return Err(format!("no such router {name}").into());
     };
     let value = |key: &str| m.value(key).unwrap_or_default().to_owned();
     if m.chose("interface") {
-        return rtr.interface_del(m.value("network"), &value("IPv4/MASK"), m.chose("lo"));
+        return rtr
+            .interface_del(m.value("network"), &value("IPv4/MASK"), m.chose("lo"))
+            .map_err(Failure::from);
     } else if m.chose("dhcp") {
         let Some(addr) = m.value("listen") else {
             rtr.dhcp.clear();
             return Ok(());
         };
         let Some(d) = rtr.dhcp.get_mut(addr) else {
-            return Err(format!("no such address: {addr}"));
+            return Err(format!("no such address: {addr}").into());
         };
         if m.chose("range") {
             d.low.clear();
@@ -405,7 +415,7 @@ fn clear_router(
     } else if m.chose("ra") {
         clear_or_remove(&mut rtr.ra, m.value("subnet"), "subnet")?;
     } else if m.chose("route") {
-        return clear_route(rtr, cmd);
+        return clear_route(rtr, cmd).map_err(Failure::from);
     } else if m.chose("rid") {
         rtr.router_id = NO_ID.to_owned();
     } else if m.chose("fw") {
@@ -432,7 +442,7 @@ fn flush_firewall(rtr: &mut Router) {
     rtr.fw_chains.clear();
 }
 
-fn clear_route(rtr: &mut Router, cmd: &Cmd) -> Result<(), String> {
+fn clear_route(rtr: &mut Router, cmd: &MatchedCommand) -> Result<(), String> {
     let m = &cmd.m;
     if m.chose("static") {
         let network = m.value("network").unwrap_or_default();

@@ -6,12 +6,13 @@
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vlans::Vlans;
-use super::super::{Cmd, Ctx, World, WILDCARD};
+use super::super::{Ctx, MatchedCommand, World, WILDCARD};
 use super::fixed;
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("history", Simple(history)),
         ("clear history", Simple(clear_history)),
@@ -24,12 +25,22 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
 }
 
 /// `history`: the commands recorded since the last `clear history`.
-fn history(world: &mut World, _: &Ctx, _: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn history(
+    world: &mut World,
+    _: &Ctx,
+    _: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     r.response = world.history.join("\n");
     Ok(())
 }
 
-fn clear_history(world: &mut World, _: &Ctx, _: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn clear_history(
+    world: &mut World,
+    _: &Ctx,
+    _: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     world.history.clear();
     Ok(())
 }
@@ -37,7 +48,12 @@ fn clear_history(world: &mut World, _: &Ctx, _: &Cmd, _: &mut WireResponse) -> R
 /// `clear all`: as minimega's, `clear namespace all` (here and, for a
 /// client's command, on every other node), `clear vlans all`, `clear
 /// plumb`, `clear pipe` and `clear history`.
-fn clear_all(world: &mut World, ctx: &Ctx, _: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn clear_all(
+    world: &mut World,
+    ctx: &Ctx,
+    _: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     let everywhere = !(ctx.local || ctx.via_mesh);
     for node in 0..world.nodes().len() {
         if node == ctx.node || everywhere {
@@ -53,7 +69,12 @@ fn clear_all(world: &mut World, ctx: &Ctx, _: &Cmd, _: &mut WireResponse) -> Res
 }
 
 /// `debug memory|goroutine <file>`, `debug cpu start <file>|stop`.
-fn debug(world: &mut World, _: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn debug(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     if let Some(file) = cmd.m.value("file") {
         let file = if file.starts_with('/') {
             file.to_owned()
@@ -61,7 +82,7 @@ fn debug(world: &mut World, _: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<
             world.files_dir().join(file).to_string_lossy().into_owned()
         };
         let Some(path) = super::shell::allowed(world, &file, true) else {
-            world.unsimulated();
+            ctx.unsimulated();
             return Ok(());
         };
         std::fs::write(&path, "").map_err(|e| format!("open {file}: {e}"))?;
@@ -69,12 +90,12 @@ fn debug(world: &mut World, _: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<
     }
     if cmd.m.chose("start") {
         if world.cpu_profile {
-            return Err("CPU profile still running".to_owned());
+            return Err("CPU profile still running".into());
         }
         world.cpu_profile = true;
     } else if cmd.m.chose("stop") {
         if !world.cpu_profile {
-            return Err("CPU profile not running".to_owned());
+            return Err("CPU profile not running".into());
         }
         world.cpu_profile = false;
     }

@@ -17,14 +17,15 @@ use std::path::{Path, PathBuf};
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
-use super::super::{Batch, Cmd, Ctx, Script, World};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
+use super::super::{Batch, Ctx, MatchedCommand, ReadScript, World};
 use super::fixed;
 
 /// The most of a file `cat` or `sort` reads.
 const MAX_READ: u64 = 1 << 20;
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("shell <command>...", Simple(shell)),
         ("background <command>...", Whole(background)),
@@ -180,19 +181,29 @@ fn simulate(world: &mut World, args: &[String]) -> Option<Result<String, String>
 
 /// `shell <command>...`: the program's output, for the programs the mock
 /// simulates.
-fn shell(world: &mut World, _: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn shell(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     let args = cmd.m.list("command");
     look_path(args.first().map_or("", String::as_str))?;
     match simulate(world, args) {
         Some(result) => r.response = result?,
-        None => world.unsimulated(),
+        None => ctx.unsimulated(),
     }
     Ok(())
 }
 
 /// `background <command>...`: started, and nothing answered; minimega's
 /// error (from no host in particular) for a program it cannot find.
-fn background(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: Option<&Script>) -> Vec<Batch> {
+fn background(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: Option<&ReadScript>,
+) -> Vec<Batch> {
     let args = cmd.m.list("command");
     if let Err(error) = look_path(args.first().map_or("", String::as_str)) {
         return vec![Batch::of(vec![WireResponse {
@@ -201,7 +212,7 @@ fn background(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: Option<&Script>) -> Ve
         }])];
     }
     if simulate(world, args).is_none() {
-        world.unsimulated();
+        ctx.unsimulated();
     }
     world.ok(ctx)
 }

@@ -4,11 +4,12 @@
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
-use super::super::{Cmd, Ctx, HostTap, World, WILDCARD};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
+use super::super::{Ctx, HostTap, MatchedCommand, World, WILDCARD};
 use super::fixed;
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("tap", Simple(tap)),
         ("tap <create,> <vlan>", Simple(tap)),
@@ -47,7 +48,12 @@ fn reserved(word: &str) -> bool {
     word == WILDCARD
 }
 
-fn tap(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn tap(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let ns_name = world.ns_name(ctx);
     if m.chose("create") {
@@ -57,21 +63,22 @@ fn tap(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<
         let bridge = m.value("bridge").unwrap_or("mega_bridge").to_owned();
         let mut name = m.value("tap").unwrap_or_default().to_owned();
         if reserved(&bridge) {
-            return Err(format!(
-                "`{bridge}` is a reserved word -- cannot use for bridge name"
-            ));
+            return Err(
+                format!("`{bridge}` is a reserved word -- cannot use for bridge name").into(),
+            );
         }
         if reserved(&name) {
-            return Err(format!(
-                "`{name}` is a reserved word -- cannot use for tap name"
-            ));
+            return Err(format!("`{name}` is a reserved word -- cannot use for tap name").into());
         }
         if name.is_empty() {
             name = format!("mega_tap{}", world.next_tap(ctx.node));
         }
         if world.host_taps.contains_key(&name) {
-            return Err("tap already on bridge".to_owned());
+            return Err("tap already on bridge".into());
         }
+        // minimega makes the bridge with the first tap on it, and keeps it.
+        let bridges = &mut world.node_mut(ctx.node).bridges;
+        bridges.entry(bridge.clone()).or_default();
         world.host_taps.insert(
             name.clone(),
             HostTap {
@@ -85,7 +92,7 @@ fn tap(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<
         return Ok(());
     }
     if m.chose("delete") {
-        return delete(world, ctx, m.value("tap").unwrap_or_default());
+        return delete(world, ctx, m.value("tap").unwrap_or_default()).map_err(Failure::from);
     }
     r.header = Some(["bridge", "tap", "vlan"].map(str::to_owned).to_vec());
     let names: Vec<String> = world.ns(ctx).taps.iter().cloned().collect();
@@ -136,7 +143,7 @@ fn delete(world: &mut World, ctx: &Ctx, which: &str) -> Result<(), String> {
 }
 
 /// The tap of a VM's interface, as `tap mirror` looks for it.
-fn network(world: &mut World, ctx: &Ctx, vm: &str, index: &str) -> Result<String, String> {
+fn network(world: &mut World, ctx: &Ctx, vm: &str, index: &str) -> Result<String, Failure> {
     let i: usize = index
         .parse()
         .map_err(|_| format!("invalid interface number: `{index}`"))?;
@@ -144,15 +151,20 @@ fn network(world: &mut World, ctx: &Ctx, vm: &str, index: &str) -> Result<String
     let id = ns
         .vms
         .find(vm)
-        .ok_or_else(|| format!("vm not found: {vm}"))?;
+        .ok_or_else(|| Failure::VmNotFound(vm.to_string()))?;
     let found = ns
         .vms
         .get_mut(id)
         .and_then(|v| v.nics.get(i).map(|n| n.tap.clone()));
-    found.ok_or_else(|| format!("no such interface {i} for {vm}"))
+    found.ok_or_else(|| format!("no such interface {i} for {vm}").into())
 }
 
-fn mirror_vm(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn mirror_vm(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let (vm1, vm2) = (
         m.value("vm").unwrap_or_default(),
@@ -160,14 +172,13 @@ fn mirror_vm(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> R
     );
     let n1 = network(world, ctx, vm1, m.value("interface").unwrap_or_default());
     let n2 = network(world, ctx, vm2, m.value("interface2").unwrap_or_default());
-    let not_found = |e: &String| e.starts_with("vm not found: ");
     let (src, dst) = match (n1, n2) {
-        (Err(e), Ok(_)) if not_found(&e) => {
-            return Err(format!("vms are not colocated or invalid vm name: {vm1}"))
+        (Err(Failure::VmNotFound(_)), Ok(_)) => {
+            return Err(format!("vms are not colocated or invalid vm name: {vm1}").into())
         }
         (Err(e), _) => return Err(e),
-        (Ok(_), Err(e)) if not_found(&e) => {
-            return Err(format!("vms are not colocated or invalid vm name: {vm2}"))
+        (Ok(_), Err(Failure::VmNotFound(_))) => {
+            return Err(format!("vms are not colocated or invalid vm name: {vm2}").into())
         }
         (Ok(_), Err(e)) => return Err(e),
         (Ok(src), Ok(dst)) => (src, dst),
@@ -177,12 +188,17 @@ fn mirror_vm(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> R
     Ok(())
 }
 
-fn clear(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn clear(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let ns = world.ns(ctx);
     if !m.chose("mirror") {
         ns.mirrors.clear();
-        return delete(world, ctx, WILDCARD);
+        return delete(world, ctx, WILDCARD).map_err(Failure::from);
     }
     if let Some(vm) = m.value("vm").map(str::to_owned) {
         let index = m.value("interface").unwrap_or_default().to_owned();
@@ -190,7 +206,7 @@ fn clear(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Resul
             let id = ns
                 .vms
                 .find(&vm)
-                .ok_or_else(|| format!("vm not found: {vm}"))?;
+                .ok_or_else(|| Failure::VmNotFound(vm.to_string()))?;
             ns.vms
                 .get_mut(id)
                 .map(|v| v.nics.iter().map(|n| n.tap.clone()).collect())
@@ -204,7 +220,7 @@ fn clear(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Resul
                 continue;
             }
             if !ns.mirrors.remove(&tap) {
-                return Err("not a valid mirror".to_owned());
+                return Err("not a valid mirror".into());
             }
         }
         return Ok(());
@@ -212,7 +228,7 @@ fn clear(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Resul
     match m.value("name") {
         Some(name) if name != WILDCARD => {
             if !ns.mirrors.remove(name) {
-                return Err("not a valid mirror".to_owned());
+                return Err("not a valid mirror".into());
             }
         }
         _ => ns.mirrors.clear(),

@@ -3,12 +3,13 @@
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vlans::Vlans;
-use super::super::{Cmd, Ctx, World, DEFAULT_NAMESPACE};
+use super::super::{Ctx, MatchedCommand, World, DEFAULT_NAMESPACE};
 use super::fixed;
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("vlans <add,> <alias> <vlan>", Simple(vlans_add)),
         ("vlans", Simple(vlans)),
@@ -29,21 +30,21 @@ fn integer(text: &str) -> Option<u64> {
 pub(crate) fn vlans_add(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let alias = cmd.m.value("alias").unwrap_or_default();
     let vlan = integer(cmd.m.value("vlan").unwrap_or_default()).ok_or("expected integer VLAN")?;
     let ns = world.ns_name(ctx);
-    world.vlans.add(&ns, alias, vlan)
+    world.vlans.add(&ns, alias, vlan).map_err(Failure::from)
 }
 
 pub(crate) fn vlans(
     world: &mut World,
     ctx: &Ctx,
-    _: &Cmd,
+    _: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let ns = world.ns_name(ctx);
     r.header = Some(vec!["alias".into(), "vlan".into()]);
     r.tabular = Some(
@@ -59,18 +60,23 @@ pub(crate) fn vlans(
 
 /// `vlans range [min max]`: the namespace's range (the default namespace's
 /// is every namespace's default), shown or set.
-fn range(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn range(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     let ns = world.ns_name(ctx);
     let key = if ns == DEFAULT_NAMESPACE { "" } else { &ns };
     if let (Some(min), Some(max)) = (cmd.m.value("min"), cmd.m.value("max")) {
         let (Some(min), Some(max)) = (integer(min), integer(max)) else {
-            return Err("expected integer values for min/max".to_owned());
+            return Err("expected integer values for min/max".into());
         };
         if max <= min {
             // sic: minimega's text.
-            return Err("expected min > max".to_owned());
+            return Err("expected min > max".into());
         }
-        return world.vlans.set_range(key, min, max);
+        return world.vlans.set_range(key, min, max).map_err(Failure::from);
     }
     r.header = Some(vec!["min".into(), "max".into(), "next".into()]);
     r.tabular = Some(
@@ -91,7 +97,12 @@ fn range(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Resul
 }
 
 /// `vlans blacklist [vlan]`: blacklists one, or lists them.
-fn blacklist(world: &mut World, _: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn blacklist(
+    world: &mut World,
+    _: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     if let Some(vlan) = cmd.m.value("vlan") {
         let vlan = integer(vlan).ok_or("expected integer VLAN")?;
         world.vlans.blacklist(vlan);
@@ -114,9 +125,9 @@ fn blacklist(world: &mut World, _: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Res
 fn clear_vlans(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let prefix = cmd.m.value("prefix").unwrap_or_default();
     if prefix == "all" {
         world.vlans = Vlans::default();

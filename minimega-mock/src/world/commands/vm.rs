@@ -10,13 +10,14 @@ use serde_json::Value as Json;
 use super::super::config::Config;
 use super::super::netspec::NetSpec;
 use super::super::schedule::{self, Load};
-use super::super::table::Handler::{self, *};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vms::{Kind, State, Vm, HEADER, SUMMARY_HEADER};
-use super::super::{valid_name, Cmd, Ctx, Queued, World, INVALID_NAME};
+use super::super::{valid_name, Ctx, MatchedCommand, Queued, World, INVALID_NAME};
 use super::{fixed, word};
 use crate::names;
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("vm info [summary,]", Broadcast(vm_info)),
         ("vm launch", Simple(launch_queued)),
@@ -43,9 +44,9 @@ const MAX_LAUNCH: u64 = minimega_spec::ranges::MAX_NAMES as u64;
 pub(crate) fn vm_info(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let header: &[&str] = if cmd.m.chose("summary") {
         &SUMMARY_HEADER
     } else {
@@ -64,14 +65,14 @@ pub(crate) fn vm_info(
 pub(crate) fn launch_queued(
     world: &mut World,
     ctx: &Ctx,
-    _: &Cmd,
+    _: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let queue = std::mem::take(&mut world.ns(ctx).queue);
     if queue.is_empty() {
-        return Err("namespace must contain at least one queued VM to launch VMs".to_owned());
+        return Err("namespace must contain at least one queued VM to launch VMs".into());
     }
-    run_queued(world, ctx, queue)
+    run_queued(world, ctx, queue).map_err(Failure::from)
 }
 
 /// Places and creates the VMs of each queued launch.
@@ -137,11 +138,11 @@ pub(super) fn dry_run(world: &mut World, ctx: &Ctx) -> Result<Vec<(String, Strin
 pub(crate) fn launch(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     if ctx.via_mesh {
-        return Err(format!("cannot run `{}` via meshage", cmd.text));
+        return Err(format!("cannot run `{}` via meshage", cmd.text).into());
     }
     let kind = Kind::from_word(&word(world, cmd, 2)).unwrap_or(Kind::Kvm);
     let ns_name = world.ns_name(ctx);
@@ -156,7 +157,7 @@ pub(crate) fn launch(
     };
     let names = launch_names(cmd.m.value("name").unwrap_or_default())?;
     if names.len() > 1 && !config.text("uuid").is_empty() {
-        return Err("cannot launch multiple VMs with a pre-configured UUID".to_owned());
+        return Err("cannot launch multiple VMs with a pre-configured UUID".into());
     }
     // Names and UUIDs taken anywhere in the namespace, found in one pass.
     let hosts = world.ns(ctx).hosts.clone();
@@ -172,23 +173,23 @@ pub(crate) fn launch(
     }
     for name in names.iter().flatten() {
         if taken.contains(name) {
-            return Err(format!("vm already exists with name `{name}`"));
+            return Err(format!("vm already exists with name `{name}`").into());
         }
         if !valid_name(name) {
-            return Err(format!("{INVALID_NAME}: `{name}`"));
+            return Err(format!("{INVALID_NAME}: `{name}`").into());
         }
     }
     let uuid = config.text("uuid");
     if !uuid.is_empty() && uuids.contains(&uuid) {
-        return Err(format!("vm already exists with UUID `{uuid}`"));
+        return Err(format!("vm already exists with UUID `{uuid}`").into());
     }
     // Then the same against what waits in the queue.
     for queued in &world.ns(ctx).queue {
         if let Some(name) = names.iter().flatten().find(|n| queued.names.contains(n)) {
-            return Err(format!("vm already queued with name `{name}`"));
+            return Err(format!("vm already queued with name `{name}`").into());
         }
         if !uuid.is_empty() && queued.config.text("uuid") == uuid {
-            return Err(format!("vm already queued with UUID `{uuid}`"));
+            return Err(format!("vm already queued with UUID `{uuid}`").into());
         }
     }
     // Counted VMs are named when the launch is queued, as in minimega.
@@ -213,7 +214,7 @@ pub(crate) fn launch(
         ns.assignment = None;
         return Ok(());
     }
-    run_queued(world, ctx, vec![queued])
+    run_queued(world, ctx, vec![queued]).map_err(Failure::from)
 }
 
 /// The names of a launch: a count gives unnamed VMs (`None`).
@@ -303,12 +304,17 @@ fn placement(
 }
 
 /// Creates one VM on `node`. Every attempt takes an id; a container without
-/// a filesystem is never created, and one whose filesystem does not exist
-/// fails to launch.
+/// a filesystem, and a KVM sharing a disk with a KVM of the host where
+/// either is not in snapshot mode, are never created (minimega logs why,
+/// and `vm launch` answers nothing), and a container whose filesystem does
+/// not exist fails to launch.
 fn create(world: &mut World, node: usize, ns: &str, name: String, kind: Kind, config: Arc<Config>) {
     let id = world.next_vm_id(node);
     let filesystem = config.text("filesystem");
     if kind == Kind::Container && filesystem.is_empty() {
+        return;
+    }
+    if kind == Kind::Kvm && shares_disk(world, node, &config) {
         return;
     }
     let host = world.node(node).name.clone();
@@ -330,13 +336,51 @@ fn create(world: &mut World, node: usize, ns: &str, name: String, kind: Kind, co
         let vlan = world.vlans.lookup(ns, &spec.alias).unwrap_or_default();
         let shown = world.vlans.print(ns, vlan);
         let tap = (!failed).then(|| world.next_tap(node));
+        if !failed {
+            // The bridge is made with the VM's tap, and outlives it.
+            let bridges = &mut world.node_mut(node).bridges;
+            bridges.entry(spec.bridge.clone()).or_default();
+        }
         vm.attach(&spec, vlan, shown, tap);
     }
     world.namespace(node, ns).vms.insert(vm);
 }
 
+/// Whether a KVM of `config` would share a disk with a KVM of `node` (in any
+/// namespace: minimega checks the host's VMs) where either is not in
+/// snapshot mode: minimega's disk conflict.
+fn shares_disk(world: &World, node: usize, config: &Arc<Config>) -> bool {
+    let disks = config.list("disks");
+    if disks.is_empty() {
+        // Nothing to share: no walk over the host's VMs.
+        return false;
+    }
+    let paths: HashSet<&str> = disks.iter().map(|d| disk_path(d)).collect();
+    let snapshot = config.flag("snapshot");
+    world.node(node).namespaces.values().any(|there| {
+        there.vms.iter().any(|vm| {
+            // VMs of the same launch share its configuration: in snapshot
+            // mode they cannot conflict, and are passed over at the cost of
+            // a pointer comparison (a large launch stays linear).
+            let same_launch = Arc::ptr_eq(&vm.config, config);
+            vm.kind == Kind::Kvm
+                && !(snapshot && (same_launch || vm.config.flag("snapshot")))
+                && vm
+                    .config
+                    .list("disks")
+                    .iter()
+                    .any(|d| paths.contains(disk_path(d)))
+        })
+    })
+}
+
+/// The path of a `disks` entry (`path[,interface][,cache]`).
+fn disk_path(disk: &str) -> &str {
+    disk.split(',').next().unwrap_or(disk)
+}
+
 /// What a state change did to one VM.
-pub(super) enum Step {
+pub(super) enum VmChange {
     /// It does not apply to the VM in its state.
     Skip,
     /// Done.
@@ -355,9 +399,9 @@ pub(super) enum Step {
 pub(super) fn apply(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
-    mut act: impl FnMut(&mut Vm, bool) -> Step,
-) -> Result<(), String> {
+    cmd: &MatchedCommand,
+    mut act: impl FnMut(&mut Vm, bool) -> VmChange,
+) -> Result<(), Failure> {
     let target = cmd.m.value("vm").unwrap_or("all").to_owned();
     let values = names::split(&target)?;
     let mut names: HashSet<&str> = HashSet::new();
@@ -382,13 +426,13 @@ pub(super) fn apply(
         names.remove(vm.name.as_str());
         ids.remove(&vm.id);
         let (ok, remove) = match act(vm, wild) {
-            Step::Skip => (false, false),
-            Step::Done => (true, false),
-            Step::Failed(error) => {
+            VmChange::Skip => (false, false),
+            VmChange::Done => (true, false),
+            VmChange::Failed(error) => {
                 errors.push(error);
                 (true, false)
             }
-            Step::Remove => (true, true),
+            VmChange::Remove => (true, true),
         };
         applied.insert(vm.name.clone(), ok);
         applied.insert(vm.id.to_string(), ok);
@@ -399,7 +443,8 @@ pub(super) fn apply(
     if let [only] = values.as_slice() {
         if !wild {
             if names.len() + ids.len() == 1 {
-                errors.push(format!("vm not found: {only}"));
+                // Nothing was applied: the one value named no VM.
+                return Err(Failure::VmNotFound(only.clone()));
             } else if !applied.get(only).copied().unwrap_or(false) {
                 errors.push(format!("VM state error: {only}"));
             }
@@ -408,28 +453,28 @@ pub(super) fn apply(
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(errors.join("\n"))
+        Err(errors.join("\n").into())
     }
 }
 
 pub(crate) fn start(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     apply(world, ctx, cmd, |vm, wild| match vm.state {
         State::Building | State::Paused => {
             vm.state = State::Running;
-            Step::Done
+            VmChange::Done
         }
-        State::Quit | State::Error if wild => Step::Skip,
+        State::Quit | State::Error if wild => VmChange::Skip,
         State::Quit | State::Error => {
             vm.state = State::Running;
-            Step::Done
+            VmChange::Done
         }
-        State::Running if wild => Step::Skip,
-        State::Running => Step::Failed("vm is already running".to_owned()),
+        State::Running if wild => VmChange::Skip,
+        State::Running => VmChange::Failed("vm is already running".to_owned()),
     })
 }
 
@@ -438,15 +483,15 @@ pub(crate) fn start(
 fn apply_in(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     applies: fn(State) -> bool,
-    change: fn(&mut Vm) -> Step,
-) -> Result<(), String> {
+    change: fn(&mut Vm) -> VmChange,
+) -> Result<(), Failure> {
     apply(world, ctx, cmd, |vm, _| {
         if applies(vm.state) {
             change(vm)
         } else {
-            Step::Skip
+            VmChange::Skip
         }
     })
 }
@@ -454,9 +499,9 @@ fn apply_in(
 pub(crate) fn stop(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     apply_in(
         world,
         ctx,
@@ -464,7 +509,7 @@ pub(crate) fn stop(
         |state| state == State::Running,
         |vm| {
             vm.state = State::Paused;
-            Step::Done
+            VmChange::Done
         },
     )
 }
@@ -472,30 +517,30 @@ pub(crate) fn stop(
 pub(crate) fn kill(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     apply_in(world, ctx, cmd, State::killable, |vm| {
         vm.state = State::Quit;
-        Step::Done
+        VmChange::Done
     })
 }
 
 pub(crate) fn flush(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
-    apply_in(world, ctx, cmd, State::flushable, |_| Step::Remove)
+) -> Result<(), Failure> {
+    apply_in(world, ctx, cmd, State::flushable, |_| VmChange::Remove)
 }
 
 pub(crate) fn flush_all(
     world: &mut World,
     ctx: &Ctx,
-    _: &Cmd,
+    _: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let ns = world.ns(ctx);
     let gone: Vec<u64> = ns
         .vms

@@ -6,12 +6,13 @@ use minimega_protocol::WireResponse;
 
 use super::super::config::{field_named, Config, Field, Kind as FieldKind, Section, Value, FIELDS};
 use super::super::netspec::NetSpec;
-use super::super::table::Handler::{self, *};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vms::Kind;
-use super::super::{Cmd, Ctx, World};
+use super::super::{Ctx, MatchedCommand, World, WILDCARD};
 use super::{fixed, word};
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     let mut entries = fixed([
         ("vm config", Simple(config_display)),
         ("vm config <save,> <name>", Simple(config_save)),
@@ -22,6 +23,7 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
         ("vm config bonds [bondspec]...", Simple(config_unkept)),
         ("vm config tags", Simple(config_map)),
         ("vm config tags <key> [value]", Simple(config_map)),
+        ("clear vm config tag <key>", Simple(clear_config_tag)),
         ("vm config volume", Simple(config_map)),
         ("vm config volume <key> [value]", Simple(config_map)),
         ("vm config migrate [value]", Simple(config_field)),
@@ -53,9 +55,9 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
 pub(crate) fn config_display(
     world: &mut World,
     ctx: &Ctx,
-    _: &Cmd,
+    _: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     r.response = world.ns(ctx).config.display();
     Ok(())
 }
@@ -63,9 +65,9 @@ pub(crate) fn config_display(
 pub(crate) fn config_save(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let name = cmd.m.value("name").unwrap_or_default().to_owned();
     let ns = world.ns(ctx);
     let config = ns.config.clone();
@@ -76,9 +78,9 @@ pub(crate) fn config_save(
 pub(crate) fn config_restore(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let ns = world.ns(ctx);
     match cmd.m.value("name") {
         Some(name) => {
@@ -89,7 +91,7 @@ pub(crate) fn config_restore(
                 .ok_or_else(|| format!("config {name} does not exist"))?;
             ns.config = config;
         }
-        None if ns.saved.is_empty() => return Err("no vm configs saved".to_owned()),
+        None if ns.saved.is_empty() => return Err("no vm configs saved".into()),
         None => r.response = ns.saved.keys().map(|name| format!("{name}\n")).collect(),
     }
     Ok(())
@@ -101,9 +103,9 @@ pub(crate) fn config_restore(
 pub(crate) fn config_clone(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let name = cmd.m.value("vm").unwrap_or_default().to_owned();
     let ns_name = world.ns_name(ctx);
     let hosts = world.ns(ctx).hosts.clone();
@@ -122,7 +124,7 @@ pub(crate) fn config_clone(
         }
     }
     let Some((config, kind, tags)) = found else {
-        return Err(format!("vm not found: {name}"));
+        return Err(Failure::VmNotFound(name.to_string()));
     };
     let sections: &[Section] = match kind {
         Kind::Kvm => &[Section::Base, Section::Kvm],
@@ -141,7 +143,7 @@ pub(crate) fn config_clone(
 
 /// The field a `vm config <field> …` or `clear vm config <field>` pattern
 /// is about.
-fn pattern_field(world: &World, cmd: &Cmd, index: usize) -> Option<&'static Field> {
+fn pattern_field(world: &World, cmd: &MatchedCommand, index: usize) -> Option<&'static Field> {
     match word(world, cmd, index).as_str() {
         "migrate" => field_named("state"),
         name => field_named(name),
@@ -152,11 +154,11 @@ fn pattern_field(world: &World, cmd: &Cmd, index: usize) -> Option<&'static Fiel
 pub(crate) fn config_field(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let Some(field) = pattern_field(world, cmd, 2) else {
-        world.unsimulated();
+        ctx.unsimulated();
         return Ok(());
     };
     let m = &cmd.m;
@@ -238,11 +240,11 @@ fn in_files(world: &World, path: &str) -> String {
 pub(crate) fn config_map(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let Some(field) = pattern_field(world, cmd, 2) else {
-        world.unsimulated();
+        ctx.unsimulated();
         return Ok(());
     };
     let key = cmd.m.value("key").unwrap_or_default().to_owned();
@@ -267,15 +269,40 @@ pub(crate) fn config_map(
     Ok(())
 }
 
+/// `clear vm config tag <key>`: that tag gone from the configuration, or
+/// every tag for `all`.
+fn clear_config_tag(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
+    let key = cmd.m.value("key").unwrap_or_default();
+    let Some(field) = field_named("tags") else {
+        return Ok(());
+    };
+    let config = &mut world.ns(ctx).config;
+    let Value::Map(mut tags) = config.get(field) else {
+        return Ok(());
+    };
+    if key == WILDCARD {
+        tags.clear();
+    } else {
+        tags.remove(key);
+    }
+    config.set(field, Value::Map(tags));
+    Ok(())
+}
+
 /// `vm config networks [spec]...`: each spec parsed and its VLAN looked
 /// up (an alias handed a number, a number blacklisted) as it is set; a bad
 /// one fails and leaves no networks, as in minimega.
 pub(crate) fn config_networks(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let Some(field) = field_named("networks") else {
         return Ok(());
     };
@@ -295,7 +322,7 @@ pub(crate) fn config_networks(
             Ok(spec) => kept.push(spec.to_string()),
             Err(error) => {
                 world.ns(ctx).config.set(field, Value::List(Vec::new()));
-                return Err(error);
+                return Err(error.into());
             }
         }
     }
@@ -309,9 +336,9 @@ pub(crate) fn config_networks(
 pub(crate) fn config_disks(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let Some(field) = field_named("disks") else {
         return Ok(());
     };
@@ -354,21 +381,21 @@ pub(crate) fn config_disks(
         None => kept.into_iter().map(|(_, shown)| shown).collect(),
     };
     world.ns(ctx).config.set(field, Value::List(value));
-    failure.map_or(Ok(()), Err)
+    failure.map_or(Ok(()), |error| Err(error.into()))
 }
 
 /// `vm config bonds`: the mock keeps none, so reading them is
 /// simulated and setting them is not.
 pub(crate) fn config_unkept(
-    world: &mut World,
-    _: &Ctx,
-    cmd: &Cmd,
+    _: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     if cmd.m.lists.values().all(Vec::is_empty) {
         r.response = "[]".to_owned();
     } else {
-        world.unsimulated();
+        ctx.unsimulated();
     }
     Ok(())
 }
@@ -376,9 +403,9 @@ pub(crate) fn config_unkept(
 pub(crate) fn clear_config(
     world: &mut World,
     ctx: &Ctx,
-    _: &Cmd,
+    _: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let ns = world.ns(ctx);
     ns.config = Config::default();
     ns.qemu_overrides.clear();
@@ -388,9 +415,9 @@ pub(crate) fn clear_config(
 pub(crate) fn clear_field(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     if let Some(field) = pattern_field(world, cmd, 3) {
         world.ns(ctx).config.clear(field);
     }
@@ -401,9 +428,9 @@ pub(crate) fn clear_field(
 pub(crate) fn clear_unkept(
     _: &mut World,
     _: &Ctx,
-    _: &Cmd,
+    _: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     Ok(())
 }
 

@@ -5,13 +5,14 @@
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vms::{Kind, State};
-use super::super::{Cmd, Ctx, World, WILDCARD};
+use super::super::{Ctx, MatchedCommand, World, WILDCARD};
 use super::fixed;
-use super::vm::{apply, Step};
+use super::vm::{apply, VmChange};
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("vm hotplug", Target(hotplug)),
         (
@@ -43,7 +44,12 @@ fn exists(path: &str) -> Result<(), String> {
     }
 }
 
-fn hotplug(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn hotplug(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     let m = &cmd.m;
     if m.chose("add") {
         let file = m.value("filename").unwrap_or_default().to_owned();
@@ -52,47 +58,47 @@ fn hotplug(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Res
             "" | "1.1" => "1.1".to_owned(),
             "2.0" => "2.0".to_owned(),
             "3.0" => "3.0".to_owned(),
-            other => return Err(format!("invalid version: `{other}`")),
+            other => return Err(format!("invalid version: `{other}`").into()),
         };
         return apply(world, ctx, cmd, |vm, _| {
             if vm.kind == Kind::Container {
-                return Step::Skip;
+                return VmChange::Skip;
             }
             let xhci = super::super::config::field_named("usb-use-xhci")
                 .is_some_and(|f| vm.config.get(f) == super::super::config::Value::Bool(true));
             if version == "3.0" && !xhci {
-                return Step::Failed(format!(
+                return VmChange::Failed(format!(
                     "invalid version: `{version}`. VM configured for EHCI instead of XHCI"
                 ));
             }
             let id = vm.hotplug.keys().next_back().map_or(0, |k| k + 1);
             vm.hotplug.insert(id, (file.clone(), version.clone()));
-            Step::Done
+            VmChange::Done
         });
     }
     if m.chose("remove") {
         let disk = m.value("disk").unwrap_or_default().to_owned();
         let id: Option<u64> = disk.parse().ok();
         if id.is_none() && disk != WILDCARD {
-            return Err(format!("invalid disk: `{disk}`"));
+            return Err(format!("invalid disk: `{disk}`").into());
         }
         return apply(world, ctx, cmd, |vm, wild| {
             if vm.kind == Kind::Container {
-                return Step::Skip;
+                return VmChange::Skip;
             }
             let error = match id {
                 None if vm.hotplug.is_empty() => "no hotplug devices to remove",
                 None => {
                     vm.hotplug.clear();
-                    return Step::Done;
+                    return VmChange::Done;
                 }
-                Some(id) if vm.hotplug.remove(&id).is_some() => return Step::Done,
+                Some(id) if vm.hotplug.remove(&id).is_some() => return VmChange::Done,
                 Some(_) => "no such hotplug device",
             };
             if wild {
-                Step::Done
+                VmChange::Done
             } else {
-                Step::Failed(error.to_owned())
+                VmChange::Failed(error.to_owned())
             }
         });
     }
@@ -120,7 +126,12 @@ fn hotplug(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Res
     Ok(())
 }
 
-fn cdrom(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn cdrom(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     let m = &cmd.m;
     let path = m.value("path").map(str::to_owned);
     if let Some(path) = &path {
@@ -130,32 +141,37 @@ fn cdrom(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Resul
     // VM with no cdrom).
     apply(world, ctx, cmd, |vm, _| {
         if vm.kind == Kind::Container {
-            return Step::Skip;
+            return VmChange::Skip;
         }
         vm.cdrom = Some(path.clone().unwrap_or_default());
-        Step::Done
+        VmChange::Done
     })
 }
 
 /// `vm qmp <vm> <json>`: the JSON is checked; `query-status` answers the
 /// VM's run state.
-fn qmp(world: &mut World, ctx: &Ctx, cmd: &Cmd, r: &mut WireResponse) -> Result<(), String> {
+fn qmp(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    r: &mut WireResponse,
+) -> Result<(), Failure> {
     let name = cmd.m.value("vm").unwrap_or_default();
     let ns = world.ns(ctx);
     let Some(id) = ns.vms.find(name) else {
-        return Err(format!("vm not found: {name}"));
+        return Err(Failure::VmNotFound(name.to_string()));
     };
     let Some(vm) = ns.vms.get_mut(id) else {
-        return Err(format!("vm not found: {name}"));
+        return Err(Failure::VmNotFound(name.to_string()));
     };
     if vm.kind != Kind::Kvm {
-        return Err(format!("vm {name} is not a KVM vm"));
+        return Err(format!("vm {name} is not a KVM vm").into());
     }
     let text = cmd.m.value("qmp").unwrap_or_default();
     let request: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
     if request.get("execute").and_then(|v| v.as_str()) != Some("query-status") {
-        world.unsimulated();
+        ctx.unsimulated();
         return Ok(());
     }
     let (running, status) = match vm.state {

@@ -4,13 +4,14 @@
 use minimega_protocol::WireResponse;
 
 use super::super::netspec::NetSpec;
-use super::super::table::Handler::{self, *};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
 use super::super::vms::Kind;
-use super::super::{Cmd, Ctx, World};
+use super::super::{Ctx, MatchedCommand, World};
 use super::fixed;
-use super::vm::{apply, Step};
+use super::vm::{apply, VmChange};
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("vm net <add,> <vm target> [netspec]...", Target(add)),
         (
@@ -25,25 +26,35 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
 }
 
 /// The interface position, as Go's `strconv.Atoi` reads it.
-fn position(cmd: &Cmd) -> Result<usize, String> {
+fn position(cmd: &MatchedCommand) -> Result<usize, String> {
     let text = cmd.m.value("tap").unwrap_or_default();
     text.parse()
         .map_err(|_| format!("strconv.Atoi: parsing {text:?}: invalid syntax"))
 }
 
-fn step(result: Result<(), String>) -> Step {
+fn step(result: Result<(), String>) -> VmChange {
     match result {
-        Ok(()) => Step::Done,
-        Err(error) => Step::Failed(error),
+        Ok(()) => VmChange::Done,
+        Err(error) => VmChange::Failed(error),
     }
 }
 
-fn disconnect(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn disconnect(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     let pos = position(cmd)?;
     apply(world, ctx, cmd, |vm, _| step(vm.disconnect(pos)))
 }
 
-fn connect(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn connect(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     let pos = position(cmd)?;
     let ns = world.ns_name(ctx);
     let vlan = world
@@ -57,7 +68,12 @@ fn connect(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Res
 }
 
 /// `vm net add`: new interfaces on KVM VMs, with taps and MACs.
-fn add(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<(), String> {
+fn add(
+    world: &mut World,
+    ctx: &Ctx,
+    cmd: &MatchedCommand,
+    _: &mut WireResponse,
+) -> Result<(), Failure> {
     let ns = world.ns_name(ctx);
     let mut specs = Vec::new();
     for text in cmd.m.list("netspec") {
@@ -68,10 +84,10 @@ fn add(world: &mut World, ctx: &Ctx, cmd: &Cmd, _: &mut WireResponse) -> Result<
     let mut targets = Vec::new();
     let applied = apply(world, ctx, cmd, |vm, _| {
         if vm.kind == Kind::Container {
-            return Step::Failed("unable to get Kvm".to_owned());
+            return VmChange::Failed("unable to get Kvm".to_owned());
         }
         targets.push(vm.id);
-        Step::Done
+        VmChange::Done
     });
     for id in targets {
         for (spec, vlan, shown) in &specs {

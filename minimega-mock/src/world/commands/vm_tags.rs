@@ -3,12 +3,13 @@
 
 use minimega_protocol::WireResponse;
 
-use super::super::table::Handler::{self, *};
-use super::super::{Cmd, Ctx, World};
+use super::super::table::Dispatch::{self, *};
+use super::super::table::Failure;
+use super::super::{Ctx, MatchedCommand, World};
 use super::fixed;
-use super::vm::{apply, Step};
+use super::vm::{apply, VmChange};
 
-pub(super) fn entries() -> Vec<(String, Handler)> {
+pub(super) fn entries() -> Vec<(String, Dispatch)> {
     fixed([
         ("vm tag <vm target> <key> <value>", Target(tag_set)),
         ("vm tag <vm target> [key or all]", Target(tag_read)),
@@ -21,17 +22,17 @@ pub(super) fn entries() -> Vec<(String, Handler)> {
 pub(crate) fn tag_set(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let key = cmd.m.value("key").unwrap_or_default().to_owned();
     if key == "all" {
-        return Err("cannot assign to wildcard".to_owned());
+        return Err("cannot assign to wildcard".into());
     }
     let value = cmd.m.value("value").unwrap_or_default().to_owned();
     apply(world, ctx, cmd, |vm, _| {
         vm.tags.insert(key.clone(), value.clone());
-        Step::Done
+        VmChange::Done
     })
 }
 
@@ -40,9 +41,9 @@ pub(crate) fn tag_set(
 pub(crate) fn tag_read(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     r: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let key = cmd.m.value("key").unwrap_or("all").to_owned();
     let mut rows = Vec::new();
     let applied = apply(world, ctx, cmd, |vm, _| {
@@ -56,7 +57,7 @@ pub(crate) fn tag_read(
             let value = vm.tags.get(&key).cloned().unwrap_or_default();
             rows.push(vec![vm.name.clone(), value]);
         }
-        Step::Done
+        VmChange::Done
     });
     r.header = Some(if key == "all" {
         vec!["name".into(), "tag".into(), "value".into()]
@@ -72,9 +73,9 @@ pub(crate) fn tag_read(
 pub(crate) fn tag_clear(
     world: &mut World,
     ctx: &Ctx,
-    cmd: &Cmd,
+    cmd: &MatchedCommand,
     _: &mut WireResponse,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let tag = cmd.m.value("tag").map(str::to_owned);
     apply(world, ctx, cmd, |vm, _| {
         match &tag {
@@ -83,6 +84,6 @@ pub(crate) fn tag_clear(
             }
             None => vm.tags.clear(),
         }
-        Step::Done
+        VmChange::Done
     })
 }

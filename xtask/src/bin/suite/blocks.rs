@@ -13,8 +13,8 @@ pub(crate) struct Comparison {
     pub(crate) blocks: usize,
     /// The indices (from 0) of the blocks equal in both.
     pub(crate) equal: Vec<usize>,
-    /// The first block that differs, shown as wanted and as got.
-    pub(crate) first_difference: Option<String>,
+    /// Each block that differs, in order, shown as wanted and as got.
+    pub(crate) differences: Vec<String>,
 }
 
 /// The blocks of an output: each starts at a line `## …`; text before the
@@ -37,14 +37,14 @@ pub(crate) fn compare(got: &str, want: &str) -> Comparison {
     let got = blocks(got);
     let want = blocks(want);
     let mut equal = Vec::new();
-    let mut first_difference = None;
+    let mut differences = Vec::new();
     for (i, wanted) in want.iter().enumerate() {
         let had = got.get(i).map_or("", String::as_str);
         if had == wanted {
             equal.push(i);
-        } else if first_difference.is_none() {
-            first_difference = Some(format!(
-                "first difference, block {}:\nwant: {}\ngot:  {}",
+        } else {
+            differences.push(format!(
+                "difference, block {}:\nwant: {}\ngot:  {}",
                 i + 1,
                 shorten(wanted),
                 shorten(had)
@@ -54,7 +54,7 @@ pub(crate) fn compare(got: &str, want: &str) -> Comparison {
     Comparison {
         blocks: want.len(),
         equal,
-        first_difference,
+        differences,
     }
 }
 
@@ -94,7 +94,8 @@ mod tests {
         let c = compare("## a\n1\n## b\n2\n", "## a\n1\n## b\n3\n## c\n");
         assert_eq!(c.blocks, 3);
         assert_eq!(c.equal, [0]);
-        let first = c.first_difference.unwrap_or_default();
-        assert!(first.contains("block 2"), "{first}");
+        assert_eq!(c.differences.len(), 2);
+        assert!(c.differences[0].contains("block 2"), "{:?}", c.differences);
+        assert!(c.differences[1].contains("block 3"), "{:?}", c.differences);
     }
 }

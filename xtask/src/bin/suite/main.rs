@@ -5,7 +5,7 @@
 //! ```text
 //! suite --tests DIR [--minitest PATH] [--base DIR | --socket PATH | --got DIR]
 //!       [--run REGEX] [--hosts "localhost mm1 mm2 mm3"] [--json OUT]
-//!       [--reproducible JSON] [--timeout SECONDS]
+//!       [--reproducible JSON] [--timeout SECONDS] [--differences first|all]
 //! ```
 //!
 //! `DIR` is minimega's `tests/` folder (from minimega's checkout: its
@@ -32,7 +32,8 @@
 //!   the mock among those.
 //!
 //! Per test it prints the blocks, how many equal the `.want`, the requests
-//! the mock answered "not simulated", and the first block that differs;
+//! the mock answered "not simulated", and the first block that differs
+//! (every one with `--differences all`);
 //! then the totals and the unsimulated requests by their first words.
 
 mod blocks;
@@ -47,7 +48,7 @@ use blocks::{compare, Comparison};
 use runner::{Group, Runner, Target};
 
 const USAGE: &str = "usage: suite --tests DIR [--minitest PATH] [--base DIR | --socket PATH | --got DIR] \
-[--run REGEX] [--hosts \"localhost mm1 mm2 mm3\"] [--json OUT] [--reproducible JSON] [--timeout SECONDS]";
+[--run REGEX] [--hosts \"localhost mm1 mm2 mm3\"] [--json OUT] [--reproducible JSON] [--timeout SECONDS] [--differences first|all]";
 
 /// The path the `.want` files hold.
 const WANT_BASE: &str = "/tmp/minimega";
@@ -62,6 +63,8 @@ struct Options {
     json: Option<PathBuf>,
     reproducible: Option<PathBuf>,
     timeout: Duration,
+    /// Print every block that differs, not only each test's first.
+    every_difference: bool,
 }
 
 fn main() -> ExitCode {
@@ -100,6 +103,11 @@ fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
             .map_err(|_| format!("--timeout {text}: not a number of seconds"))?,
         None => Duration::from_secs(120),
     };
+    let every_difference = match take("--differences").as_deref() {
+        None | Some("first") => false,
+        Some("all") => true,
+        Some(other) => return Err(format!("--differences {other}: give `first` or `all`")),
+    };
     let hosts = take("--hosts")
         .unwrap_or_else(|| "localhost mm1 mm2 mm3".to_owned())
         .split_whitespace()
@@ -117,6 +125,7 @@ fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
         json: take("--json").map(PathBuf::from),
         reproducible: take("--reproducible").map(PathBuf::from),
         timeout,
+        every_difference,
     };
     flags.finish()?;
     Ok(options)
@@ -184,7 +193,7 @@ fn run(options: &Options) -> Result<(), String> {
         drop(runner);
         let key = group.label.to_owned();
         let repro = reproducible.as_ref().and_then(|r| r.get(&key));
-        print_group(&results, repro);
+        print_group(&results, repro, options.every_difference);
         saved.insert(
             key,
             results
@@ -202,7 +211,11 @@ fn run(options: &Options) -> Result<(), String> {
     Ok(())
 }
 
-fn print_group(results: &[TestResult], repro: Option<&BTreeMap<String, Vec<usize>>>) {
+fn print_group(
+    results: &[TestResult],
+    repro: Option<&BTreeMap<String, Vec<usize>>>,
+    every_difference: bool,
+) {
     let (mut blocks, mut equal, mut unsim, mut r_blocks, mut r_equal) = (0, 0, 0, 0, 0);
     for r in results {
         let c = &r.comparison;
@@ -223,8 +236,13 @@ fn print_group(results: &[TestResult], repro: Option<&BTreeMap<String, Vec<usize
             line.push_str(&format!("  reproducible {both:>4} of {:>4}", real.len()));
         }
         println!("{line}");
-        if let Some(first) = &c.first_difference {
-            println!("{}", indent(first));
+        let shown = if every_difference {
+            c.differences.len()
+        } else {
+            1
+        };
+        for difference in c.differences.iter().take(shown) {
+            println!("{}", indent(difference));
         }
     }
     println!(
