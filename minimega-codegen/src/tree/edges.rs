@@ -151,18 +151,21 @@ impl<'t> Tail<'t> {
             return None;
         };
         let word_alone = edge.steps.len() == 1;
+        // A way on starts with its node's child step, so the children say
+        // which argument comes first without grouping the ways.
         let value = if word_alone {
             if !word_node.is_complete() {
                 return None;
             }
-            let ways = word_node.plain_edges();
-            ways.iter().find_map(|way| way.steps[0].slot())?
+            word_node
+                .children
+                .iter()
+                .find_map(|(step, _)| step.slot())?
         } else {
             if chain(edge.clone()).len() < 3 {
                 return None;
             }
-            let ways = edge.target.plain_edges();
-            ways.first()?.steps[0].slot()?
+            edge.target.children.first()?.0.slot()?
         };
         Some(Tail {
             word,
@@ -189,17 +192,18 @@ impl<'t> Tail<'t> {
     /// beside it (in `settings`) of the same command is a setting: settings
     /// come in groups (`deploy stdout [path]` beside `deploy flags`).
     fn is_setting(&self, settings: &[&Node]) -> bool {
-        let handlers =
-            |node: &Node| -> Vec<usize> { node.reachable.iter().map(|id| id.handler).collect() };
-        let own = handlers(self.word_node);
-        let optional_value = self.word_node.complete.iter().any(|form| !form.full);
+        let node = self.word_node;
+        let same_command = |other: &&Node| {
+            other
+                .reachable
+                .iter()
+                .any(|a| node.reachable.iter().any(|b| a.handler == b.handler))
+        };
         self.shows_setting()
-            || (!self.word_node.clears
+            || (!node.clears
                 && self.word_alone
-                && optional_value
-                && settings
-                    .iter()
-                    .any(|node| handlers(node).iter().any(|h| own.contains(h))))
+                && node.complete.iter().any(|form| !form.full)
+                && settings.iter().any(same_command))
     }
 
     /// The edges of `edge`, this tail's, as a setting or not.
