@@ -164,19 +164,23 @@ impl Node {
     }
 
     /// Sets [`Node::resettable`] and [`Node::clears`] below this node, whose
-    /// path has the literal words `words`; `resets` holds the words of every
-    /// `clear` form that takes nothing else.
-    fn mark(&mut self, words: &mut Vec<String>, resets: &HashSet<Vec<String>>) {
+    /// path has the literal words `words` (joined by spaces); `resets` holds
+    /// the words of every `clear` form that takes nothing else.
+    fn mark(&mut self, words: &mut String, resets: &HashSet<String>) {
         let at_root = words.is_empty();
         let (resettable, clears) = (self.resettable, self.clears);
         for (step, child) in &mut self.children {
             match step {
                 Step::Word(word) => {
-                    words.push(word.clone());
-                    child.resettable = resets.contains(&words[..]) || resettable;
+                    let before = words.len();
+                    if !at_root {
+                        words.push(' ');
+                    }
+                    words.push_str(word);
+                    child.resettable = resettable || resets.contains(words.as_str());
                     child.clears = clears || (at_root && word == CLEAR);
                     child.mark(words, resets);
-                    words.pop();
+                    words.truncate(before);
                 }
                 Step::Arg(_) => {
                     child.clears = clears;
@@ -187,10 +191,10 @@ impl Node {
     }
 }
 
-/// The words of every `clear` form that takes only words (`clear vm config
-/// memory`, and `clear cc mount` without its optional last item), without
-/// `clear`.
-fn reset_words(spec: &Spec) -> HashSet<Vec<String>> {
+/// The words, joined by spaces, of every `clear` form that takes only words
+/// (`clear vm config memory`, and `clear cc mount` without its optional
+/// last item), without `clear`.
+fn reset_words(spec: &Spec) -> HashSet<String> {
     let mut resets = HashSet::new();
     for (_, pattern) in spec.patterns() {
         if !matches!(pattern.items.first(), Some(Item::Literal(word)) if word == CLEAR) {
@@ -203,14 +207,14 @@ fn reset_words(spec: &Spec) -> HashSet<Vec<String>> {
                 has_tail.then(|| &steps[..steps.len() - 1]),
             ];
             for form in forms.into_iter().flatten() {
-                let words: Option<Vec<String>> = form
+                let words: Option<Vec<&str>> = form
                     .iter()
                     .map(|step| match step {
-                        Step::Word(word) => Some(word.clone()),
+                        Step::Word(word) => Some(word.as_str()),
                         Step::Arg(_) => None,
                     })
                     .collect();
-                resets.extend(words.filter(|words| !words.is_empty()));
+                resets.extend(words.filter(|words| !words.is_empty()).map(|w| w.join(" ")));
             }
         }
     }
@@ -272,7 +276,7 @@ impl Tree {
                 }
             }
         }
-        root.mark(&mut Vec::new(), &reset_words(spec));
+        root.mark(&mut String::new(), &reset_words(spec));
         Tree { root, refused }
     }
 }
