@@ -129,7 +129,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Clean up whatever happened above.
     let mut lab = mm.in_namespace("cclab")?;
     lab.vm().kill("all").run()?;
-    lab.vm().flush_bare().run()?;
+    lab.vm().flush().run()?;
     drop(lab);
     mm.clear().namespace("cclab").run()?;
     Ok(ran?)

@@ -46,7 +46,7 @@ fn script() -> Result<(), Box<dyn std::error::Error>> {
     show(mm, "after start")?;
 
     mm.vm().kill("all").run()?;
-    mm.vm().flush_bare().run()?;
+    mm.vm().flush().run()?;
     show(mm, "after kill and flush")?;
     Ok(())
 }

@@ -59,7 +59,7 @@ fn script() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     lab.vm().kill("all").run()?;
-    lab.vm().flush_bare().run()?;
+    lab.vm().flush().run()?;
     drop(lab);
     mm.clear().namespace("lab").run()?;
 

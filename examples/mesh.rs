@@ -37,7 +37,7 @@ fn script() -> Result<(), Box<dyn std::error::Error>> {
     mm.mesh().send(first, bigger).run()?;
     let answer = mm
         .mesh()
-        .send("all", Cmd.vm().config().memory_bare())
+        .send("all", Cmd.vm().config().memory_current())
         .run()?;
     for response in answer.iter() {
         println!("{}: memory {} MiB", response.host(), response.text());

@@ -51,6 +51,6 @@ fn script() -> Result<(), Box<dyn std::error::Error>> {
     println!("running: {running:?}");
 
     mm.vm().kill("web[1-3]").run()?;
-    mm.vm().flush_bare().run()?;
+    mm.vm().flush().run()?;
     Ok(())
 }

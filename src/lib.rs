@@ -39,7 +39,7 @@
 //! use minimega::prelude::*;
 //!
 //! assert_eq!(Cmd.vm().config().memory(2048).render().unwrap(), "vm config memory 2048");
-//! assert_eq!(Cmd.vm().config().memory_bare().render().unwrap(), "vm config memory");
+//! assert_eq!(Cmd.vm().config().memory_current().render().unwrap(), "vm config memory");
 //! // A list takes one value, split into words as at minimega's prompt, or
 //! // any iterator of values, each one item.
 //! assert_eq!(Cmd.cc().exec("uname -a").render().unwrap(), "cc exec uname -a");
@@ -59,7 +59,7 @@
 //!
 //! ```compile_fail
 //! use minimega::prelude::*;
-//! Cmd.vm().config().memory().render(); // the read is `memory_bare()`
+//! Cmd.vm().config().memory().render(); // the read is `memory_current()`
 //! ```
 //!
 //! # minimega lines

@@ -8,7 +8,7 @@
 //!
 //! let mock = MockMinimega::start()?;
 //! let mut mm = mock.client()?;
-//! assert_eq!(mm.echo(["hi"]).run()?.text()?, "hi");
+//! assert_eq!(mm.echo_args(["hi"]).run()?.text()?, "hi");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

@@ -35,7 +35,7 @@ fn round_trips(runtime: &Runtime, server: &Server, options: &Options) -> Result<
         let blocking_batch = |mm: &mut Client, count: usize| -> Result<()> {
             for _ in 0..count {
                 match name {
-                    "echo" => black_box(mm.echo("hello").run()?),
+                    "echo" => black_box(mm.echo_args("hello").run()?),
                     _ => black_box(mm.vm().config().memory(2048).run()?),
                 };
             }
@@ -45,7 +45,7 @@ fn round_trips(runtime: &Runtime, server: &Server, options: &Options) -> Result<
             runtime.block_on(async {
                 for _ in 0..count {
                     match name {
-                        "echo" => black_box(mm.echo("hello").run().await?),
+                        "echo" => black_box(mm.echo_args("hello").run().await?),
                         _ => black_box(mm.vm().config().memory(2048).run().await?),
                     };
                 }
@@ -213,7 +213,7 @@ fn throughput(runtime: &Runtime, server: &Server, options: &Options) -> Result<(
     if server.is_real() {
         let mut ns = setup.in_namespace(&namespace)?;
         ns.vm().kill("all").run()?;
-        ns.vm().flush_bare().run()?;
+        ns.vm().flush().run()?;
         drop(ns);
     }
     setup.clear().namespace(&namespace).run()?;

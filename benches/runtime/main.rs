@@ -198,7 +198,7 @@ fn round_trips(server: &Server, options: &Options) -> Result<()> {
     for (name, line) in kinds {
         let typed_one = |mm: &mut Client| -> Result<()> {
             match name {
-                "echo" => black_box(mm.echo("hello").run()?),
+                "echo" => black_box(mm.echo_args("hello").run()?),
                 _ => black_box(mm.vm().config().memory(2048).run()?),
             };
             Ok(())
@@ -287,7 +287,7 @@ fn large_answers(server: &Server, options: &Options) -> Result<()> {
     if server.is_real() {
         let mut ns = mm.in_namespace(&namespace)?;
         ns.vm().kill("all").run()?;
-        ns.vm().flush_bare().run()?;
+        ns.vm().flush().run()?;
         drop(ns);
         mm.clear().namespace(&namespace).run()?;
     }

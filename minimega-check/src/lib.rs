@@ -461,7 +461,8 @@ mod tests {
 
     #[test]
     fn scripts_as_rust() {
-        let (code, out, _) = run_on(&["--to-rust", "-"], "# lab\nvm launch kvm 2\nvmr\n");
+        let script = "# lab\nvm launch kvm 2\nvmr\nvm flush\nvm config memory\n";
+        let (code, out, _) = run_on(&["--to-rust", "-"], script);
         assert_eq!(code, OK);
         assert!(out.contains("pub fn stdin("), "{out}");
         assert!(
@@ -469,6 +470,12 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("// not typed: unknown command `vmr`"), "{out}");
+        // The word alone: a target's keeps the word, a setting's read says so.
+        assert!(out.contains("mm.vm().flush().run()?;"), "{out}");
+        assert!(
+            out.contains("mm.vm().config().memory_current().run()?;"),
+            "{out}"
+        );
         assert_eq!(function_name("labs/web-lab.mm"), "web_lab");
         assert_eq!(function_name("3d.mm"), "script_3d");
         assert_eq!(function_name("loop.mm"), "loop_script");

@@ -98,7 +98,7 @@ impl Client {
     ///
     /// (The generated `namespace` command stays what it is on a client:
     /// `mm.namespace(name, command)` runs one command there, and
-    /// `mm.namespace_bare()` lists the namespaces.)
+    /// `mm.namespace_current()` lists the namespaces.)
     pub fn in_namespace(&mut self, name: &str) -> Result<Namespace<'_>, Error> {
         Namespace::new(self, name)
     }

@@ -7,7 +7,7 @@ use minimega_spec::Spec;
 
 use crate::docs;
 use crate::naming::{self, pascal, snake, Disambiguator};
-use crate::tree::{Edge, Form, Naming, Node, ParamKind, Step, Tree};
+use crate::tree::{Edge, Form, Naming, Node, ParamKind, Prune, Step, Tree};
 
 /// A parameter of a generated method.
 #[derive(Debug, Clone)]
@@ -109,9 +109,8 @@ impl Api {
             type_prefix: String::new(),
             path: String::new(),
             words: String::new(),
-            word: None,
         };
-        let commands = builder.methods(&tree.root, false, &top);
+        let commands = builder.methods(&tree.root, Prune::Nothing, &top);
         let mut api = Api {
             commands,
             types: builder.types,
@@ -175,8 +174,6 @@ struct Scope {
     path: String,
     /// The literal words that lead here.
     words: String,
-    /// The name of the method that leads here, if any.
-    word: Option<String>,
 }
 
 struct ApiBuilder<'s> {
@@ -188,13 +185,17 @@ struct ApiBuilder<'s> {
 }
 
 impl ApiBuilder<'_> {
-    /// The methods out of `node`, in the scope of its type; `pruned` leaves
-    /// out those that start with an argument.
-    fn methods(&mut self, node: &Node, pruned: bool, scope: &Scope) -> Vec<Method> {
+    /// The methods out of `node`, in the scope of its type, but those that
+    /// `prune` leaves out.
+    fn methods(&mut self, node: &Node, prune: Prune, scope: &Scope) -> Vec<Method> {
         let mut names = Disambiguator::snake();
         node.edges()
             .iter()
-            .filter(|edge| !pruned || matches!(edge.steps[0], Step::Word(_)))
+            .filter(|edge| match prune {
+                Prune::Nothing => true,
+                Prune::Arguments => matches!(edge.steps[0], Step::Word(_)),
+                Prune::Everything => false,
+            })
             .map(|edge| self.method(edge, &mut names, scope))
             .collect()
     }
@@ -202,7 +203,12 @@ impl ApiBuilder<'_> {
     /// The method for one edge, and the type it returns.
     fn method(&mut self, edge: &Edge<'_>, names: &mut Disambiguator, scope: &Scope) -> Method {
         let (params, pushes, path) = parameters(edge, &scope.path);
-        let name = names.claim(&method_name(edge, &params, scope.word.as_deref()));
+        let parent = scope
+            .words
+            .rsplit(' ')
+            .next()
+            .filter(|word| !word.is_empty());
+        let name = names.claim(&method_name(edge, &params, parent.map(snake).as_deref()));
         let type_name = self
             .type_names
             .claim(&format!("{}{}", scope.type_prefix, pascal(&name)));
@@ -224,7 +230,6 @@ impl ApiBuilder<'_> {
             type_prefix: type_name,
             path,
             words,
-            word: Some(name.clone()),
         };
         let returns = self.node_type(edge, inner);
         let doc = if self.with_docs {
@@ -261,7 +266,7 @@ impl ApiBuilder<'_> {
                 String::new()
             },
         });
-        self.types[index].methods = self.methods(node, edge.pruned, &scope);
+        self.types[index].methods = self.methods(node, edge.prune, &scope);
         index
     }
 }
@@ -298,7 +303,8 @@ fn parameters(edge: &Edge<'_>, path: &str) -> (Vec<Param>, Vec<Push>, String) {
     (params, pushes, path)
 }
 
-/// The name an edge asks for, before clashes are settled.
+/// The name an edge asks for (rules 2, 3, 6 and 7 of the naming rules),
+/// before clashes are settled (rule 8); `parent` is the last word before it.
 fn method_name(edge: &Edge<'_>, params: &[Param], parent: Option<&str>) -> String {
     let base = match edge.steps[0] {
         Step::Word(word) => snake(word),
@@ -307,8 +313,9 @@ fn method_name(edge: &Edge<'_>, params: &[Param], parent: Option<&str>) -> Strin
     };
     let wanted = match edge.naming {
         Naming::First => base,
-        Naming::Bare => format!("{base}_bare"),
-        Naming::WordAndKey(key) => format!("{base}_{}", snake(key)),
+        Naming::Current => format!("{base}_current"),
+        Naming::Joined(other) if snake(other) == base => format!("{base}_named"),
+        Naming::Joined(other) => format!("{base}_{}", snake(other)),
     };
     naming::method(wanted, params.last().map(|p| p.key.as_str()), parent)
 }
@@ -335,33 +342,23 @@ mod tests {
             assert!(method.doc.contains(pointer), "{}", method.name);
         }
         let memory = type_named(&api, "VmConfigMemory");
-        let bare = type_named(&api, "VmConfigMemoryBare");
+        let current = type_named(&api, "VmConfigMemoryCurrent");
         assert!(memory.doc.contains("# Help"));
         assert!(
-            !bare.doc.contains("# Help"),
-            "the bare form points to its sibling"
+            !current.doc.contains("# Help"),
+            "the read points to its sibling"
         );
     }
 
     #[test]
     fn the_odd_calls_of_issue_9_read_plainly() {
         let api = Api::new(minimega_spec::shipped());
-        let methods = |ty: &str| -> Vec<String> {
-            let ty = type_named(&api, ty);
-            ty.methods
-                .iter()
-                .map(|m| {
-                    let params: Vec<&str> = m.params.iter().map(|p| p.name.as_str()).collect();
-                    format!("{}({})", m.name, params.join(", "))
-                })
-                .collect()
-        };
         let has = |ty: &str, call: &str| {
-            let all = methods(ty);
+            let all = calls(&api, ty);
             assert!(all.iter().any(|m| m == call), "{ty}: {call} not in {all:?}");
         };
         has("Cc", "filter(filter)");
-        has("Cc", "filter_bare()");
+        has("Cc", "filter_current()");
         has("Cc", "exec(command)");
         has("Log", "file(file)");
         has("Mesh", "timeout(timeout)");
@@ -370,7 +367,7 @@ mod tests {
         has("Vlans", "range(min, max)");
         has("Dnsmasq", "start(listen, low, high)");
         has("Dnsmasq", "start_config(config)");
-        has("Vm", "snapshot(vm, state, disk)");
+        has("Vm", "snapshot_vm(vm, state, disk)");
         has("Vm", "tag(vm, key, value)");
         has("VmScreenshot", "maximum_dimension(maximum)");
         has("VmConfig", "memory(value)");
@@ -378,7 +375,80 @@ mod tests {
         has("File", "stream_file(file)");
         has("Ns", "run_command(command)");
         let top: Vec<&str> = api.commands.iter().map(|m| m.name.as_str()).collect();
-        assert!(top.contains(&"json") && top.contains(&"json_bare"));
+        assert!(top.contains(&"json") && top.contains(&"json_current"));
         assert!(!top.contains(&"unalias"), "refused");
+    }
+
+    /// The calls of a type, as `name(params)`.
+    fn calls(api: &Api, ty: &str) -> Vec<String> {
+        type_named(api, ty)
+            .methods
+            .iter()
+            .map(|m| {
+                let params: Vec<&str> = m.params.iter().map(|p| p.name.as_str()).collect();
+                format!("{}({})", m.name, params.join(", "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_common_call_of_an_optional_tail_is_the_short_one() {
+        let api = Api::new(minimega_spec::shipped());
+        let has = |ty: &str, wanted: &[&str]| {
+            let all = calls(&api, ty);
+            for call in wanted {
+                assert!(all.iter().any(|m| m == call), "{ty}: {call} not in {all:?}");
+            }
+        };
+        // Settings: the word sets, the read is `_current`.
+        has("VmConfig", &["memory(value)", "memory_current()"]);
+        has("VmConfig", &["snapshot(enabled)", "snapshot_current()"]);
+        has("Cc", &["filter(filter)", "filter_current()"]);
+        has("CapturePcap", &["snaplen(size)", "snaplen_current()"]);
+        has("Deploy", &["stdout(path)", "stdout_current()"]);
+        has("Mesh", &["degree(degree)", "degree_current()"]);
+        has("Vlans", &["range(min, max)", "range_current()"]);
+        has(
+            "Vm",
+            &["tag(vm, key, value)", "tag_key(vm, key)", "tag_current(vm)"],
+        );
+        has(
+            "Optimize",
+            &["affinity_current()", "affinity_filter(filter)"],
+        );
+        // Targets: the word alone acts on everything, the argument joins its key.
+        has(
+            "Vm",
+            &["flush()", "flush_vm(vm)", "top()", "top_duration(duration)"],
+        );
+        has("Vm", &["save()", "save_vm(vm)"]);
+        has("VmSaveVm", &["filename(filename)"]);
+        has("File", &["list()", "list_path(path)"]);
+        has(
+            "Clear",
+            &[
+                "vlans()",
+                "vlans_prefix(prefix)",
+                "pipe()",
+                "pipe_named(pipe)",
+            ],
+        );
+        has("ClearVm", &["tag()", "tag_vm(vm)"]);
+        has("TapCreate", &["dhcp()", "dhcp_tap(tap)"]);
+        let top: Vec<&str> = api.commands.iter().map(|m| m.name.as_str()).collect();
+        assert!(top.contains(&"env") && top.contains(&"env_name"));
+        let every_name = api
+            .types
+            .iter()
+            .flat_map(|t| &t.methods)
+            .chain(&api.commands)
+            .map(|m| m.name.as_str());
+        for name in every_name {
+            assert!(!name.ends_with("_bare"), "{name}");
+            assert!(
+                !name.ends_with("_2") && !name.ends_with("_3"),
+                "{name}: no clash is left to number"
+            );
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use minimega_spec::{Handler, PatternId, Spec};
 
 use crate::api::Param;
-use crate::tree::{Edge, Node, ParamKind};
+use crate::tree::{Edge, Node, ParamKind, Prune};
 
 /// Escapes the characters Markdown would read as markup.
 pub(crate) fn escape_markdown(text: &str) -> String {
@@ -69,7 +69,7 @@ pub(crate) fn method(spec: &Spec, target_path: &str, params: &[Param], edge: &Ed
         }
     }
     doc.push_str("\n# Patterns\n");
-    let ids: Vec<PatternId> = if edge.pruned {
+    let ids: Vec<PatternId> = if edge.prune != Prune::Nothing {
         node.complete.iter().map(|form| form.id).collect()
     } else {
         node.reachable.clone()

@@ -773,7 +773,12 @@ mod tests {
             rust("vm lau kvm 5 web"),
             r#"Cmd.vm().launch().kvm("5").config("web")"#
         );
-        assert_eq!(rust("vm config memory"), "Cmd.vm().config().memory_bare()");
+        assert_eq!(
+            rust("vm config memory"),
+            "Cmd.vm().config().memory_current()"
+        );
+        assert_eq!(rust("vm flush"), "Cmd.vm().flush()");
+        assert_eq!(rust("vm flush a"), r#"Cmd.vm().flush_vm("a")"#);
         assert_eq!(
             rust("vm config memory 2048"),
             r#"Cmd.vm().config().memory("2048")"#
@@ -807,7 +812,7 @@ mod tests {
             rust("cc exec ls {dir}"),
             r#"Cmd.cc().exec([:: minimega :: runtime :: ArgValue :: of("ls"), :: minimega :: runtime :: ArgValue :: of((dir))])"#
         );
-        assert_eq!(rust("echo {{braces}}"), r#"Cmd.echo("{braces}")"#);
+        assert_eq!(rust("echo {{braces}}"), r#"Cmd.echo_args("{braces}")"#);
     }
 
     #[test]
@@ -922,7 +927,7 @@ mod tests {
             "    // line 2: vm launch kvm 2\n    mm.vm().launch().kvm(\"2\").run()?;",
             "    // line 4: vmr\n    {\n        // not typed: unknown command `vmr`\n        mm.raw_unchecked(\"vmr\")?.run()?;",
             "// not typed: `namespace [name]` switches the active namespace for every client",
-            "mm.echo(\"{x}\").run()?;",
+            "mm.echo_args(\"{x}\").run()?;",
         ] {
             assert!(rust.contains(want), "{want}\n---\n{rust}");
         }

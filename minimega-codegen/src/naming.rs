@@ -1,45 +1,40 @@
 //! Names of the generated API: how minimega's words and argument keys become
 //! Rust identifiers.
 //!
-//! Three principles: the common case is the shortest call; nothing repeats
-//! its parent's word; a wrong call never compiles into a different command
-//! through the compiler's own suggestion. Which steps make one method is the
-//! tree's business ([`crate::tree::Node::edges`]: required arguments join
-//! the word before them, argument forks and get-or-set commands fold their
-//! arguments into the word); the names follow these rules, in order:
+//! The naming rules are numbered as in `docs/design.md` ("Naming rules").
+//! Rules 1 to 4, which steps make one method and which form of a word keeps
+//! the word, are the tree's ([`crate::tree::Node::edges`]); the names follow
+//! rules 5 to 9, in order:
 //!
-//! 1. Words split at every character that is not a letter or digit
+//! 5. Words split at every character that is not a letter or digit
 //!    (`exec-once`, `IPv4/MASK`, `hostname:port`, `.csv`) and at a lower-case
 //!    to upper-case change (`vmName`); the parts, lower-cased and joined by
 //!    `_`, make the snake_case name (`exec_once`, `ipv4_mask`,
 //!    `hostname_port`, `csv`, `vm_name`). Types join the same parts
 //!    capitalised (`ExecOnce`). A name left empty becomes `arg`; one that
 //!    starts with a digit gets `n` (types: `N`) in front: `3d` → `n3d`.
-//! 2. A method is named after its first step: the word, else the argument's
+//! 6. A method is named after its first step: the word, else the argument's
 //!    words before any ` or ` or `,` (`[maximum dimension]` →
 //!    `maximum_dimension`, `<name or count>` → `name`), or `enabled` for a
-//!    `true,false` choice.
-//! 3. A folded get-or-set keeps the word for the call with its arguments
-//!    (`memory(value)`); the call without them adds `_bare`
-//!    (`memory_bare()`), and a stop on the way adds the key of its last
-//!    argument (`tag_key(vm, key)`). The second and later paths of an
-//!    argument fork add the key of their first argument (`mirror_vm(..)`).
-//! 4. A method name that is a Rust keyword, a method of the runtime's
+//!    `true,false` choice. A name that rule 2 or 3 joins with a key takes
+//!    the key's first word (`flush_vm`, `mirror_vm`, `tag_key`), or `named`
+//!    where that repeats the word (`pipe_named`); a setting's read adds
+//!    `current` (`memory_current`). A parameter is named after its key, and
+//!    one named like a keyword adds `_value`: `<match>` → `match_value`.
+//! 7. A method name that is a Rust keyword, a method of the runtime's
 //!    `Complete` trait ([`COMPLETE_METHODS`]) or a method of a prelude trait
 //!    every builder has (`clone`, `into`, …) is joined with the key of its
 //!    last argument: `file stream <file>` → `stream_file(file)`,
 //!    `ns run (command)` → `run_command(command)`, `vnc type <vm> <str>...`
 //!    → `type_str(vm, str)`, `vm config clone <vm>` → `clone_vm(vm)`. One
-//!    without arguments is joined after its parent's word
+//!    without arguments is joined after the last word before it
 //!    (`route_static()`), or at the top level followed by `command`
 //!    (`type_command()`).
-//! 5. A parameter named like a keyword adds `_value`: `<match>` →
-//!    `match_value`.
-//! 6. Names that still clash with one another get `_2`, `_3`, … (types:
+//! 8. Names that still clash with one another get `_2`, `_3`, … (types:
 //!    `2`, `3`, …) in the order the spec first mentions them; types never
 //!    take `T`, `M` (the generated code's type parameters) or `Self` (see
 //!    [`Disambiguator`]).
-//! 7. Types are the PascalCase path of method names: `vm().launch().kvm(..)`
+//! 9. Types are the PascalCase path of method names: `vm().launch().kvm(..)`
 //!    → `VmLaunchKvm`.
 
 /// Words that cannot be plain identifiers.
@@ -105,7 +100,7 @@ fn parts(text: &str) -> Vec<String> {
     parts
 }
 
-/// The snake_case name of a word or key (rule 1).
+/// The snake_case name of a word or key (rule 5).
 pub(crate) fn snake(text: &str) -> String {
     let mut name = parts(text).join("_");
     if name.is_empty() {
@@ -118,7 +113,7 @@ pub(crate) fn snake(text: &str) -> String {
 }
 
 /// The words of an argument's text that name it: those before any ` or `
-/// or `,` (rule 2).
+/// or `,` (rule 6).
 pub(crate) fn key_words(text: &str) -> &str {
     let end = [text.find(" or "), text.find(',')]
         .into_iter()
@@ -132,8 +127,9 @@ fn is_taken(name: &str) -> bool {
     KEYWORDS.contains(&name) || COMPLETE_METHODS.contains(&name) || PRELUDE_METHODS.contains(&name)
 }
 
-/// A method name (rule 4): `wanted`, or joined with the key of the last
-/// parameter, or after the parent's word, or before `command`.
+/// A method name (rule 7): `wanted`, or joined with the key of the last
+/// parameter, or after `parent` (the last word before it), or before
+/// `command`.
 pub(crate) fn method(wanted: String, last_key: Option<&str>, parent: Option<&str>) -> String {
     if !is_taken(&wanted) {
         return wanted;
@@ -150,7 +146,7 @@ pub(crate) fn method(wanted: String, last_key: Option<&str>, parent: Option<&str
     }
 }
 
-/// A parameter name (rule 5).
+/// A parameter name (rule 6).
 pub(crate) fn param(key: &str) -> String {
     let name = snake(key);
     if KEYWORDS.contains(&name.as_str()) {
@@ -179,7 +175,7 @@ pub(crate) fn pascal(snake_name: &str) -> String {
     name
 }
 
-/// Hands out unique names within one scope (rule 6).
+/// Hands out unique names within one scope (rule 8).
 #[derive(Debug, Default)]
 pub(crate) struct Disambiguator {
     taken: Vec<String>,

@@ -8,10 +8,22 @@
 //! and `vm launch kvm …` meet at the `launch` node. Forms that change
 //! minimega for every client ([`minimega_spec::daemon_wide`]) are left out.
 //!
-//! Steps are then grouped into [`Edge`]s, one generated method each (see
-//! [`Node::edges`] for the rules).
+//! Each node also records what the `clear` command says about it
+//! ([`Node::resettable`], [`Node::clears`]), which rule 2 of the naming
+//! rules reads. Steps are then grouped into [`Edge`]s, one generated method
+//! each ([`Node::edges`], in `edges`).
+
+use std::collections::HashSet;
 
 use minimega_spec::{daemon_wide, Item, PatternId, Spec};
+
+mod edges;
+
+pub(crate) use edges::{Edge, Naming, Prune};
+
+/// minimega's reset command: `clear <words>` puts back the state that
+/// `<words>` alone shows (`clear vm config memory`, `clear cc filter`).
+const CLEAR: &str = "clear";
 
 /// What a parameter takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,38 +109,18 @@ pub(crate) struct Node {
     pub reachable: Vec<PatternId>,
     /// The steps out of this node and the nodes they lead to.
     pub children: Vec<(Step, Node)>,
-}
-
-/// One generated method: its steps and where it leads.
-#[derive(Debug, Clone)]
-pub(crate) struct Edge<'t> {
-    /// The steps, first the one that names the method.
-    pub steps: Vec<&'t Step>,
-    /// The node the method returns.
-    pub target: &'t Node,
-    /// Whether the returned type leaves out the target's methods that start
-    /// with an argument, because a longer method takes them.
-    pub pruned: bool,
-    /// How the method is named.
-    pub naming: Naming<'t>,
-}
-
-/// How an edge's method is named (the names themselves come from
-/// [`crate::naming`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Naming<'t> {
-    /// After its first step: the word, or the argument's key.
-    First,
-    /// The first step's word and the key of its first argument: the second
-    /// and later paths of a fork (`mirror_vm`), and stops on the way of a
-    /// folded get-or-set with arguments (`tag_key`).
-    WordAndKey(&'t str),
-    /// The form of a folded get-or-set without its arguments (`memory_bare`).
-    Bare,
+    /// Whether a `clear` command resets the state this node's command
+    /// shows: one with the same words (`clear cc filter` for `cc filter`),
+    /// or with words before them from which only words lead here (`clear
+    /// capture pcap` for `capture pcap snaplen`).
+    pub resettable: bool,
+    /// Whether the path is the `clear` command's, which resets and never
+    /// shows a value.
+    pub clears: bool,
 }
 
 impl Node {
-    fn is_complete(&self) -> bool {
+    pub(crate) fn is_complete(&self) -> bool {
         !self.complete.is_empty()
     }
 
@@ -171,145 +163,62 @@ impl Node {
         }
     }
 
-    /// Each step with the argument steps that must follow it: grouping
-    /// stops where a command is complete or paths part.
-    fn plain_edges(&self) -> Vec<Edge<'_>> {
-        self.children
-            .iter()
-            .map(|(step, node)| {
-                let mut steps = vec![step];
-                let mut target = node;
-                while !target.is_complete() && target.children.len() == 1 {
-                    let (next, after) = &target.children[0];
-                    if next.slot().is_none() {
-                        break;
+    /// Sets [`Node::resettable`] and [`Node::clears`] below this node, whose
+    /// path has the literal words `words` (joined by spaces); `resets` holds
+    /// the words of every `clear` form that takes nothing else.
+    fn mark(&mut self, words: &mut String, resets: &HashSet<String>) {
+        let at_root = words.is_empty();
+        let (resettable, clears) = (self.resettable, self.clears);
+        for (step, child) in &mut self.children {
+            match step {
+                Step::Word(word) => {
+                    let before = words.len();
+                    if !at_root {
+                        words.push(' ');
                     }
-                    steps.push(next);
-                    target = after;
+                    words.push_str(word);
+                    child.resettable = resettable || resets.contains(words.as_str());
+                    child.clears = clears || (at_root && word == CLEAR);
+                    child.mark(words, resets);
+                    words.truncate(before);
                 }
-                Edge {
-                    steps,
-                    target,
-                    pruned: false,
-                    naming: Naming::First,
+                Step::Arg(_) => {
+                    child.clears = clears;
+                    child.mark(words, resets);
                 }
-            })
-            .collect()
-    }
-
-    /// The edges out of this node, one per generated method.
-    ///
-    /// 1. A step takes the argument steps that must follow it, up to a node
-    ///    that is complete or where paths part: `kvm(name)`.
-    /// 2. A word whose ways on include arguments takes them, when its node
-    ///    is complete or every way on is an argument. The first way keeps
-    ///    the word (`mirror(src, dst)`, `memory(value)`); the others add
-    ///    their first key (`mirror_vm(vm, ..)`); if the word alone is a
-    ///    command, that form adds `_bare` and keeps only the word methods
-    ///    (`memory_bare()`). So a call that forgets its arguments fails to
-    ///    compile instead of becoming the read that the word alone is.
-    /// 3. *Get-or-set chains*: the first way goes on through every further
-    ///    complete node whose only way on is arguments, and each such stop
-    ///    becomes a method that adds its last key (`tag(vm, key, value)`,
-    ///    `tag_key(vm, key)`, `tag_bare(vm)`). A method that starts with a
-    ///    word and takes arguments folds the same way when there are at
-    ///    least two stops; one optional argument after arguments is an
-    ///    option of the command (`kvm(name).config(c)`) and stays a method.
-    pub fn edges(&self) -> Vec<Edge<'_>> {
-        let mut edges = Vec::new();
-        for edge in self.plain_edges() {
-            match edge.steps[..] {
-                [Step::Word(_)] => edges.extend(split(edge)),
-                [Step::Word(_), ..] => edges.extend(fold(edge)),
-                _ => edges.push(edge),
             }
         }
-        edges
     }
 }
 
-fn leads_with_argument(edge: &Edge<'_>) -> bool {
-    edge.steps[0].slot().is_some()
-}
-
-/// Rule 2 of [`Node::edges`], for an edge of one word.
-fn split(edge: Edge<'_>) -> Vec<Edge<'_>> {
-    let target = edge.target;
-    let (arguments, words): (Vec<Edge<'_>>, Vec<Edge<'_>>) = target
-        .plain_edges()
-        .into_iter()
-        .partition(leads_with_argument);
-    if arguments.is_empty() || (!target.is_complete() && !words.is_empty()) {
-        return vec![edge];
-    }
-    let mut edges = Vec::new();
-    for (index, way) in arguments.into_iter().enumerate() {
-        let mut steps = edge.steps.clone();
-        steps.extend(way.steps.iter().copied());
-        let longer = Edge {
-            steps,
-            target: way.target,
-            pruned: false,
-            naming: Naming::First,
-        };
-        if index == 0 {
-            let chained = chain(longer.clone());
-            if target.is_complete() || chained.len() > 2 {
-                edges.extend(chained);
-            } else {
-                edges.push(longer);
+/// The words, joined by spaces, of every `clear` form that takes only words
+/// (`clear vm config memory`, and `clear cc mount` without its optional
+/// last item), without `clear`.
+fn reset_words(spec: &Spec) -> HashSet<String> {
+    let mut resets = HashSet::new();
+    for (_, pattern) in spec.patterns() {
+        if !matches!(pattern.items.first(), Some(Item::Literal(word)) if word == CLEAR) {
+            continue;
+        }
+        let has_tail = pattern.items.last().is_some_and(Item::is_optional);
+        for steps in paths(&pattern.items[1..]) {
+            let forms = [
+                Some(&steps[..]),
+                has_tail.then(|| &steps[..steps.len() - 1]),
+            ];
+            for form in forms.into_iter().flatten() {
+                let words: Option<Vec<&str>> = form
+                    .iter()
+                    .map(|step| match step {
+                        Step::Word(word) => Some(word.as_str()),
+                        Step::Arg(_) => None,
+                    })
+                    .collect();
+                resets.extend(words.filter(|words| !words.is_empty()).map(|w| w.join(" ")));
             }
-        } else {
-            let key = &way.steps[0].slot().expect("an argument").key;
-            edges.push(Edge {
-                naming: Naming::WordAndKey(key),
-                ..longer
-            });
         }
     }
-    if target.is_complete() {
-        edges.push(Edge {
-            pruned: true,
-            naming: Naming::Bare,
-            ..edge
-        });
-    }
-    edges
-}
-
-/// Rule 3 of [`Node::edges`]: the edge carried on through complete nodes
-/// whose only way on is arguments, then each stop on the way.
-fn chain(edge: Edge<'_>) -> Vec<Edge<'_>> {
-    let mut stops: Vec<Edge<'_>> = Vec::new();
-    let mut long = edge;
-    loop {
-        let next = long.target.plain_edges();
-        let [only] = &next[..] else { break };
-        if !long.target.is_complete() || only.steps.iter().any(|s| s.slot().is_none()) {
-            break;
-        }
-        let last = long.steps.last().and_then(|s| s.slot());
-        stops.push(Edge {
-            pruned: true,
-            naming: Naming::WordAndKey(&last.expect("a stop ends in an argument").key),
-            ..long.clone()
-        });
-        long.steps.extend(only.steps.iter().copied());
-        long.target = only.target;
-    }
-    let mut edges = vec![long];
-    edges.extend(stops);
-    edges
-}
-
-/// Rule 3 of [`Node::edges`], for an edge of a word and its arguments.
-fn fold(edge: Edge<'_>) -> Vec<Edge<'_>> {
-    let mut edges = chain(edge.clone());
-    if edges.len() < 3 {
-        return vec![edge];
-    }
-    edges[1].naming = Naming::Bare;
-    edges
+    resets
 }
 
 /// Merging `[key]` into `<key>`: the text shown in docs is the first one's,
@@ -367,6 +276,7 @@ impl Tree {
                 }
             }
         }
+        root.mark(&mut String::new(), &reset_words(spec));
         Tree { root, refused }
     }
 }
@@ -431,188 +341,38 @@ fn steps_of(item: &Item) -> Vec<Step> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn tree(patterns: &[&str]) -> (Spec, Tree) {
-        let quoted: Vec<String> = patterns.iter().map(|p| format!("{p:?}")).collect();
-        let spec =
-            Spec::from_json(&format!(r#"[{{"patterns": [{}]}}]"#, quoted.join(","))).unwrap();
+    /// The spec of `patterns`, one handler, and its tree.
+    pub(crate) fn tree(patterns: &[&str]) -> (Spec, Tree) {
+        tree_of_handlers(&[patterns])
+    }
+
+    /// The spec of one handler per list of patterns, and its tree.
+    pub(crate) fn tree_of_handlers(handlers: &[&[&str]]) -> (Spec, Tree) {
+        let handlers: Vec<String> = handlers
+            .iter()
+            .map(|patterns| {
+                let quoted: Vec<String> = patterns.iter().map(|p| format!("{p:?}")).collect();
+                format!(r#"{{"patterns": [{}]}}"#, quoted.join(","))
+            })
+            .collect();
+        let spec = Spec::from_json(&format!("[{}]", handlers.join(","))).unwrap();
         let tree = Tree::new(&spec);
         (spec, tree)
     }
 
-    /// The edges out of `node`, each as its steps' names, with `~bare` or
-    /// `~key` for a derived name.
-    fn edges(node: &Node) -> Vec<Vec<String>> {
-        node.edges()
-            .iter()
-            .map(|edge| {
-                let mut names: Vec<String> = edge
-                    .steps
-                    .iter()
-                    .map(|step| match step {
-                        Step::Word(word) => word.clone(),
-                        Step::Arg(slot) => format!("<{}>", slot.key),
-                    })
-                    .collect();
-                match edge.naming {
-                    Naming::First => {}
-                    Naming::Bare => names.push("~bare".into()),
-                    Naming::WordAndKey(key) => names.push(format!("~{key}")),
-                }
-                names
-            })
-            .collect()
-    }
-
-    fn walk<'t>(node: &'t Node, words: &[&str]) -> &'t Node {
+    /// The node reached from `node` by the words `words`.
+    pub(crate) fn child<'t>(node: &'t Node, words: &[&str]) -> &'t Node {
         words.iter().fold(node, |node, word| {
-            let edges = node.edges();
-            let edge = edges
+            let (_, child) = node
+                .children
                 .iter()
-                .find(|e| matches!(e.steps[..], [Step::Word(w)] if w == word))
-                .unwrap_or_else(|| panic!("no edge {word}"));
-            edge.target
+                .find(|(step, _)| matches!(step, Step::Word(w) if w == word))
+                .unwrap_or_else(|| panic!("no step {word}"));
+            child
         })
-    }
-
-    #[test]
-    fn required_arguments_fold_into_the_word_before_them() {
-        let (_, tree) = tree(&["vm launch <kvm,container> <name or count> [config]"]);
-        let launch = walk(&tree.root, &["vm", "launch"]);
-        assert_eq!(
-            edges(launch),
-            [vec!["kvm", "<name>"], vec!["container", "<name>"]]
-        );
-        let kvm = launch.edges()[0].target;
-        assert_eq!(
-            kvm.complete.len(),
-            1,
-            "complete without the optional config"
-        );
-        assert_eq!(edges(kvm), [vec!["<config>"]], "an option of the command");
-    }
-
-    #[test]
-    fn grouping_stops_where_paths_part_or_a_command_is_complete() {
-        let (_, tree) = tree(&[
-            "cc <tunnel,> <vm name or uuid> <src port> <host> <dst port>",
-            "cc <tunnel,> <close,> <vm name or uuid> <id>",
-        ]);
-        let tunnel = walk(&tree.root, &["cc", "tunnel"]);
-        assert_eq!(
-            edges(tunnel),
-            [
-                vec!["<vm>", "<src>", "<host>", "<dst>"],
-                vec!["close", "<vm>", "<id>"]
-            ]
-        );
-    }
-
-    #[test]
-    fn a_get_or_set_takes_its_arguments_and_the_bare_form_is_its_own_method() {
-        let (_, tree) = tree(&[
-            "vm config memory [value]",
-            "vm config snapshot [true,false]",
-            "vm save",
-            "vm save <vm name>",
-            "vm save <vm name> <filename>",
-            "vlans <range,>",
-            "vlans <range,> <min> <max>",
-        ]);
-        assert_eq!(
-            edges(walk(&tree.root, &["vm", "config"])),
-            [
-                vec!["memory", "<value>"],
-                vec!["memory", "~bare"],
-                vec!["snapshot", "<enabled>"],
-                vec!["snapshot", "~bare"]
-            ]
-        );
-        let vm = tree.root.edges()[0].target;
-        assert_eq!(
-            edges(vm)[1..],
-            [
-                vec!["save", "<vm>", "<filename>"],
-                vec!["save", "<vm>", "~vm"],
-                vec!["save", "~bare"]
-            ]
-        );
-        let bare = &vm.edges()[3];
-        assert!(bare.pruned, "the bare form has nothing to add");
-        assert_eq!(
-            edges(tree.root.edges()[1].target),
-            [vec!["range", "<min>", "<max>"], vec!["range", "~bare"]]
-        );
-    }
-
-    #[test]
-    fn a_get_or_set_after_arguments_folds_only_with_two_stops() {
-        let (_, tree) = tree(&[
-            "vm tag <vm target> [key or all]",
-            "vm tag <vm target> <key> <value>",
-            "vm screenshot <vm name> file <filename> [maximum dimension]",
-        ]);
-        let vm = tree.root.edges()[0].target;
-        assert_eq!(
-            edges(vm),
-            [
-                vec!["tag", "<vm>", "<key>", "<value>"],
-                vec!["tag", "<vm>", "~bare"],
-                vec!["tag", "<vm>", "<key>", "~key"],
-                vec!["screenshot", "<vm>"]
-            ]
-        );
-        let screenshot = vm.edges()[3].target;
-        assert_eq!(edges(screenshot), [vec!["file", "<filename>"]]);
-        assert_eq!(
-            edges(screenshot.edges()[0].target),
-            [vec!["<maximum>"]],
-            "one optional argument after arguments is an option"
-        );
-    }
-
-    #[test]
-    fn argument_forks_fold_into_the_word() {
-        let (_, tree) = tree(&[
-            "tap <mirror,> <src name> <dst name> [bridge]",
-            "tap <mirror,> <vm name> <interface index> <vm2 name> <interface2 index>",
-        ]);
-        assert_eq!(
-            edges(tree.root.edges()[0].target),
-            [
-                vec!["mirror", "<src>", "<dst>"],
-                vec![
-                    "mirror",
-                    "<vm>",
-                    "<interface>",
-                    "<vm2>",
-                    "<interface2>",
-                    "~vm"
-                ]
-            ]
-        );
-    }
-
-    #[test]
-    fn a_complete_word_with_words_and_arguments_keeps_its_words_on_the_bare_form() {
-        let (_, tree) = tree(&[
-            "optimize <affinity,> <filter,> <filter>",
-            "optimize <affinity,> [true,false]",
-        ]);
-        let optimize = walk(&tree.root, &["optimize"]);
-        assert_eq!(
-            edges(optimize),
-            [vec!["affinity", "<enabled>"], vec!["affinity", "~bare"]]
-        );
-        let bare = &optimize.edges()[1];
-        assert!(bare.pruned);
-        let kept: Vec<_> = edges(bare.target)
-            .into_iter()
-            .filter(|steps| !steps[0].starts_with('<'))
-            .collect();
-        assert_eq!(kept, [vec!["filter", "<filter>"]]);
     }
 
     #[test]
@@ -621,7 +381,8 @@ mod tests {
             "vm tag <vm target> [key or all]",
             "vm tag <vm target> <key> <value>",
         ]);
-        let key = tree.root.edges()[0].target.edges()[2].target;
+        let (_, after_vm) = &child(&tree.root, &["vm", "tag"]).children[0];
+        let (_, key) = &after_vm.children[0];
         let patterns: Vec<&str> = key
             .complete
             .iter()
@@ -631,42 +392,47 @@ mod tests {
     }
 
     #[test]
-    fn true_false_is_a_flag_and_other_choices_are_words() {
-        let (_, tree) = tree(&["log stderr [true,false]", "disk create <qcow2,raw> <image>"]);
-        assert_eq!(
-            edges(walk(&tree.root, &["log"])),
-            [vec!["stderr", "<enabled>"], vec!["stderr", "~bare"]]
+    fn a_clear_of_the_same_words_or_of_words_before_them_marks_a_node_resettable() {
+        let (_, tree) = tree(&[
+            "vm config memory [value]",
+            "clear vm config <memory,>",
+            "capture <pcap,> <snaplen,> [size]",
+            "clear capture [netflow,pcap]",
+            "tap <create,> <vlan> <dhcp,> [tap name]",
+            "clear tap",
+            "clear cc mount [uuid or name or path]",
+            "cc mount",
+            "clear qos <vm target> [tap index]",
+            "qos",
+        ]);
+        let resettable = |words: &[&str]| child(&tree.root, words).resettable;
+        assert!(resettable(&["vm", "config", "memory"]));
+        assert!(resettable(&["capture", "pcap", "snaplen"]));
+        assert!(
+            resettable(&["cc", "mount"]),
+            "the clear's form without its tail"
         );
-        assert_eq!(
-            edges(walk(&tree.root, &["disk", "create"])),
-            [vec!["qcow2", "<image>"], vec!["raw", "<image>"]]
+        assert!(resettable(&["tap", "create"]));
+        let (_, vlan) = &child(&tree.root, &["tap", "create"]).children[0];
+        assert!(
+            !child(vlan, &["dhcp"]).resettable,
+            "an argument lies between"
         );
+        assert!(!resettable(&["qos"]), "that clear takes an argument");
+        assert!(!resettable(&["clear"]) && child(&tree.root, &["clear", "tap"]).clears);
+        assert!(!child(&tree.root, &["tap"]).clears);
     }
 
     #[test]
-    fn forms_that_change_every_client_are_left_out() {
-        let (_, tree) = tree(&[
-            ".json [true,false]",
-            ".json <true,false> (command)",
-            ".unalias <alias>",
-            "namespace [name]",
-            "namespace <name> (command)",
-            "clear namespace [name]",
-        ]);
+    fn true_false_is_a_flag_and_other_choices_are_words() {
+        let (_, tree) = tree(&["log stderr [true,false]", "disk create <qcow2,raw> <image>"]);
+        let (step, _) = &child(&tree.root, &["log", "stderr"]).children[0];
+        assert!(matches!(step, Step::Arg(slot) if slot.kind == ParamKind::Flag));
+        let create = child(&tree.root, &["disk", "create"]);
+        let words: Vec<&Step> = create.children.iter().map(|(step, _)| step).collect();
         assert_eq!(
-            edges(&tree.root),
-            [
-                vec![".json", "<enabled>", "<command>"],
-                vec![".json", "~bare"],
-                vec!["namespace", "<name>", "<command>"],
-                vec!["namespace", "~bare"],
-                vec!["clear"],
-            ]
+            words,
+            [&Step::Word("qcow2".into()), &Step::Word("raw".into())]
         );
-        assert_eq!(
-            edges(walk(&tree.root, &["clear"])),
-            [vec!["namespace", "<name>"]]
-        );
-        assert_eq!(tree.refused.len(), 4);
     }
 }

@@ -94,8 +94,8 @@ The full help is on [`nodes::Vm`].
 
 The full help is on [`nodes::Vm`].
 */
-    fn json_bare(self) -> nodes::JsonBare<Self> {
-        nodes::JsonBare(::minimega::runtime::Builder::new(self).word(".json"))
+    fn json_current(self) -> nodes::JsonCurrent<Self> {
+        nodes::JsonCurrent(::minimega::runtime::Builder::new(self).word(".json"))
     }
 }
 impl<T: ::minimega::runtime::Target> Commands for T {}
@@ -212,8 +212,8 @@ vm config memory [value]
 
 The full help is on [`Vm`].
 */
-        pub fn memory_bare(self) -> VmConfigMemoryBare<T> {
-            VmConfigMemoryBare(self.0.word("memory"))
+        pub fn memory_current(self) -> VmConfigMemoryCurrent<T> {
+            VmConfigMemoryCurrent(self.0.word("memory"))
         }
         /**Launch virtual machines
 
@@ -241,8 +241,8 @@ vm config snapshot [true,false]
 
 The full help is on [`Vm`].
 */
-        pub fn snapshot_bare(self) -> VmConfigSnapshotBare<T> {
-            VmConfigSnapshotBare(self.0.word("snapshot"))
+        pub fn snapshot_current(self) -> VmConfigSnapshotCurrent<T> {
+            VmConfigSnapshotCurrent(self.0.word("snapshot"))
         }
     }
     #[doc(hidden)]
@@ -311,8 +311,8 @@ vm config memory [value]
 */
     #[derive(Debug, Clone)]
     #[must_use = "a command does nothing until it is run or rendered"]
-    pub struct VmConfigMemoryBare<T>(pub(super) ::minimega::runtime::Builder<T>);
-    impl<T> ::minimega::runtime::Complete for VmConfigMemoryBare<T> {
+    pub struct VmConfigMemoryCurrent<T>(pub(super) ::minimega::runtime::Builder<T>);
+    impl<T> ::minimega::runtime::Complete for VmConfigMemoryCurrent<T> {
         type Target = T;
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
@@ -351,8 +351,8 @@ vm config snapshot [true,false]
 */
     #[derive(Debug, Clone)]
     #[must_use = "a command does nothing until it is run or rendered"]
-    pub struct VmConfigSnapshotBare<T>(pub(super) ::minimega::runtime::Builder<T>);
-    impl<T> ::minimega::runtime::Complete for VmConfigSnapshotBare<T> {
+    pub struct VmConfigSnapshotCurrent<T>(pub(super) ::minimega::runtime::Builder<T>);
+    impl<T> ::minimega::runtime::Complete for VmConfigSnapshotCurrent<T> {
         type Target = T;
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
@@ -502,8 +502,8 @@ A whole command: render or run it through `Complete`. It serves:
 */
     #[derive(Debug, Clone)]
     #[must_use = "a command does nothing until it is run or rendered"]
-    pub struct JsonBare<T>(pub(super) ::minimega::runtime::Builder<T>);
-    impl<T> ::minimega::runtime::Complete for JsonBare<T> {
+    pub struct JsonCurrent<T>(pub(super) ::minimega::runtime::Builder<T>);
+    impl<T> ::minimega::runtime::Complete for JsonCurrent<T> {
         type Target = T;
         fn into_builder(self) -> ::minimega::runtime::Builder<T> {
             self.0
@@ -535,7 +535,7 @@ A whole command: render or run it through `Complete`. It serves:
         ///Never implemented: `vm config` is not a whole command.
         #[diagnostic::on_unimplemented(
             message = "`vm config` is not a whole command",
-            label = "finish it with one of `.memory(..)`, `.memory_bare()`, `.snapshot(..)`, `.snapshot_bare()`"
+            label = "finish it with one of `.memory(..)`, `.memory_current()`, `.snapshot(..)`, `.snapshot_current()`"
         )]
         pub trait VmConfig {}
         ///Never implemented: `mesh` is not a whole command.

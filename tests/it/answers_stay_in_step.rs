@@ -41,7 +41,7 @@ fn run(mock: &MockMinimega, mm: &mut Client, steps: &[Step]) -> Result<(), TestC
         match step {
             Step::Echo => {
                 let token = format!("echo-{n}");
-                let answer = mm.echo(&token).run().unwrap();
+                let answer = mm.echo_args(&token).run().unwrap();
                 prop_assert_eq!(answer.text().unwrap(), token.as_str());
             }
             Step::Read {
@@ -79,7 +79,7 @@ fn run(mock: &MockMinimega, mm: &mut Client, steps: &[Step]) -> Result<(), TestC
             Step::Status => mock.send_status(&format!("progress {n}")),
         }
     }
-    let last = mm.echo("last").run().unwrap();
+    let last = mm.echo_args("last").run().unwrap();
     prop_assert_eq!(last.text().unwrap(), "last");
     Ok(())
 }

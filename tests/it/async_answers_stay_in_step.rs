@@ -113,7 +113,7 @@ async fn run(
                     mock.on_next_command([Effect::Delay(Duration::from_millis(*delay))]);
                 }
                 let token = format!("echo-{n}");
-                if let Some(answer) = cut_short(mm.echo(&token).run(), *cut).await {
+                if let Some(answer) = cut_short(mm.echo_args(&token).run(), *cut).await {
                     let answer = answer.unwrap();
                     prop_assert_eq!(answer.text().unwrap(), token.as_str());
                 }
@@ -163,7 +163,7 @@ async fn run(
         }
         prop_assert!(!mm.is_closed(), "step {} closed the connection", n);
     }
-    let last = mm.echo("last").run().await.unwrap();
+    let last = mm.echo_args("last").run().await.unwrap();
     prop_assert_eq!(last.text().unwrap(), "last");
     Ok(())
 }
@@ -205,7 +205,7 @@ async fn pooled_connections_run_the_generated_api_at_once() {
         tasks.push(tokio::spawn(async move {
             for n in 0..8 {
                 let token = format!("{task}-{n}");
-                let answer = pool.get().await?.echo(&token).run().await?;
+                let answer = pool.get().await?.echo_args(&token).run().await?;
                 assert_eq!(answer.text()?, token);
                 let mut ns = pool.get().await?;
                 let mut lab = ns.in_namespace(&format!("lab{task}"))?;

@@ -20,15 +20,18 @@ fn keywords_join_a_neighbour() {
     );
     assert_eq!(Cmd.type_command().out(1).render().unwrap(), "type out 1");
     assert_eq!(
-        Cmd.type_command().self_test_bare().render().unwrap(),
+        Cmd.type_command().self_test().render().unwrap(),
         "type self-test"
     );
     assert_eq!(
-        Cmd.type_command().self_test("on").render().unwrap(),
+        Cmd.type_command()
+            .self_test_n3d_mode("on")
+            .render()
+            .unwrap(),
         "type self-test on"
     );
     assert_eq!(Cmd.self_value(1).render().unwrap(), "self 1");
-    assert_eq!(Cmd.self_bare().render().unwrap(), "self");
+    assert_eq!(Cmd.self_command().render().unwrap(), "self");
 }
 
 #[test]

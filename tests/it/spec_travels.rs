@@ -34,7 +34,7 @@ fn a_user_spec_reaches_the_client_and_the_mock_without_being_named_again() {
     );
 
     // The typed API of this spec runs, and the version is this spec's.
-    assert_eq!(mm.echo("hi").run().unwrap().text().unwrap(), "hi");
+    assert_eq!(mm.echo_args("hi").run().unwrap().text().unwrap(), "hi");
     let check = mm.check_version().unwrap();
     assert_eq!(check.expected(), "9.9.0");
     assert!(check.is_match(), "{check}");

@@ -31,7 +31,7 @@ fn the_classic_script_goes_building_running_then_gone() {
     assert!(vms.iter().all(|vm| vm.state == "RUNNING"), "{vms:?}");
 
     mm.vm().kill("all").run().unwrap();
-    mm.vm().flush_bare().run().unwrap();
+    mm.vm().flush().run().unwrap();
     assert_eq!(mm.vm().info().run().unwrap().rows().count(), 0);
 
     assert_eq!(
@@ -45,7 +45,7 @@ fn arguments_arrive_as_exactly_one_token_each() {
     let mock = MockMinimega::start().unwrap();
     let mut mm = mock.client().unwrap();
     let awkward = ["a b", "c#d", "\"q\"", "back\\slash", "tab\there", "ünï"];
-    let answer = mm.echo(awkward).run().unwrap();
+    let answer = mm.echo_args(awkward).run().unwrap();
     assert_eq!(answer.text().unwrap(), awkward.join(" "));
 }
 
@@ -92,7 +92,7 @@ fn mesh_send_takes_a_typed_command_and_keeps_every_host() {
         .unwrap();
     let answer = mm
         .mesh()
-        .send("all", Cmd.vm().config().memory_bare())
+        .send("all", Cmd.vm().config().memory_current())
         .run()
         .unwrap();
     let memory: Vec<(&str, &str)> = answer.iter().map(|r| (r.host(), r.text())).collect();
@@ -146,9 +146,9 @@ fn values_minimega_would_rewrite_are_sent_with_its_preprocessor_off() {
 
     let mock = MockMinimega::start().unwrap();
     let mut mm = mock.client().unwrap();
-    mm.echo(["plain"]).run().unwrap();
-    mm.echo(["x$HOME", "file:foo"]).run().unwrap();
-    mm.echo([Expand("file:foo")]).run().unwrap();
+    mm.echo_args(["plain"]).run().unwrap();
+    mm.echo_args(["x$HOME", "file:foo"]).run().unwrap();
+    mm.echo_args([Expand("file:foo")]).run().unwrap();
     assert_eq!(
         mock.commands(),
         [
@@ -178,7 +178,7 @@ fn namespaces_are_handles_blocks_or_the_generated_command() {
     mm.vm().info().run().unwrap();
     // Managing namespaces never runs inside one: a prefix would recreate p1.
     mm.clear().namespace("p2").run().unwrap();
-    mm.namespace_bare().run().unwrap();
+    mm.namespace_current().run().unwrap();
     // Without the default namespace, on request.
     mm.unscoped().vm().info().run().unwrap();
     // The generated `namespace` command, as the API map says.
@@ -190,7 +190,7 @@ fn namespaces_are_handles_blocks_or_the_generated_command() {
     assert_eq!(rows, 0);
     // A handle for one statement leaves the client free for the next.
     mm.in_namespace("p5").unwrap().vm().info().run().unwrap();
-    mm.echo("free").run().unwrap();
+    mm.echo_args("free").run().unwrap();
     assert_eq!(
         mock.commands(),
         [
@@ -220,13 +220,38 @@ fn preview_shows_the_line_as_it_would_be_sent() {
     assert_eq!(info.command_line().to_string(), "vm info");
     assert_eq!(info.preview().unwrap(), "namespace lab vm info");
     info.run().unwrap();
-    let dollars = mm.echo("$HOME");
+    let dollars = mm.echo_args("$HOME");
     assert_eq!(
         dollars.preview().unwrap(),
         ".preprocess false namespace lab echo $HOME"
     );
     assert!(mm.vm().start("a'b").preview().is_err(), "refused, unsent");
     assert_eq!(mock.commands(), ["namespace lab vm info"]);
+}
+
+#[test]
+fn the_common_call_of_an_optional_argument_is_the_short_one() {
+    let mock = MockMinimega::start().unwrap();
+    let mut mm = mock.client().unwrap();
+    // A target: the word alone acts on every VM, the target joins its key.
+    assert_eq!(mm.vm().flush().preview().unwrap(), "vm flush");
+    assert_eq!(mm.vm().flush_vm("a").preview().unwrap(), "vm flush a");
+    assert_eq!(mm.vm().top().preview().unwrap(), "vm top");
+    assert_eq!(mm.clear().vlans().preview().unwrap(), "clear vlans");
+    assert_eq!(
+        mm.clear().vlans_prefix("lab").preview().unwrap(),
+        "clear vlans lab"
+    );
+    // A setting: the word sets, the read says so.
+    mm.vm().config().memory(2048).run().unwrap();
+    let read = mm.vm().config().memory_current();
+    assert_eq!(read.preview().unwrap(), "vm config memory");
+    assert_eq!(read.run().unwrap().text().unwrap(), "2048");
+    mm.vm().flush().run().unwrap();
+    assert_eq!(
+        mock.commands(),
+        ["vm config memory 2048", "vm config memory", "vm flush"]
+    );
 }
 
 #[test]
@@ -306,7 +331,7 @@ fn values_minimega_does_not_check_are_refused_on_every_route() {
             })
         )
     };
-    assert!(refused(mm.namespace(&long, Cmd.echo(["x"])).run()));
+    assert!(refused(mm.namespace(&long, Cmd.echo_args(["x"])).run()));
     assert!(refused(mm.clear().namespace("../minimega.pid/x").run()));
     assert!(refused(mm.clear().namespace("..").run()));
     assert!(refused(
@@ -332,7 +357,7 @@ fn values_minimega_does_not_check_are_refused_on_every_route() {
     assert!(refused(mm.run_line("mesh send all clear namespace ..")));
     assert!(refused(mm.raw_unchecked("log ring -1").unwrap().run()));
     assert!(refused(
-        mm.echo([minimega::runtime::Expand("file:../../etc/passwd")])
+        mm.echo_args([minimega::runtime::Expand("file:../../etc/passwd")])
             .run()
     ));
     assert!(refused(mm.run_line("echo file:sub/../../x")));
@@ -345,7 +370,7 @@ fn values_minimega_does_not_check_are_refused_on_every_route() {
     mm.log().ring(100).run().unwrap();
     mm.clear().namespace("lab").run().unwrap();
     // Sent as written, `file:../x` is only text.
-    mm.echo(["file:../x"]).run().unwrap();
+    mm.echo_args(["file:../x"]).run().unwrap();
     assert_eq!(
         mock.commands(),
         [
@@ -376,10 +401,10 @@ fn an_empty_value_for_an_optional_argument_is_not_a_silent_read() {
     mm.vm().config().tags("k", "v").run().unwrap();
     // (minimega 3.1.0's `vm config tags k` looks up the empty key, so the
     // whole map is read instead.)
-    let tags = mm.vm().config().tags_bare().run().unwrap();
+    let tags = mm.vm().config().tags_current().run().unwrap();
     assert!(tags.text().unwrap().contains("k -> v"), "{tags:?}");
     // A required argument may be empty: `echo ""` prints an empty line.
-    mm.echo([""]).run().unwrap();
+    mm.echo_args([""]).run().unwrap();
 }
 
 #[test]

@@ -67,7 +67,7 @@ fn async_lifecycle_and_typed_rows(tier: &Tier) {
             "{rows:?}"
         );
         mm.vm().kill("all").run().await.unwrap();
-        mm.vm().flush_bare().run().await.unwrap();
+        mm.vm().flush().run().await.unwrap();
         drop(mm);
         client.clear().namespace("rs-async").run().await.unwrap();
     });
@@ -109,7 +109,7 @@ fn async_answers_stay_in_step_when_futures_are_dropped(tier: &Tier) {
             }
             in_flight += usize::from(mm.answer_in_flight());
             let token = format!("after-run-{polls}");
-            let answer = mm.echo(&token).run().await.unwrap();
+            let answer = mm.echo_args(&token).run().await.unwrap();
             assert_eq!(answer.text().unwrap(), token);
 
             if let Some(stream) = cut_after(mm.read(&path).stream(), polls % 4).await {
@@ -126,7 +126,7 @@ fn async_answers_stay_in_step_when_futures_are_dropped(tier: &Tier) {
             in_flight += usize::from(mm.answer_in_flight());
             let token = format!("after-stream-{polls}");
             let answer = mm
-                .echo(&token)
+                .echo_args(&token)
                 .run_with(RunOptions::new().timeout(Duration::from_secs(30)))
                 .await
                 .unwrap();
@@ -150,7 +150,14 @@ fn async_sixteen_connections_never_mix(tier: &Tier) {
             tasks.push(tokio::spawn(async move {
                 for n in 0..16 {
                     let token = format!("t{task}-{n}");
-                    let answer = pool.get().await.unwrap().echo(&token).run().await.unwrap();
+                    let answer = pool
+                        .get()
+                        .await
+                        .unwrap()
+                        .echo_args(&token)
+                        .run()
+                        .await
+                        .unwrap();
                     assert_eq!(answer.text().unwrap(), token);
                 }
             }));

@@ -61,7 +61,7 @@ fn cc_runs_commands_on_real_agents_as_written(tier: &Tier) {
     // Leave the daemon as it was, whatever happened above.
     let mut lab = mm.in_namespace("rs-cc").unwrap();
     let _ = lab.vm().kill("all").run();
-    let _ = lab.vm().flush_bare().run();
+    let _ = lab.vm().flush().run();
     drop(lab);
     let _ = mm.clear().namespace("rs-cc").run();
     if let Err(panic) = outcome {

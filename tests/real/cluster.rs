@@ -84,7 +84,7 @@ fn hosts(answer: &minimega::runtime::Responses) -> BTreeSet<String> {
 
 fn mesh_send_to_all_answers_once_per_peer(tier: &Tier) {
     let Cluster { mut mm, peers, .. } = cluster(tier);
-    let answer = mm.mesh().send("all", Cmd.echo(["hi"])).run().unwrap();
+    let answer = mm.mesh().send("all", Cmd.echo_args(["hi"])).run().unwrap();
     assert_eq!(answer.len(), peers.len(), "one response per peer");
     assert_eq!(hosts(&answer), peers);
     assert!(answer.iter().all(|r| r.text() == "hi"));
@@ -111,7 +111,7 @@ fn mesh_send_to_a_range_with_the_head_names_the_silent_head(tier: &Tier) {
     // minimega does not run a `mesh send` on the node it is sent from.
     let error = mm
         .mesh()
-        .send(&targets, Cmd.echo(["self"]))
+        .send(&targets, Cmd.echo_args(["self"]))
         .run()
         .unwrap_err();
     let Error::Unanswered {
@@ -124,7 +124,7 @@ fn mesh_send_to_a_range_with_the_head_names_the_silent_head(tier: &Tier) {
     assert_eq!(responses.len(), peers.len());
     let kept = mm
         .mesh()
-        .send(&targets, Cmd.echo(["self"]))
+        .send(&targets, Cmd.echo_args(["self"]))
         .run_with(RunOptions::new().failures(Failures::Keep))
         .unwrap();
     assert_eq!(kept.missing_hosts(), [head.as_str()]);
@@ -135,7 +135,7 @@ fn mesh_send_to_an_unknown_host_is_not_silent(tier: &Tier) {
     // minimega answers no response and no error for a host it does not know.
     let error = mm
         .mesh()
-        .send("rs-nosuch-node", Cmd.echo(["x"]))
+        .send("rs-nosuch-node", Cmd.echo_args(["x"]))
         .run()
         .unwrap_err();
     assert!(
@@ -173,7 +173,7 @@ fn a_namespace_spans_the_peers(tier: &Tier) {
         let info = lab.columns("name,state", Cmd.vm().info()).run().unwrap();
         assert!(info.rows().all(|r| r.get("state") == Some("RUNNING")));
         lab.vm().kill("all").run().unwrap();
-        lab.vm().flush_bare().run().unwrap();
+        lab.vm().flush().run().unwrap();
         assert_eq!(lab.vm().info().run().unwrap().rows().count(), 0);
     }
     mm.clear().namespace("rs-lab").run().unwrap();
@@ -207,7 +207,11 @@ fn values_arrive_intact_on_every_host(tier: &Tier) {
                 crate::single::quoted_string()
             ],
             |value| {
-                let sent = mm.borrow_mut().mesh().send("all", Cmd.echo([&value])).run();
+                let sent = mm
+                    .borrow_mut()
+                    .mesh()
+                    .send("all", Cmd.echo_args([&value]))
+                    .run();
                 if let Some(answer) = arrives_or_is_refused(&value, sent)? {
                     prop_assert_eq!(hosts(&answer), peers.clone());
                     for response in answer.iter() {
@@ -225,7 +229,7 @@ fn values_arrive_intact_on_every_host(tier: &Tier) {
         let mut lab = mm.in_namespace("rs-values").unwrap();
         for value in ["a$HOME", "file:x", "${PATH}", "q \"r\" #s"] {
             lab.vm().config().hostname(value).run().unwrap();
-            let read = lab.vm().config().hostname_bare().run().unwrap();
+            let read = lab.vm().config().hostname_current().run().unwrap();
             assert_eq!(read.text().unwrap(), value);
             count_values(1);
         }
@@ -253,7 +257,7 @@ fn status_lines_during_a_file_transfer(tier: &Tier) {
     mm.shell(["truncate", "-s", "1G", image.as_str()])
         .run()
         .unwrap();
-    mm.status().updates("1s").run().unwrap();
+    mm.status().updates_frequency("1s").run().unwrap();
     let launched = {
         let mut lab = mm.in_namespace("rs-transfer").unwrap();
         lab.vm().config().cpu("qemu64").run().unwrap();
@@ -266,11 +270,11 @@ fn status_lines_during_a_file_transfer(tier: &Tier) {
             .kvm(peers.len())
             .run_with(RunOptions::new().timeout(Duration::from_secs(120)));
         let _ = lab.vm().kill("all").run();
-        let _ = lab.vm().flush_bare().run();
+        let _ = lab.vm().flush().run();
         launched
     };
     let _ = mm.clear().namespace("rs-transfer").run();
-    let _ = mm.status().updates("3s").run();
+    let _ = mm.status().updates_frequency("3s").run();
     let _ = mm
         .mesh()
         .send("all", Cmd.file().delete("rs-transfer.img"))

@@ -55,7 +55,7 @@ fn killers() -> Vec<Killer> {
             lines: vec![format!("namespace {} echo x", long_name())],
             harm: Harm::Exits,
             routes: vec![
-                |mm| mm.namespace(long_name(), Cmd.echo(["x"])).run(),
+                |mm| mm.namespace(long_name(), Cmd.echo_args(["x"])).run(),
                 |mm| mm.clear().namespace(long_name()).run(),
                 |mm| {
                     mm.columns("name", Cmd.namespace(long_name(), Cmd.vm().info()))
@@ -63,12 +63,12 @@ fn killers() -> Vec<Killer> {
                 },
                 |mm| {
                     mm.ns()
-                        .run_command(Cmd.namespace(long_name(), Cmd.echo(["x"])))
+                        .run_command(Cmd.namespace(long_name(), Cmd.echo_args(["x"])))
                         .run()
                 },
                 |mm| {
                     let mut lab = mm.in_namespace("rs-killers")?;
-                    lab.namespace(long_name(), Cmd.echo(["x"])).run()
+                    lab.namespace(long_name(), Cmd.echo_args(["x"])).run()
                 },
                 |mm| mm.run_line(&format!("namespace {} echo x", long_name())),
             ],
@@ -97,9 +97,9 @@ fn killers() -> Vec<Killer> {
             lines: vec!["namespace .. echo x".into()],
             harm: Harm::Makes(|base| base.join("miniccc_responses")),
             routes: vec![
-                |mm| mm.namespace("..", Cmd.echo(["x"])).run(),
+                |mm| mm.namespace("..", Cmd.echo_args(["x"])).run(),
                 |mm| mm.clear().namespace("..").run(),
-                |mm| mm.in_namespace("..")?.echo(["x"]).run(),
+                |mm| mm.in_namespace("..")?.echo_args(["x"]).run(),
                 |mm| mm.run_line("namespace .. echo x"),
             ],
         },
@@ -170,7 +170,7 @@ fn values_minimega_does_not_check_harm_it_and_are_refused(tier: &Tier) {
             );
             count_refused(1);
         }
-        let alive = mm.echo(["alive"]).run().unwrap();
+        let alive = mm.echo_args(["alive"]).run().unwrap();
         assert_eq!(alive.text().unwrap(), "alive", "{}", killer.what);
     }
 }

@@ -131,7 +131,7 @@ fn classic_lifecycle(tier: &Tier) {
     mm.vm().kill("all").run().unwrap();
     let killed = vms(&mut mm);
     assert!(killed.iter().all(|vm| vm.state == "QUIT"), "{killed:?}");
-    mm.vm().flush_bare().run().unwrap();
+    mm.vm().flush().run().unwrap();
     assert!(vms(&mut mm).is_empty());
     drop(mm);
     client.clear().namespace("rs-classic").run().unwrap();
@@ -167,7 +167,7 @@ fn any_value_arrives_intact_through_echo(tier: &Tier) {
     let mm = RefCell::new(tier.daemon.client());
     runner(300)
         .run(&awkward_string(), |value| {
-            let sent = mm.borrow_mut().echo([&value]).run();
+            let sent = mm.borrow_mut().echo_args([&value]).run();
             if value.contains(char::REPLACEMENT_CHARACTER) {
                 prop_assert!(
                     matches!(sent, Err(Error::Argument(ArgumentError::NotUtf8 { .. }))),
@@ -271,7 +271,7 @@ fn any_value_arrives_intact_through_vm_config(tier: &Tier) {
             let mut mm = mm.borrow_mut();
             let set = mm.vm().config().hostname(&value).run();
             if arrives_or_is_refused(&value, set)?.is_some() {
-                let read = mm.vm().config().hostname_bare().run().unwrap();
+                let read = mm.vm().config().hostname_current().run().unwrap();
                 prop_assert_eq!(read.text().unwrap(), value.as_str());
                 count_values(1);
             }
@@ -317,7 +317,7 @@ fn forwardable_values_survive_a_namespace_broadcast(tier: &Tier) {
             .unwrap();
         let mut mm = mm.into_inner();
         mm.vm().kill("all").run().unwrap();
-        mm.vm().flush_bare().run().unwrap();
+        mm.vm().flush().run().unwrap();
     }
     client.clear().namespace("rs-broadcast").run().unwrap();
 }
@@ -347,7 +347,7 @@ fn values_minimega_cannot_pass_on_are_refused_and_it_lives(tier: &Tier) {
             "{hand_written}"
         );
     }
-    let still = client.echo(["alive"]).run().unwrap();
+    let still = client.echo_args(["alive"]).run().unwrap();
     assert_eq!(still.text().unwrap(), "alive");
     client.clear().namespace("rs-hostile").run().unwrap();
 }
@@ -357,9 +357,9 @@ fn expansion_happens_only_when_asked_for(tier: &Tier) {
 
     let mut mm = tier.daemon.client();
     let files = tier.daemon.files_dir();
-    let verbatim = mm.echo(["file:foo"]).run().unwrap();
+    let verbatim = mm.echo_args(["file:foo"]).run().unwrap();
     assert_eq!(verbatim.text().unwrap(), "file:foo");
-    let expanded = mm.echo([Expand("file:foo")]).run().unwrap();
+    let expanded = mm.echo_args([Expand("file:foo")]).run().unwrap();
     assert_eq!(
         expanded.text().unwrap(),
         files.join("foo").display().to_string()
@@ -380,17 +380,17 @@ fn namespace_handles_are_scoped(tier: &Tier) {
         {
             let mut inner = outer.in_namespace("rs-inner").unwrap();
             inner.vm().config().memory(256).run().unwrap();
-            let memory = inner.vm().config().memory_bare().run().unwrap();
+            let memory = inner.vm().config().memory_current().run().unwrap();
             assert_eq!(memory.text().unwrap(), "256");
         }
-        let memory = outer.vm().config().memory_bare().run().unwrap();
+        let memory = outer.vm().config().memory_current().run().unwrap();
         assert_eq!(
             memory.text().unwrap(),
             "512",
             "the inner handle did not leak"
         );
     }
-    let memory = mm.vm().config().memory_bare().run().unwrap();
+    let memory = mm.vm().config().memory_current().run().unwrap();
     assert_eq!(
         memory.text().unwrap(),
         "2048",
@@ -419,7 +419,7 @@ trait NamespaceList {
 
 impl NamespaceList for Client {
     fn namespace_list(&mut self) -> Vec<(String, bool)> {
-        let table = self.namespace_bare().run().unwrap();
+        let table = self.namespace_current().run().unwrap();
         assert_eq!(
             table.single().unwrap().header(),
             ["namespace", "vlans", "active"]
@@ -474,7 +474,7 @@ fn output_modifiers_on_real_tables(tier: &Tier) {
     assert!(!annotated.rendered().contains(&tier.daemon.host));
 
     mm.vm().kill("all").run().unwrap();
-    mm.vm().flush_bare().run().unwrap();
+    mm.vm().flush().run().unwrap();
     drop(mm);
     client.clear().namespace("rs-modifiers").run().unwrap();
 }
@@ -506,7 +506,7 @@ fn errors_name_their_host(tier: &Tier) {
     );
     // The connection goes on.
     assert_eq!(
-        mm.echo(["still here"]).run().unwrap().text().unwrap(),
+        mm.echo_args(["still here"]).run().unwrap().text().unwrap(),
         "still here"
     );
 }
@@ -543,7 +543,10 @@ fn a_long_read_streams_in_order(tier: &Tier) {
     let want: Vec<String> = (0..LINES).map(|i| format!("line-{i}")).collect();
     assert_eq!(texts, want);
     // The connection is ready for the next command.
-    assert_eq!(mm.echo(["after"]).run().unwrap().text().unwrap(), "after");
+    assert_eq!(
+        mm.echo_args(["after"]).run().unwrap().text().unwrap(),
+        "after"
+    );
 }
 
 fn the_active_namespace_is_never_switched(tier: &Tier) {
@@ -602,7 +605,7 @@ fn waits_see_real_states_and_real_failures(tier: &Tier) {
         mm.vm().kill("all").run().unwrap();
         mm.wait_for_state("rs-ok[1-2]", VmState::Quit, Duration::from_secs(30))
             .unwrap();
-        mm.vm().flush_bare().run().unwrap();
+        mm.vm().flush().run().unwrap();
     }
     client.clear().namespace("rs-wait").run().unwrap();
 }
@@ -620,7 +623,7 @@ fn typed_tables_read_real_answers(tier: &Tier) {
     assert_eq!(hosts[0].host, tier.daemon.host);
     assert!(hosts[0].cpus > 0 && hosts[0].memtotal > 0 && hosts[0].uptime.is_some());
 
-    let namespaces: Vec<NamespaceInfo> = mm.namespace_bare().run().unwrap().rows_as().unwrap();
+    let namespaces: Vec<NamespaceInfo> = mm.namespace_current().run().unwrap().rows_as().unwrap();
     assert!(namespaces
         .iter()
         .any(|ns| ns.namespace == "minimega" && ns.active));
@@ -634,7 +637,7 @@ fn typed_tables_read_real_answers(tier: &Tier) {
         (summary[0].name.as_str(), summary[0].state),
         ("rs-row", VmState::Building)
     );
-    let top: Vec<VmTop> = lab.vm().top_bare().run().unwrap().rows_as().unwrap();
+    let top: Vec<VmTop> = lab.vm().top().run().unwrap().rows_as().unwrap();
     assert!(top.iter().all(|row| row.name == "rs-row"), "{top:?}");
 
     lab.vlans().add("rs-dmz", 100).run().unwrap();
@@ -645,13 +648,19 @@ fn typed_tables_read_real_answers(tier: &Tier) {
     );
     // A namespace has a range of its own only once it is given one.
     lab.vlans().range(3000, 3100).run().unwrap();
-    let range: Vec<VlanRange> = lab.vlans().range_bare().run().unwrap().rows_as().unwrap();
+    let range: Vec<VlanRange> = lab
+        .vlans()
+        .range_current()
+        .run()
+        .unwrap()
+        .rows_as()
+        .unwrap();
     assert_eq!((range[0].min, range[0].max), (3000, 3100), "{range:?}");
     assert!((3000..=3100).contains(&range[0].next), "{range:?}");
     lab.vlans().blacklist(4000).run().unwrap();
     let black: Vec<BlacklistedVlan> = lab
         .vlans()
-        .blacklist_bare()
+        .blacklist_current()
         .run()
         .unwrap()
         .rows_as()
@@ -665,7 +674,7 @@ fn typed_tables_read_real_answers(tier: &Tier) {
 
     std::fs::create_dir_all(tier.daemon.files_dir()).unwrap();
     std::fs::write(tier.daemon.files_dir().join("rs-table.txt"), "abc").unwrap();
-    let files: Vec<FileEntry> = lab.file().list_bare().run().unwrap().rows_as().unwrap();
+    let files: Vec<FileEntry> = lab.file().list().run().unwrap().rows_as().unwrap();
     let file = files.iter().find(|f| f.name == "rs-table.txt").unwrap();
     assert!(!file.dir && file.size == 3, "{file:?}");
     let have_qemu_img = std::process::Command::new("qemu-img")
@@ -694,7 +703,7 @@ fn typed_tables_read_real_answers(tier: &Tier) {
     }
 
     lab.vm().kill("all").run().unwrap();
-    lab.vm().flush_bare().run().unwrap();
+    lab.vm().flush().run().unwrap();
     drop(lab);
     mm.clear().namespace("rs-tables").run().unwrap();
 }
