@@ -314,6 +314,7 @@ fn method_name(edge: &Edge<'_>, params: &[Param], parent: Option<&str>) -> Strin
     let wanted = match edge.naming {
         Naming::First => base,
         Naming::Current => format!("{base}_current"),
+        Naming::All => format!("{base}_all"),
         Naming::Joined(other) if snake(other) == base => format!("{base}_named"),
         Naming::Joined(other) => format!("{base}_{}", snake(other)),
     };
@@ -424,16 +425,13 @@ mod tests {
         has("Vm", &["save()", "save_vm(vm)"]);
         has("VmSaveVm", &["filename(filename)"]);
         has("File", &["list()", "list_path(path)"]);
+        // Under `clear`: the word takes what to clear, `_all` clears
+        // everything.
         has(
             "Clear",
-            &[
-                "vlans()",
-                "vlans_prefix(prefix)",
-                "pipe()",
-                "pipe_named(pipe)",
-            ],
+            &["vlans(prefix)", "vlans_all()", "pipe(pipe)", "pipe_all()"],
         );
-        has("ClearVm", &["tag()", "tag_vm(vm)"]);
+        has("ClearVm", &["tag(vm, tag)", "tag_vm(vm)", "tag_all()"]);
         has("TapCreate", &["dhcp()", "dhcp_tap(tap)"]);
         let top: Vec<&str> = api.commands.iter().map(|m| m.name.as_str()).collect();
         assert!(top.contains(&"env") && top.contains(&"env_name"));

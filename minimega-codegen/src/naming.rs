@@ -18,8 +18,9 @@
 //!    `maximum_dimension`, `<name or count>` → `name`), or `enabled` for a
 //!    `true,false` choice. A name that rule 2 or 3 joins with a key takes
 //!    the key's first word (`flush_vm`, `mirror_vm`, `tag_key`), or `named`
-//!    where that repeats the word (`pipe_named`); a setting's read adds
-//!    `current` (`memory_current`). A parameter is named after its key, and
+//!    where that repeats the word (`x [x]` → `x_named`); a setting's read adds
+//!    `current` (`memory_current`), a clear of everything `all`
+//!    (`vlans_all`). A parameter is named after its key, and
 //!    one named like a keyword adds `_value`: `<match>` → `match_value`.
 //! 7. A method name that is a Rust keyword, a method of the runtime's
 //!    `Complete` trait ([`COMPLETE_METHODS`]) or a method of a prelude trait

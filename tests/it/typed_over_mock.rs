@@ -237,10 +237,19 @@ fn the_common_call_of_an_optional_argument_is_the_short_one() {
     assert_eq!(mm.vm().flush().preview().unwrap(), "vm flush");
     assert_eq!(mm.vm().flush_vm("a").preview().unwrap(), "vm flush a");
     assert_eq!(mm.vm().top().preview().unwrap(), "vm top");
-    assert_eq!(mm.clear().vlans().preview().unwrap(), "clear vlans");
+    // Under `clear`: the word takes what to clear, `_all` is everything.
+    assert_eq!(mm.clear().vlans_all().preview().unwrap(), "clear vlans");
     assert_eq!(
-        mm.clear().vlans_prefix("lab").preview().unwrap(),
+        mm.clear().vlans("lab").preview().unwrap(),
         "clear vlans lab"
+    );
+    assert_eq!(
+        mm.clear().vm().tag("a", "t").preview().unwrap(),
+        "clear vm tag a t"
+    );
+    assert_eq!(
+        mm.clear().vm().tag_vm("a").preview().unwrap(),
+        "clear vm tag a"
     );
     // A setting: the word sets, the read says so.
     mm.vm().config().memory(2048).run().unwrap();

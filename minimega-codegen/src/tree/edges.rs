@@ -43,6 +43,9 @@ pub(crate) enum Naming<'t> {
     Joined(&'t str),
     /// A setting's read: the word alone (`memory_current`).
     Current,
+    /// A `clear` of everything: the word alone under `clear`
+    /// (`clear().vlans_all()`).
+    All,
 }
 
 impl Node {
@@ -85,9 +88,14 @@ impl Node {
     ///   `_current` (`memory_current()`, `tag_current(vm)`), so a call that
     ///   forgets its value fails to compile instead of reading; a word after
     ///   the read joins the setting's word (`affinity_filter(filter)`).
-    ///   Otherwise the word alone keeps the word (`flush()`), and each way
-    ///   on with arguments joins its first key (`flush_vm(vm)`); optional
-    ///   arguments after that are methods of its type.
+    ///   Under `clear` the word alone clears everything, so it is named
+    ///   as a setting's read is, with `_all` for `_current`
+    ///   (`clear().vlans(prefix)`, `clear().vlans_all()`): a call that
+    ///   forgets what to clear fails to compile instead of clearing
+    ///   everything. Otherwise the word alone keeps the word (`flush()`),
+    ///   and each way on with arguments joins its first key
+    ///   (`flush_vm(vm)`); optional arguments after that are methods of its
+    ///   type.
     /// - Rule 3, *forks*: a word whose ways on are all arguments takes them;
     ///   the first way keeps the word (`mirror(src, dst)`), the others join
     ///   their first key (`mirror_vm(vm, ..)`). One optional argument after
@@ -232,7 +240,8 @@ impl<'t> Tail<'t> {
             }
         };
         let key = |way: &Edge<'t>| &way.steps[0].slot().expect("an argument").key;
-        if !setting {
+        let clears_everything = self.word_node.clears;
+        if !setting && !clears_everything {
             let mut edges = vec![Edge {
                 prune: Prune::Arguments,
                 ..edge.clone()
@@ -259,7 +268,11 @@ impl<'t> Tail<'t> {
         };
         edges.push(Edge {
             prune,
-            naming: Naming::Current,
+            naming: if setting {
+                Naming::Current
+            } else {
+                Naming::All
+            },
             ..edge.clone()
         });
         edges.extend(words.iter().filter_map(|way| match way.steps[0] {

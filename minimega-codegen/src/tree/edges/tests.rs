@@ -21,6 +21,7 @@ fn edges(node: &Node) -> Vec<Vec<String>> {
             match edge.naming {
                 Naming::First => {}
                 Naming::Current => names.push("~current".into()),
+                Naming::All => names.push("~all".into()),
                 Naming::Joined(key) => names.push(format!("~{key}")),
             }
             match edge.prune {
@@ -113,9 +114,6 @@ fn a_word_alone_that_is_no_read_keeps_the_word_and_the_arguments_join_their_key(
         "vm save <vm name>",
         "vm save <vm name> <filename>",
         "vm top [duration]",
-        "clear vlans [prefix]",
-        "clear pipe [pipe]",
-        "clear pipe <pipe> <mode,>",
     ]);
     assert_eq!(
         edges(child(&tree.root, &["vm"])),
@@ -134,15 +132,35 @@ fn a_word_alone_that_is_no_read_keeps_the_word_and_the_arguments_join_their_key(
         [vec!["<filename>"]],
         "a later optional argument is a method"
     );
+}
+
+#[test]
+fn under_clear_the_word_takes_its_arguments_and_everything_is_all() {
+    let (_, tree) = tree(&[
+        "clear vlans [prefix]",
+        "clear pipe [pipe]",
+        "clear pipe <pipe> <mode,>",
+        "clear vm tag",
+        "clear vm tag <vm target> [tag]",
+    ]);
     assert_eq!(
         edges(child(&tree.root, &["clear"])),
         [
-            vec!["vlans", "(words)"],
-            vec!["vlans", "<prefix>", "~prefix"],
-            vec!["pipe", "(words)"],
-            vec!["pipe", "<pipe>", "~pipe"]
+            vec!["vlans", "<prefix>"],
+            vec!["vlans", "~all", "(words)"],
+            vec!["pipe", "<pipe>"],
+            vec!["pipe", "~all", "(words)"],
+            vec!["vm"]
         ],
-        "clear resets and reads nothing, even a value named after its word"
+        "a clear that forgets what to clear does not compile into clearing everything"
+    );
+    assert_eq!(
+        edges(child(&tree.root, &["clear", "vm"])),
+        [
+            vec!["tag", "<vm>", "<tag>"],
+            vec!["tag", "<vm>", "~vm", "(words)"],
+            vec!["tag", "~all", "(words)"]
+        ]
     );
 }
 
