@@ -68,7 +68,7 @@ use minimega_spec::Spec;
 
 use crate::client::{version_text, ClientBuilder, Reading, Settings, Suggestions};
 use crate::command::{CommandLine, Target};
-use crate::connection::tokio_io::{Timer, Tokio};
+use crate::connection::tokio_io::Tokio;
 use crate::connection::{Connection, Deadline};
 use crate::error::Error;
 use crate::execute::Execute;
@@ -298,8 +298,7 @@ impl AsyncClient {
         self.conn
             .send(&Request::suggest(input), &label, deadline)
             .await?;
-        let mut timer = Timer::new(deadline);
-        while let Some(frame) = self.conn.next_frame(&mut timer).await? {
+        while let Some(frame) = self.conn.next_frame(deadline).await? {
             gathered.take(&mut self.conn, frame);
         }
         gathered.finish()
@@ -473,7 +472,7 @@ pub struct AsyncResponseStream<'a> {
     conn: &'a mut Connection<Tokio>,
     answer: Answer,
     /// The deadline of the read under way, kept across polls.
-    timer: Option<Timer>,
+    read_deadline: Option<Deadline>,
 }
 
 impl fmt::Debug for AsyncResponseStream<'_> {
@@ -490,7 +489,7 @@ impl<'a> AsyncResponseStream<'a> {
         AsyncResponseStream {
             conn,
             answer,
-            timer: None,
+            read_deadline: None,
         }
     }
 
@@ -566,17 +565,15 @@ impl<'a> AsyncResponseStream<'a> {
             }
             // A read's deadline starts with the read, and holds across polls.
             // A wait's poll ends at the wait's deadline too, if sooner.
+            let deadline = *self
+                .read_deadline
+                .get_or_insert_with(|| self.answer.deadline());
             let leave = self.answer.leaves_at();
-            let answer = &self.answer;
-            let timer = self.timer.get_or_insert_with(|| {
-                let deadline = answer.deadline();
-                Timer::new(leave.map_or(deadline, |leave| deadline.min(leave)))
-            });
-            let read = match self.conn.poll_frame_or_leave(cx, timer, leave) {
+            let read = match self.conn.poll_frame_or_leave(cx, deadline, leave) {
                 Poll::Ready(read) => read,
                 Poll::Pending => return Poll::Pending,
             };
-            self.timer = None;
+            self.read_deadline = None;
             let in_flight = self.conn.answer_in_flight();
             if let Some(next) = self.answer.on_read(read, in_flight) {
                 return Poll::Ready(next);
