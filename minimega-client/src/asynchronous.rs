@@ -72,7 +72,6 @@ use crate::connection::tokio_io::Tokio;
 use crate::connection::{Connection, Deadline};
 use crate::error::Error;
 use crate::execute::Execute;
-use crate::namespace::Namespace;
 use crate::options::{Failures, RunOptions};
 use crate::outgoing::Scope;
 use crate::protocol::Request;
@@ -81,15 +80,13 @@ use crate::response::{Response, Responses};
 use crate::stream::{Answer, Event, Next, Timing};
 use crate::version::VersionCheck;
 
+mod namespace;
 mod pool;
 mod wait;
 
+pub use namespace::{AsyncNamespace, NamespaceBlock};
 pub use pool::{Pool, Pooled};
 pub use wait::{AsyncWait, Check};
-
-/// A namespace handle on an [`AsyncClient`]: every command runs as
-/// `namespace <name> <command>` (see [`Namespace`]).
-pub type AsyncNamespace<'c> = Namespace<'c, AsyncClient>;
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 
@@ -249,26 +246,6 @@ impl AsyncClient {
         self.conn.set_status_handler(Some(Box::new(handler)));
     }
 
-    /// A handle that runs every command as `namespace name <command>` (see
-    /// [`Client::in_namespace`](crate::Client::in_namespace)).
-    pub fn in_namespace(&mut self, name: &str) -> Result<AsyncNamespace<'_>, Error> {
-        Namespace::new(self, name)
-    }
-
-    /// A handle whose commands run without any namespace prefix.
-    pub fn unscoped(&mut self) -> AsyncNamespace<'_> {
-        Namespace::unscoped(self)
-    }
-
-    /// Another connection to the same minimega, with this client's settings
-    /// (not its status handler), whose every command runs in namespace
-    /// `name`: an owned handle, to run alongside this one.
-    pub async fn connect_in(&self, name: &str) -> Result<AsyncClient, Error> {
-        let settings = self.settings.in_namespace(name)?;
-        let conn = crate::connect::open_async(&settings.path, self.conn.limits()).await?;
-        Ok(AsyncClient { settings, conn })
-    }
-
     /// A hand-written command line, checked against the client's spec (see
     /// [`Client::raw`](crate::Client::raw)); run it with `.run().await`.
     pub fn raw(&mut self, line: &str) -> Result<Raw<&mut AsyncClient>, Error> {
@@ -416,46 +393,6 @@ impl<'a> Execute<'a> for &'a mut AsyncClient {
 
     fn preview(&self, line: CommandLine) -> Result<String, Error> {
         self.settings.preview(Scope::Client, line)
-    }
-}
-
-impl<'a, 'c: 'a> Execute<'a> for &'a mut AsyncNamespace<'c> {
-    type Run = RunFuture<'a>;
-    type Stream = StreamFuture<'a>;
-
-    fn execute(self, line: CommandLine, options: RunOptions) -> RunFuture<'a> {
-        let (client, scope) = self.parts();
-        RunFuture(Box::pin(client.execute_in(scope, line, options)))
-    }
-
-    fn execute_stream(self, line: CommandLine, options: RunOptions) -> StreamFuture<'a> {
-        let (client, scope) = self.parts();
-        StreamFuture(Box::pin(client.stream_in(scope, line, options)))
-    }
-
-    fn preview(&self, line: CommandLine) -> Result<String, Error> {
-        let (client, scope) = self.view();
-        client.settings.preview(scope, line)
-    }
-}
-
-impl<'c> AsyncNamespace<'c> {
-    /// A hand-written line, checked against the spec, to run in this
-    /// namespace.
-    pub fn raw(&mut self, line: &str) -> Result<Raw<&mut AsyncNamespace<'c>>, Error> {
-        let spec = self.view().0.spec();
-        Raw::checked(self, spec, line)
-    }
-
-    /// A hand-written line, not checked against the spec.
-    pub fn raw_unchecked(&mut self, line: &str) -> Result<Raw<&mut AsyncNamespace<'c>>, Error> {
-        Raw::unchecked(self, line)
-    }
-
-    /// Checks and runs a hand-written line in this namespace.
-    pub async fn run_line(&mut self, line: &str) -> Result<Responses, Error> {
-        use crate::command::Complete;
-        self.raw(line)?.run().await
     }
 }
 

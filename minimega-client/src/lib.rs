@@ -86,6 +86,6 @@ pub use wait::Wait;
 
 #[cfg(feature = "tokio")]
 pub use asynchronous::{
-    AsyncClient, AsyncNamespace, AsyncResponseStream, AsyncWait, Pool, Pooled, RunFuture,
-    StreamFuture,
+    AsyncClient, AsyncNamespace, AsyncResponseStream, AsyncWait, NamespaceBlock, Pool, Pooled,
+    RunFuture, StreamFuture,
 };
