@@ -91,7 +91,7 @@ impl Tokio {
     fn poll_send(&mut self, bytes: &[u8], cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         let writer = match &mut self.writer {
             Some(writer) => writer,
-            empty => match (&*self.socket.get_ref()).write(bytes) {
+            empty => match self.socket.get_ref().write(bytes) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     let copy = self.socket.get_ref().try_clone()?;
                     empty.insert(AsyncFd::with_interest(copy, Interest::WRITABLE)?)
@@ -101,7 +101,7 @@ impl Tokio {
         };
         loop {
             let mut ready = ready!(writer.poll_write_ready(cx))?;
-            if let Ok(written) = ready.try_io(|writer| (&*writer.get_ref()).write(bytes)) {
+            if let Ok(written) = ready.try_io(|writer| writer.get_ref().write(bytes)) {
                 return Poll::Ready(written);
             }
         }
