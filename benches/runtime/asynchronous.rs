@@ -1,14 +1,24 @@
 //! The async client beside the blocking one, in the same run: round trips
-//! and the client's CPU per command (the async side on a current-thread
-//! runtime, whose reactor runs on the client thread, so its CPU is
-//! counted), and the throughput of many `vm info`s across 16 connections
-//! (an async pool of 16 against 16 blocking clients on threads).
+//! and the client's CPU per command, and the throughput of many `vm info`s
+//! across 16 connections (an async pool of 16 against 16 blocking clients
+//! on threads).
+//!
+//! The async side runs on a current-thread runtime, whose reactor, timers
+//! and tasks all run on the client thread, so the client's CPU is that
+//! thread's CPU, as it is for the blocking client (`cpu::thread_cpu`); the
+//! mock serves on threads of its own, which are not counted on either side.
+//! Each command is awaited two ways: in a task spawned on the runtime, as
+//! a service's code runs, and directly in `block_on`. tokio wakes
+//! `block_on`'s own future through the reactor's eventfd (a `write`, and
+//! one more `epoll_wait` to take it back) where it wakes a task through its
+//! run queue, so the second costs that much more per command whatever the
+//! client does; both are printed.
 
 use std::hint::black_box;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use minimega::prelude::*;
-use minimega::runtime::{AsyncClient, Client};
+use minimega::runtime::{AsyncClient, Client, Error};
 use tokio::runtime::Runtime;
 
 use crate::cpu::{thread_cpu, time, Took};
@@ -18,6 +28,10 @@ use crate::{bench_namespace, print, Goal, Options, Result, Runs, BATCH};
 /// Connections in the throughput figure.
 const CONNECTIONS: usize = 16;
 
+/// The timeout of the round trips that have one: long enough never to
+/// pass, so that only what keeping a deadline costs is measured.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
 pub fn compare(server: &Server, options: &Options) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -26,82 +40,128 @@ pub fn compare(server: &Server, options: &Options) -> Result<()> {
     throughput(&runtime, server, options)
 }
 
+/// One kind of round trip: a command, with or without a timeout.
+#[derive(Clone, Copy)]
+struct Kind {
+    name: &'static str,
+    timeout: Option<Duration>,
+}
+
+impl Kind {
+    fn blocking(self, mm: &mut Client, count: usize) -> Result<()> {
+        for _ in 0..count {
+            match self.name {
+                "vm config memory" => black_box(mm.vm().config().memory(2048).run()?),
+                _ => black_box(mm.echo_args("hello").run()?),
+            };
+        }
+        Ok(())
+    }
+
+    async fn awaited(self, mm: &mut AsyncClient, count: usize) -> std::result::Result<(), Error> {
+        for _ in 0..count {
+            match self.name {
+                "vm config memory" => black_box(mm.vm().config().memory(2048).run().await?),
+                _ => black_box(mm.echo_args("hello").run().await?),
+            };
+        }
+        Ok(())
+    }
+}
+
+/// The three sides of a round-trip figure, in the order a batch runs them
+/// (rotated from batch to batch, so that drift falls on all three).
+const SIDES: usize = 3;
+
 fn round_trips(runtime: &Runtime, server: &Server, options: &Options) -> Result<()> {
     let mut blocking = Client::connect_to(server.socket())?;
-    let mut mm = runtime.block_on(AsyncClient::connect_to(server.socket()))?;
+    let mut in_block_on = runtime.block_on(AsyncClient::connect_to(server.socket()))?;
+    // Moved into each batch's task and back.
+    let mut in_task = Some(runtime.block_on(AsyncClient::connect_to(server.socket()))?);
     let n = options.commands;
+    let kinds = [
+        Kind {
+            name: "echo",
+            timeout: None,
+        },
+        Kind {
+            name: "vm config memory",
+            timeout: None,
+        },
+        Kind {
+            name: "echo",
+            timeout: Some(TIMEOUT),
+        },
+    ];
     let mut results = Vec::new();
-    for name in ["echo", "vm config memory"] {
-        let blocking_batch = |mm: &mut Client, count: usize| -> Result<()> {
-            for _ in 0..count {
-                match name {
-                    "echo" => black_box(mm.echo_args("hello").run()?),
-                    _ => black_box(mm.vm().config().memory(2048).run()?),
-                };
-            }
-            Ok(())
-        };
-        let async_batch = |mm: &mut AsyncClient, count: usize| -> Result<()> {
-            runtime.block_on(async {
-                for _ in 0..count {
-                    match name {
-                        "echo" => black_box(mm.echo_args("hello").run().await?),
-                        _ => black_box(mm.vm().config().memory(2048).run().await?),
-                    };
+    for kind in kinds {
+        blocking.set_timeout(kind.timeout);
+        in_block_on.set_timeout(kind.timeout);
+        if let Some(mm) = &mut in_task {
+            mm.set_timeout(kind.timeout);
+        }
+        let mut run = |side: usize, count: usize| -> Result<Took> {
+            let (result, took) = time(|| -> Result<()> {
+                match side {
+                    0 => kind.blocking(&mut blocking, count),
+                    1 => {
+                        let mut mm = in_task.take().ok_or("the task's client was lost")?;
+                        let task = runtime.spawn(async move {
+                            let done = kind.awaited(&mut mm, count).await;
+                            (mm, done)
+                        });
+                        let (mm, done) = runtime.block_on(task)?;
+                        in_task = Some(mm);
+                        Ok(done?)
+                    }
+                    _ => Ok(runtime.block_on(kind.awaited(&mut in_block_on, count))?),
                 }
-                Ok(())
-            })
+            });
+            result.map(|()| took)
         };
-        blocking_batch(&mut blocking, n / 10 + 1)?;
-        async_batch(&mut mm, n / 10 + 1)?;
-        let (mut sync_runs, mut async_runs) = (Runs::default(), Runs::default());
+        // Warm every side (and the server) before measuring.
+        for side in 0..SIDES {
+            run(side, n / 10 + 1)?;
+        }
+        let mut runs: [Runs; SIDES] = Default::default();
         for _ in 0..options.rounds {
-            let (mut sync_took, mut async_took) = (Took::default(), Took::default());
+            let mut took = [Took::default(); SIDES];
             for batch in 0..n.div_ceil(BATCH) {
                 let count = BATCH.min(n - batch * BATCH);
-                let mut run_sync = || -> Result<()> {
-                    let (result, took) = time(|| blocking_batch(&mut blocking, count));
-                    sync_took += took;
-                    result
-                };
-                let mut run_async = || -> Result<()> {
-                    let (result, took) = time(|| async_batch(&mut mm, count));
-                    async_took += took;
-                    result
-                };
-                if batch % 2 == 0 {
-                    run_sync()?;
-                    run_async()?;
-                } else {
-                    run_async()?;
-                    run_sync()?;
+                for turn in 0..SIDES {
+                    let side = (batch + turn) % SIDES;
+                    took[side] += run(side, count)?;
                 }
             }
-            sync_runs.record(sync_took, n);
-            async_runs.record(async_took, n);
+            for (runs, took) in runs.iter_mut().zip(took) {
+                runs.record(took, n);
+            }
         }
-        results.push((name, async_runs, sync_runs));
+        results.push((kind, runs));
     }
     println!("== Async client: {n} commands a run, async vs the blocking client ==");
-    for (name, async_runs, sync_runs) in &results {
-        let what = format!("async round trip `{name}`, µs/command");
-        print(
-            &what,
-            sync_runs.wall(),
-            async_runs.wall(),
-            Goal::AtMost(1.1),
-            1,
-        );
+    let label = |kind: &Kind| match kind.timeout {
+        None => format!("`{}`", kind.name),
+        Some(t) => format!("`{}` ({}s timeout)", kind.name, t.as_secs()),
+    };
+    let sides = [("in a task", 1), ("in block_on", 2)];
+    for (how, side) in sides {
+        for (kind, runs) in &results {
+            let what = format!("round trip {}, µs/cmd, {how}", label(kind));
+            print(
+                &what,
+                runs[0].wall(),
+                runs[side].wall(),
+                Goal::AtMost(1.1),
+                1,
+            );
+        }
     }
-    for (name, async_runs, sync_runs) in &results {
-        let what = format!("async client CPU `{name}`, µs/command");
-        print(
-            &what,
-            sync_runs.cpu(),
-            async_runs.cpu(),
-            Goal::AtMost(1.1),
-            2,
-        );
+    for (how, side) in sides {
+        for (kind, runs) in &results {
+            let what = format!("client CPU {}, µs/cmd, {how}", label(kind));
+            print(&what, runs[0].cpu(), runs[side].cpu(), Goal::AtMost(1.1), 2);
+        }
     }
     Ok(())
 }

@@ -21,11 +21,10 @@ use minimega_spec::Spec;
 
 use crate::client::{version_text, ClientBuilder, Reading, Settings, Suggestions};
 use crate::command::Command;
-use crate::connection::tokio_io::{Timer, Tokio};
+use crate::connection::tokio_io::Tokio;
 use crate::connection::{Connection, Deadline};
 use crate::error::Error;
 use crate::line::CommandLine;
-use crate::namespace::Namespace;
 use crate::options::RunOptions;
 use crate::outgoing::Scope;
 use crate::policy::Failures;
@@ -35,15 +34,13 @@ use crate::site::{Runner, Site};
 use crate::stream::{Answer, Event, Next, Timing};
 use crate::version::VersionCheck;
 
+mod namespace;
 mod pool;
 mod wait;
 
+pub use namespace::{AsyncNamespace, NamespaceBlock};
 pub use pool::{Pool, Pooled};
 pub use wait::{AsyncCheck, AsyncWait};
-
-/// A namespace handle on an [`AsyncClient`]: every command runs as
-/// `namespace <name> <command>` (see [`Namespace`]).
-pub type AsyncNamespace<'c> = Namespace<'c, AsyncClient>;
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 
@@ -249,26 +246,6 @@ impl AsyncClient {
         self.conn.set_status_handler(Some(Box::new(handler)));
     }
 
-    /// A handle that runs every command as `namespace name <command>` (see
-    /// [`Client::in_namespace`](crate::Client::in_namespace)).
-    pub fn in_namespace(&mut self, name: &str) -> Result<AsyncNamespace<'_>, Error> {
-        Namespace::new(self, name)
-    }
-
-    /// A handle whose commands run without any namespace prefix.
-    pub fn unscoped(&mut self) -> AsyncNamespace<'_> {
-        Namespace::unscoped(self)
-    }
-
-    /// Another connection to the same minimega, with this client's settings
-    /// (not its status handler), whose every command runs in namespace
-    /// `name`: an owned handle, to run alongside this one.
-    pub async fn connect_in(&self, name: &str) -> Result<AsyncClient, Error> {
-        let settings = self.settings.in_namespace(name)?;
-        let conn = crate::connect::open_async(&settings.path, self.conn.limits()).await?;
-        Ok(AsyncClient { settings, conn })
-    }
-
     /// A hand-written command line, checked against the client's spec (see
     /// [`Client::raw`](crate::Client::raw)); run it with `.run().await`.
     pub fn raw(&mut self, line: &str) -> Result<Command<&mut AsyncClient>, Error> {
@@ -298,8 +275,7 @@ impl AsyncClient {
         self.conn
             .send(&Request::suggest(input), &label, deadline)
             .await?;
-        let mut timer = Timer::new(deadline);
-        while let Some(frame) = self.conn.next_frame(&mut timer).await? {
+        while let Some(frame) = self.conn.next_frame(deadline).await? {
             gathered.take(&mut self.conn, frame);
         }
         gathered.finish()
@@ -442,26 +418,6 @@ impl Runner for AsyncClient {
     }
 }
 
-impl<'c> AsyncNamespace<'c> {
-    /// A hand-written line, checked against the spec, to run in this
-    /// namespace.
-    pub fn raw(&mut self, line: &str) -> Result<Command<&mut AsyncNamespace<'c>>, Error> {
-        let spec = self.view().0.spec();
-        Command::checked(self, spec, line)
-    }
-
-    /// A hand-written line, not checked against the spec.
-    pub fn raw_unchecked(&mut self, line: &str) -> Result<Command<&mut AsyncNamespace<'c>>, Error> {
-        Command::unchecked(self, line)
-    }
-
-    /// Checks and runs a hand-written line in this namespace.
-    pub async fn run_line(&mut self, line: &str) -> Result<Responses, Error> {
-        use crate::command::Complete;
-        self.raw(line)?.run().await
-    }
-}
-
 /// The answer to one command on an async client, response by response: a
 /// [`futures_core::Stream`] of responses (status messages go to the
 /// client's status handler), with the blocking
@@ -475,7 +431,7 @@ pub struct AsyncResponseStream<'a> {
     conn: &'a mut Connection<Tokio>,
     answer: Answer,
     /// The deadline of the read under way, kept across polls.
-    timer: Option<Timer>,
+    read_deadline: Option<Deadline>,
 }
 
 impl fmt::Debug for AsyncResponseStream<'_> {
@@ -492,7 +448,7 @@ impl<'a> AsyncResponseStream<'a> {
         AsyncResponseStream {
             conn,
             answer,
-            timer: None,
+            read_deadline: None,
         }
     }
 
@@ -568,17 +524,15 @@ impl<'a> AsyncResponseStream<'a> {
             }
             // A read's deadline starts with the read, and holds across polls.
             // A wait's poll ends at the wait's deadline too, if sooner.
+            let deadline = *self
+                .read_deadline
+                .get_or_insert_with(|| self.answer.deadline());
             let leave = self.answer.leaves_at();
-            let answer = &self.answer;
-            let timer = self.timer.get_or_insert_with(|| {
-                let deadline = answer.deadline();
-                Timer::new(leave.map_or(deadline, |leave| deadline.min(leave)))
-            });
-            let read = match self.conn.poll_frame_or_leave(cx, timer, leave) {
+            let read = match self.conn.poll_frame_or_leave(cx, deadline, leave) {
                 Poll::Ready(read) => read,
                 Poll::Pending => return Poll::Pending,
             };
-            self.timer = None;
+            self.read_deadline = None;
             let in_flight = self.conn.answer_in_flight();
             if let Some(next) = self.answer.on_read(read, in_flight) {
                 return Poll::Ready(next);

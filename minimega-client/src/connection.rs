@@ -232,9 +232,16 @@ impl LineBuf {
 
     /// Receives what `fd` has (see [`recv_into`]) after the bytes kept.
     fn recv(&mut self, fd: RawFd, flags: libc::c_int) -> io::Result<usize> {
+        self.make_room();
+        recv_into(fd, &mut self.buf, flags)
+    }
+
+    /// The free space after the bytes kept, at least [`READ_CHUNK`], for a
+    /// read to fill (see [`recv_into`]).
+    fn make_room(&mut self) -> &mut [std::mem::MaybeUninit<u8>] {
         self.release();
         self.buf.reserve(READ_CHUNK);
-        recv_into(fd, &mut self.buf, flags)
+        self.buf.spare_capacity_mut()
     }
 }
 

@@ -106,6 +106,6 @@ pub use wait::{Wait, POLL_EVERY};
 
 #[cfg(feature = "tokio")]
 pub use asynchronous::{
-    AsyncCheck, AsyncClient, AsyncNamespace, AsyncResponseStream, AsyncWait, Pool, Pooled,
-    RunFuture, StreamFuture,
+    AsyncCheck, AsyncClient, AsyncNamespace, AsyncResponseStream, AsyncWait, NamespaceBlock, Pool,
+    Pooled, RunFuture, StreamFuture,
 };

@@ -32,7 +32,7 @@ pub fn cases() -> Vec<Case> {
     ]
 }
 
-fn runtime() -> Runtime {
+pub fn runtime() -> Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -74,7 +74,7 @@ fn async_lifecycle_and_typed_rows(tier: &Tier) {
 }
 
 /// `future`, dropped after `polls` polls unless it ends first.
-async fn cut_after<F: Future>(future: F, polls: usize) -> Option<F::Output> {
+pub async fn cut_after<F: Future>(future: F, polls: usize) -> Option<F::Output> {
     let mut future = pin!(future);
     let mut polled = 0;
     poll_fn(|cx| {

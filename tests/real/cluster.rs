@@ -53,13 +53,13 @@ pub fn cases() -> Vec<Case> {
 }
 
 /// The cluster as the head sees it.
-struct Cluster {
-    mm: Client,
-    head: String,
-    peers: BTreeSet<String>,
+pub struct Cluster {
+    pub mm: Client,
+    pub head: String,
+    pub peers: BTreeSet<String>,
 }
 
-fn cluster(tier: &Tier) -> Cluster {
+pub fn cluster(tier: &Tier) -> Cluster {
     let socket = tier
         .cluster
         .as_ref()
@@ -78,7 +78,7 @@ fn cluster(tier: &Tier) -> Cluster {
     Cluster { mm, head, peers }
 }
 
-fn hosts(answer: &minimega::runtime::Responses) -> BTreeSet<String> {
+pub fn hosts(answer: &minimega::runtime::Responses) -> BTreeSet<String> {
     answer.hosts().map(str::to_owned).collect()
 }
 

@@ -15,6 +15,7 @@
 //!
 //! `cargo test --test real -- NAME` runs the tests whose name contains NAME.
 
+mod async_cluster;
 mod asynchronous;
 mod cc;
 mod cluster;
@@ -164,6 +165,7 @@ fn main() {
         Some(socket) => {
             println!("cluster tests: head socket {}", socket.display());
             cases.extend(cluster::cases());
+            cases.extend(async_cluster::cases());
         }
         None => println!(
             "cluster tests: skipped (set MINIMEGA_CLUSTER_SOCKET to the head node's socket of a running cluster of three)"

@@ -14,67 +14,127 @@
 //! first, within its own deadline, or closes the connection.
 
 use std::future::{poll_fn, Future};
-use std::io;
+use std::io::{self, Write};
 use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
+use tokio::io::unix::AsyncFd;
 use tokio::io::Interest;
-use tokio::net::UnixStream;
 use tokio::time::Sleep;
 
-use super::{io_fault, Buffered, Connection, Deadline, Fault, Frame};
+use super::{io_fault, recv_into, Buffered, Connection, Deadline, Fault, Frame, LineBuf};
 use crate::error::Error;
 use crate::options::Limits;
 use crate::protocol::Request;
 
-/// Async I/O: tokio's socket, registered with the runtime's reactor.
+/// Async I/O: the socket, registered with the runtime's reactor, and the
+/// one timer every bounded wait on it uses.
 pub(crate) struct Tokio {
-    stream: UnixStream,
+    /// Registered for reading only. A socket registered for writing too
+    /// (as tokio's `UnixStream` is) becomes writable again each time the
+    /// server reads a request, and the reactor wakes for that although
+    /// nobody waits to write: one more `epoll_wait` per command.
+    socket: AsyncFd<UnixStream>,
+    /// The same socket registered for writing (a duplicate of its
+    /// descriptor), only while a request waits for room in the send buffer;
+    /// dropped once the request is written.
+    writer: Option<AsyncFd<UnixStream>>,
+    /// Made at the first wait that must be bounded, then moved to each new
+    /// deadline rather than made again: moving a tokio timer later only
+    /// records the new time (the timer wheel is not touched and the reactor
+    /// is not woken), so a command whose answer comes in time costs no
+    /// timer work but that. An idle connection's timer goes off once, at
+    /// the last deadline, waking the task that last waited for nothing.
+    timer: Option<Pin<Box<Sleep>>>,
 }
 
-/// A deadline as a tokio timer, made the first time a wait must be bounded
-/// (a read or write that finds its bytes at once needs none).
-pub(crate) struct Timer {
-    deadline: Deadline,
-    sleep: Option<Pin<Box<Sleep>>>,
-}
+impl Tokio {
+    async fn connect(path: &Path) -> io::Result<Tokio> {
+        // tokio's connect waits without blocking; its socket, made
+        // non-blocking, is then registered afresh.
+        let socket = tokio::net::UnixStream::connect(path).await?.into_std()?;
+        Ok(Tokio {
+            socket: AsyncFd::with_interest(socket, Interest::READABLE)?,
+            writer: None,
+            timer: None,
+        })
+    }
 
-impl Timer {
-    pub(crate) fn new(deadline: Deadline) -> Timer {
-        Timer {
-            deadline,
-            sleep: None,
+    /// Receives what the socket has into the free space of `buf`, or waits
+    /// for it.
+    fn poll_receive(&self, buf: &mut LineBuf, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        loop {
+            let mut ready = ready!(self.socket.poll_read_ready(cx))?;
+            let room = buf.make_room().len();
+            match recv_into(self.socket.as_raw_fd(), &mut buf.buf, libc::MSG_DONTWAIT) {
+                Ok(n) => {
+                    // A read that left room has drained the socket, so its
+                    // readiness is forgotten (as tokio's own `poll_read`
+                    // does, epoll being edge-triggered): the next answer's
+                    // first poll waits for the reactor instead of making a
+                    // `recv` that can only find nothing.
+                    if n < room {
+                        ready.clear_ready();
+                    }
+                    return Poll::Ready(Ok(n));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => ready.clear_ready(),
+                Err(e) => return Poll::Ready(Err(e)),
+            }
         }
     }
 
-    pub(crate) fn deadline(&self) -> Deadline {
-        self.deadline
+    /// Writes what the socket takes of `bytes`, or waits for room.
+    fn poll_send(&mut self, bytes: &[u8], cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        let writer = match &mut self.writer {
+            Some(writer) => writer,
+            empty => match self.socket.get_ref().write(bytes) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    let copy = self.socket.get_ref().try_clone()?;
+                    empty.insert(AsyncFd::with_interest(copy, Interest::WRITABLE)?)
+                }
+                written => return Poll::Ready(written),
+            },
+        };
+        loop {
+            let mut ready = ready!(writer.poll_write_ready(cx))?;
+            if let Ok(written) = ready.try_io(|writer| writer.get_ref().write(bytes)) {
+                return Poll::Ready(written);
+            }
+        }
     }
 
-    /// Whether the deadline has passed; if not, `cx` is woken when it does.
-    fn poll_expired(&mut self, cx: &mut Context<'_>) -> bool {
-        let Some(at) = self.deadline.at() else {
+    /// Whether `deadline` has passed; if not, `cx` is woken when it does.
+    fn poll_expired(&mut self, deadline: Deadline, cx: &mut Context<'_>) -> bool {
+        let Some(at) = deadline.at() else {
             return false;
         };
-        let sleep = self
-            .sleep
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(at.into())));
-        sleep.as_mut().poll(cx).is_ready()
+        let at = tokio::time::Instant::from_std(at);
+        let timer = match &mut self.timer {
+            Some(timer) => {
+                if timer.deadline() != at {
+                    timer.as_mut().reset(at);
+                }
+                timer
+            }
+            empty => empty.insert(Box::pin(tokio::time::sleep_until(at))),
+        };
+        timer.as_mut().poll(cx).is_ready()
     }
 }
 
 impl Connection<Tokio> {
     pub(crate) async fn open_async(path: &Path, limits: Limits) -> io::Result<Connection<Tokio>> {
-        let stream = UnixStream::connect(path).await?;
-        Ok(Connection::with_io(Tokio { stream }, limits))
+        Ok(Connection::with_io(Tokio::connect(path).await?, limits))
     }
 
     /// Replaces the socket with a fresh one to `path`, keeping the settings.
     pub(crate) async fn reopen_async(&mut self, path: &Path) -> io::Result<()> {
-        let stream = UnixStream::connect(path).await?;
-        self.replace_io(Tokio { stream });
+        let io = Tokio::connect(path).await?;
+        self.replace_io(io);
         Ok(())
     }
 
@@ -88,11 +148,10 @@ impl Connection<Tokio> {
         deadline: Deadline,
     ) -> Result<(), Error> {
         let label = self.begin_send(label, deadline)?;
-        let mut timer = Timer::new(deadline);
-        self.finish_earlier_answer(&label, &mut timer).await?;
+        self.finish_earlier_answer(&label, deadline).await?;
         self.take_unsolicited(&label)?;
         self.queue(request, &label)?;
-        let written = poll_fn(|cx| self.poll_flush(cx, &mut timer)).await;
+        let written = poll_fn(|cx| self.poll_flush(cx, deadline)).await;
         written.map_err(|fault| {
             let fault = self.write_fault(fault);
             self.fail(fault, &label, deadline)
@@ -101,55 +160,49 @@ impl Connection<Tokio> {
 
     /// The next message of the answer in flight, `None` once it has ended;
     /// a fault closes the connection.
-    pub(crate) async fn next_frame(&mut self, timer: &mut Timer) -> Result<Option<Frame>, Error> {
-        poll_fn(|cx| self.poll_frame(cx, timer)).await
+    pub(crate) async fn next_frame(&mut self, deadline: Deadline) -> Result<Option<Frame>, Error> {
+        poll_fn(|cx| {
+            self.poll_read_frame(cx, deadline)
+                .map_err(|fault| self.fail_in_flight(fault, deadline))
+        })
+        .await
     }
 
-    /// [`Connection::next_frame`], polled.
-    pub(crate) fn poll_frame(
-        &mut self,
-        cx: &mut Context<'_>,
-        timer: &mut Timer,
-    ) -> Poll<Result<Option<Frame>, Error>> {
-        self.poll_read_frame(cx, timer)
-            .map_err(|fault| self.fail_in_flight(fault, timer.deadline()))
-    }
-
-    /// [`Connection::poll_frame`] with a timer running to the earlier of
-    /// the read's deadline and `leave`: when `leave` passes first it is no
-    /// fault but `None`, with the rest of the answer left for the next
-    /// request to finish (a wait's deadline, which must not close the
-    /// connection).
+    /// [`Connection::next_frame`], polled, reading until the earlier of
+    /// `deadline` and `leave`: when `leave` passes first it is no fault but
+    /// `None`, with the rest of the answer left for the next request to
+    /// finish (a wait's deadline, which must not close the connection).
     pub(crate) fn poll_frame_or_leave(
         &mut self,
         cx: &mut Context<'_>,
-        timer: &mut Timer,
+        deadline: Deadline,
         leave: Option<Deadline>,
     ) -> Poll<Result<Option<Frame>, Error>> {
-        match self.poll_read_frame(cx, timer) {
+        let until = leave.map_or(deadline, |leave| deadline.min(leave));
+        match self.poll_read_frame(cx, until) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Err(Fault::Timeout)) if leave.is_some_and(|l| l.expired()) => {
                 Poll::Ready(Ok(None))
             }
             Poll::Ready(read) => {
-                Poll::Ready(read.map_err(|fault| self.fail_in_flight(fault, timer.deadline())))
+                Poll::Ready(read.map_err(|fault| self.fail_in_flight(fault, until)))
             }
         }
     }
 
     /// The next message of the answer in flight, or the fault that stopped
-    /// reading it. A message already received is handed out only while the
-    /// timer's deadline holds.
+    /// reading it. A message already received is handed out only while
+    /// `deadline` holds.
     fn poll_read_frame(
         &mut self,
         cx: &mut Context<'_>,
-        timer: &mut Timer,
+        deadline: Deadline,
     ) -> Poll<Result<Option<Frame>, Fault>> {
         loop {
-            return match self.buffered_frame(timer.deadline()) {
+            return match self.buffered_frame(deadline) {
                 Ok(Buffered::Frame(frame)) => Poll::Ready(Ok(Some(frame))),
                 Ok(Buffered::Ended) => Poll::Ready(Ok(None)),
-                Ok(Buffered::NeedBytes) => match self.poll_fill(cx, timer) {
+                Ok(Buffered::NeedBytes) => match self.poll_fill(cx, deadline) {
                     Poll::Ready(Ok(_)) => continue,
                     Poll::Ready(Err(fault)) => Poll::Ready(Err(fault)),
                     Poll::Pending => Poll::Pending,
@@ -159,70 +212,55 @@ impl Connection<Tokio> {
         }
     }
 
-    /// Waits for bytes, until the timer's deadline, and receives them into
-    /// the buffer.
-    fn poll_fill(&mut self, cx: &mut Context<'_>, timer: &mut Timer) -> Poll<Result<usize, Fault>> {
+    /// Waits for bytes, until `deadline`, and receives them into the
+    /// buffer.
+    fn poll_fill(
+        &mut self,
+        cx: &mut Context<'_>,
+        deadline: Deadline,
+    ) -> Poll<Result<usize, Fault>> {
         loop {
             // Before every read, as the blocking I/O does: a server that
             // trickles bytes cannot stretch the deadline.
-            if timer.deadline().expired() {
+            if deadline.expired() {
                 return Poll::Ready(Err(Fault::Timeout));
             }
-            let Ok(io) = &self.io else {
+            let Ok(io) = &mut self.io else {
                 return Poll::Ready(Err(Fault::Eof));
             };
-            match io.stream.poll_read_ready(cx) {
-                Poll::Pending if timer.poll_expired(cx) => return Poll::Ready(Err(Fault::Timeout)),
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(io_fault(e))),
-                Poll::Ready(Ok(())) => {}
-            }
-            let fd = io.stream.as_raw_fd();
-            // `try_io` clears the readiness on `WouldBlock`, so the next
-            // poll waits for the reactor again.
-            let buf = &mut self.buf;
-            match io
-                .stream
-                .try_io(Interest::READABLE, || buf.recv(fd, libc::MSG_DONTWAIT))
-            {
-                Ok(0) => return Poll::Ready(Err(Fault::Eof)),
-                Ok(n) => return Poll::Ready(Ok(n)),
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                    ) => {}
-                Err(e) => return Poll::Ready(Err(io_fault(e))),
-            }
+            return match io.poll_receive(&mut self.buf, cx) {
+                Poll::Pending if io.poll_expired(deadline, cx) => Poll::Ready(Err(Fault::Timeout)),
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(Ok(0)) => Poll::Ready(Err(Fault::Eof)),
+                Poll::Ready(Ok(n)) => Poll::Ready(Ok(n)),
+                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Poll::Ready(Err(e)) => Poll::Ready(Err(io_fault(e))),
+            };
         }
     }
 
-    /// Writes what is left of the request in flight, until the timer's
-    /// deadline.
-    fn poll_flush(&mut self, cx: &mut Context<'_>, timer: &mut Timer) -> Poll<Result<(), Fault>> {
+    /// Writes what is left of the request in flight, until `deadline`.
+    fn poll_flush(&mut self, cx: &mut Context<'_>, deadline: Deadline) -> Poll<Result<(), Fault>> {
         while !self.pending_write().is_empty() {
-            if timer.deadline().expired() {
+            if deadline.expired() {
                 return Poll::Ready(Err(Fault::Timeout));
             }
-            let Ok(io) = &self.io else {
+            let Ok(io) = &mut self.io else {
                 return Poll::Ready(Err(Fault::Eof));
             };
-            match io.stream.poll_write_ready(cx) {
-                Poll::Pending if timer.poll_expired(cx) => return Poll::Ready(Err(Fault::Timeout)),
+            match io.poll_send(&self.unsent[self.written..], cx) {
+                Poll::Pending if io.poll_expired(deadline, cx) => {
+                    return Poll::Ready(Err(Fault::Timeout))
+                }
                 Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(Fault::Eof)),
+                Poll::Ready(Ok(n)) => self.wrote(n),
+                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(io_fault(e))),
-                Poll::Ready(Ok(())) => {}
             }
-            match io.stream.try_write(&self.unsent[self.written..]) {
-                Ok(0) => return Poll::Ready(Err(Fault::Eof)),
-                Ok(n) => self.wrote(n),
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                    ) => {}
-                Err(e) => return Poll::Ready(Err(io_fault(e))),
-            }
+        }
+        if let Ok(io) = &mut self.io {
+            io.writer = None;
         }
         Poll::Ready(Ok(()))
     }
@@ -230,19 +268,22 @@ impl Connection<Tokio> {
     /// Finishes the request and the answer still in flight, if any (a
     /// future dropped part-way), within the new command's deadline; status
     /// messages on the way go to the handler.
-    async fn finish_earlier_answer(&mut self, label: &str, timer: &mut Timer) -> Result<(), Error> {
+    async fn finish_earlier_answer(
+        &mut self,
+        label: &str,
+        deadline: Deadline,
+    ) -> Result<(), Error> {
         let Some(earlier) = self.in_flight_label() else {
             return Ok(());
         };
-        let deadline = timer.deadline();
-        if let Err(fault) = poll_fn(|cx| self.poll_flush(cx, timer)).await {
+        if let Err(fault) = poll_fn(|cx| self.poll_flush(cx, deadline)).await {
             return Err(match fault {
                 Fault::Timeout => self.unfinished(fault, label, deadline),
                 fault => self.fail(fault, &earlier, deadline),
             });
         }
         while self.answer_in_flight() {
-            match poll_fn(|cx| self.poll_read_frame(cx, timer)).await {
+            match poll_fn(|cx| self.poll_read_frame(cx, deadline)).await {
                 Ok(Some(Frame::Status(text))) => self.deliver_status(&text),
                 Ok(_) => {}
                 Err(fault) => return Err(self.unfinished(fault, label, deadline)),
@@ -276,7 +317,7 @@ impl Connection<Tokio> {
         let Ok(io) = &self.io else {
             return Err(Fault::Eof);
         };
-        let fd = io.stream.as_raw_fd();
+        let fd = io.socket.as_raw_fd();
         loop {
             match self.buf.recv(fd, libc::MSG_DONTWAIT) {
                 Ok(0) => return Err(Fault::Eof),

@@ -87,6 +87,83 @@ async fn namespaces_prefix_every_command() {
 }
 
 #[tokio::test]
+async fn with_namespace_runs_a_block_in_the_namespace() {
+    let (mock, mut mm) = mock_and_client().await;
+    let launched = mm
+        .with_namespace("lab", |lab| {
+            Box::pin(async move {
+                lab.run_line("vm launch kvm web[1-2]").await?;
+                lab.run_line("vm start all").await?;
+                let up = lab
+                    .wait_for_state("all", VmState::Running, Duration::from_secs(10))
+                    .await?;
+                let vms: Vec<VmInfo> = cmd(lab, &["vm", "info"]).run().await?.rows_as()?;
+                let names =
+                    |vms: &[VmInfo]| vms.iter().map(|vm| vm.name.clone()).collect::<Vec<_>>();
+                assert_eq!(names(&up), names(&vms));
+                Ok(vms.len())
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(launched, 2);
+    let outside = mm.run_line("vm info").await.unwrap();
+    assert_eq!(outside.rows().count(), 0, "the VMs are in `lab` only");
+    assert_eq!(
+        mock.commands(),
+        [
+            "namespace lab vm launch kvm web[1-2]",
+            "namespace lab vm start all",
+            "namespace lab vm info",
+            "namespace lab vm info",
+            "vm info",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn with_namespace_gives_the_blocks_error_and_refuses_a_bad_name_before_it() {
+    let (mock, mut mm) = mock_and_client().await;
+    let error = mm
+        .with_namespace("lab", |lab| {
+            Box::pin(async move {
+                lab.run_line("echo first").await?;
+                lab.run_line("vm lunch kvm 2").await
+            })
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Spec { .. }), "{error}");
+    let mut called = false;
+    let error = mm
+        .with_namespace("../x", |_| {
+            called = true;
+            Box::pin(async { Ok(()) })
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidNamespace { .. }), "{error}");
+    assert!(!called, "the block never ran");
+    assert_eq!(mock.commands(), ["namespace lab echo first"]);
+    assert!(!mm.is_closed());
+}
+
+#[tokio::test]
+async fn a_with_namespace_block_dropped_part_way_leaves_the_answers_in_step() {
+    let (mock, mut mm) = mock_and_client().await;
+    mock.on_next_command([Effect::Delay(Duration::from_millis(300))]);
+    let block = mm.with_namespace("lab", |lab| {
+        Box::pin(async move { lab.run_line("echo first").await })
+    });
+    let cut = tokio::time::timeout(Duration::from_millis(50), block).await;
+    assert!(cut.is_err(), "the timeout won");
+    assert!(mm.answer_in_flight());
+    let answer = mm.run_line("echo second").await.unwrap();
+    assert_eq!(answer.text().unwrap(), "second");
+    assert_eq!(mock.commands(), ["namespace lab echo first", "echo second"]);
+}
+
+#[tokio::test]
 async fn what_the_blocking_client_refuses_the_async_one_refuses() {
     let (mock, mut mm) = mock_and_client().await;
     let error = mm.raw("namespace foo").unwrap().run().await.unwrap_err();
