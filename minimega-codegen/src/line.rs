@@ -149,10 +149,12 @@ impl std::fmt::Display for LineError {
 pub struct LineInput {
     /// The line, as the string literal holds it.
     pub text: String,
-    /// The values of `{}` placeholders, in order.
-    pub positional: Vec<TokenStream>,
-    /// What the command is built on; `None` for `Cmd`.
-    pub target: Option<TokenStream>,
+    /// The values of `{}` placeholders, in order, each as its tokens
+    /// (token trees, not streams: in a proc macro, every stream made or
+    /// taken apart is a call across the compiler's bridge).
+    pub positional: Vec<Vec<TokenTree>>,
+    /// What the command is built on, as its tokens; `None` for `Cmd`.
+    pub target: Option<Vec<TokenTree>>,
     /// The span of the string literal: the expressions of `{expr}`
     /// placeholders get it, so that their names resolve where the line was
     /// written (through a `cmd!` that `generate_api!` defined as well).
@@ -399,7 +401,7 @@ pub fn expand(api: &LineApi, input: &LineInput) -> Result<TokenStream, LineError
                         vec![],
                     )
                 })?;
-                respan(quote!(#parsed), input.span)
+                respan(quote!(#parsed), input.span).into_iter().collect()
             }
         };
         exprs.push(expr);
@@ -410,10 +412,9 @@ pub fn expand(api: &LineApi, input: &LineInput) -> Result<TokenStream, LineError
         None => out.on_cmd(&calls, &exprs, commands),
         Some(target) => {
             let on_target = |out: &mut Tokens| {
-                let mut trees = target.clone().into_iter();
-                match (trees.next(), trees.next()) {
-                    (Some(TokenTree::Ident(name)), None) => out.push(name),
-                    _ => out.group(Delimiter::Parenthesis, |out| out.stream(target)),
+                match &target[..] {
+                    [TokenTree::Ident(name)] => out.push(name.clone()),
+                    _ => out.group(Delimiter::Parenthesis, |out| out.trees(target)),
                 }
                 out.chain(&calls, &exprs, commands);
             };
@@ -474,8 +475,8 @@ impl Tokens {
         }
     }
 
-    fn stream(&mut self, stream: &TokenStream) {
-        self.0.extend(stream.clone());
+    fn trees(&mut self, trees: &[TokenTree]) {
+        self.0.extend_from_slice(trees);
     }
 
     fn group(&mut self, delimiter: Delimiter, inner: impl FnOnce(&mut Tokens)) {
@@ -491,7 +492,7 @@ impl Tokens {
     /// The calls on `Cmd`: the first through the trait's path when it can
     /// be named (`Commands::vm(Cmd)`), so that no block or import is needed;
     /// else as a method.
-    fn on_cmd(&mut self, calls: &[Call], exprs: &[TokenStream], commands: Option<&[&str]>) {
+    fn on_cmd(&mut self, calls: &[Call], exprs: &[Vec<TokenTree>], commands: Option<&[&str]>) {
         match (commands, calls.split_first()) {
             (Some(path), Some((first, rest))) => {
                 self.path(path);
@@ -513,7 +514,7 @@ impl Tokens {
         }
     }
 
-    fn chain(&mut self, calls: &[Call], exprs: &[TokenStream], commands: Option<&[&str]>) {
+    fn chain(&mut self, calls: &[Call], exprs: &[Vec<TokenTree>], commands: Option<&[&str]>) {
         for call in calls {
             self.punct('.');
             self.ident(&call.name);
@@ -528,7 +529,7 @@ impl Tokens {
         }
     }
 
-    fn arg(&mut self, arg: &ArgTokens, exprs: &[TokenStream], commands: Option<&[&str]>) {
+    fn arg(&mut self, arg: &ArgTokens, exprs: &[Vec<TokenTree>], commands: Option<&[&str]>) {
         match arg {
             ArgTokens::One(value) => self.value(value, exprs),
             ArgTokens::Flag(Value::Written(word)) => self.ident(word),
@@ -569,13 +570,12 @@ impl Tokens {
         }
     }
 
-    fn value(&mut self, value: &Value, exprs: &[TokenStream]) {
+    fn value(&mut self, value: &Value, exprs: &[Vec<TokenTree>]) {
         match value {
             Value::Written(text) => self.push(Literal::string(text)),
-            Value::Placeholder(k) => {
-                let expr = exprs.get(*k).cloned().unwrap_or_default();
-                self.push(Group::new(Delimiter::Parenthesis, expr));
-            }
+            // The expression is the whole argument, so it needs no
+            // parentheses of its own.
+            Value::Placeholder(k) => self.trees(exprs.get(*k).map_or(&[], Vec::as_slice)),
         }
     }
 }
@@ -769,7 +769,7 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 /// alias the script defined, or one that changes minimega for every
 /// client) comes out as `raw_unchecked` with a comment saying why.
 pub fn script_to_rust(api: &LineApi, name: &str, file: &str, text: &str) -> String {
-    let target: TokenStream = quote!(mm);
+    let target: Vec<TokenTree> = vec![Ident::new("mm", Span::call_site()).into()];
     let mut body = Vec::new();
     for (index, raw) in text.split('\n').enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw).trim();
@@ -902,25 +902,22 @@ mod tests {
     fn placeholders_are_values() {
         assert_eq!(
             rust("vm launch kvm {count}"),
-            "Cmd.vm().launch().kvm((count))"
+            "Cmd.vm().launch().kvm(count)"
         );
         assert_eq!(
             rust("vm launch kvm {n + 1}"),
-            "Cmd.vm().launch().kvm((n + 1))"
+            "Cmd.vm().launch().kvm(n + 1)"
         );
         assert_eq!(
             rust("cc exec ls {dir}"),
-            r#"Cmd.cc().exec([:: minimega :: runtime :: ArgValue :: of("ls"), :: minimega :: runtime :: ArgValue :: of((dir))])"#
+            r#"Cmd.cc().exec([:: minimega :: runtime :: ArgValue :: of("ls"), :: minimega :: runtime :: ArgValue :: of(dir)])"#
         );
         assert_eq!(rust("echo {{braces}}"), r#"Cmd.echo("{braces}")"#);
         // A `true,false` choice takes a placeholder as the method's `bool`.
-        assert_eq!(
-            rust(".json {on} vm info"),
-            "Cmd.json((on), Cmd.vm().info())"
-        );
+        assert_eq!(rust(".json {on} vm info"), "Cmd.json(on, Cmd.vm().info())");
         assert_eq!(
             rust(".csv {a} .headers {b} vm info"),
-            "Cmd.csv((a), Cmd.headers((b), Cmd.vm().info()))"
+            "Cmd.csv(a, Cmd.headers(b, Cmd.vm().info()))"
         );
     }
 

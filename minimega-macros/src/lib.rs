@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use minimega_codegen::line::{LineApi, LineInput};
 use minimega_codegen::SpecFn;
-use proc_macro2::TokenStream;
+use proc_macro2::{TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
 
@@ -248,9 +248,9 @@ fn expand_script(
 /// line and the positional values.
 struct LineArgs {
     spec: Option<LitStr>,
-    target: Option<TokenStream>,
+    target: Option<Vec<TokenTree>>,
     line: LitStr,
-    positional: Vec<TokenStream>,
+    positional: Vec<Vec<TokenTree>>,
 }
 
 impl LineArgs {
@@ -295,22 +295,22 @@ impl LineArgs {
 /// comma of its own, so only that one is parsed as an expression to find
 /// where it ends; syn's expression parser, unoptimised as cargo builds
 /// proc macros, cost more than the rest of a line's expansion.
-fn argument(input: ParseStream<'_>) -> syn::Result<TokenStream> {
+fn argument(input: ParseStream<'_>) -> syn::Result<Vec<TokenTree>> {
     if may_hold_a_comma(input) {
         let expr: syn::Expr = input.parse()?;
-        return Ok(quote::quote!(#expr));
+        return Ok(quote::quote!(#expr).into_iter().collect());
     }
     if input.is_empty() || input.peek(Token![,]) {
         return Err(input.error("expected an expression"));
     }
     input.step(|cursor| {
         let mut rest = *cursor;
-        let mut tokens = TokenStream::new();
+        let mut tokens = Vec::new();
         while let Some((tree, next)) = rest.token_tree() {
-            if matches!(&tree, proc_macro2::TokenTree::Punct(p) if p.as_char() == ',') {
+            if matches!(&tree, TokenTree::Punct(p) if p.as_char() == ',') {
                 break;
             }
-            tokens.extend([tree]);
+            tokens.push(tree);
             rest = next;
         }
         Ok((tokens, rest))
@@ -322,7 +322,7 @@ fn argument(input: ParseStream<'_>) -> syn::Result<TokenStream> {
 fn may_hold_a_comma(input: ParseStream<'_>) -> bool {
     let mut cursor = input.cursor();
     while let Some((tree, next)) = cursor.token_tree() {
-        if let proc_macro2::TokenTree::Punct(punct) = &tree {
+        if let TokenTree::Punct(punct) = &tree {
             match punct.as_char() {
                 ',' => return false,
                 '<' | '|' => return true,
