@@ -79,10 +79,13 @@ pub fn generate_api(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
 /// placeholder wrapped in `Expand`: `cmd!("vm config kernel {}",
 /// Expand("file:vmlinuz"))`.
 ///
+/// A `true,false` choice takes a placeholder as the builder's `bool`:
+/// `cmd!(".json {on} vm info")` is `json(on, ..)`.
+///
 /// A line that is not a command is a compile error that shows the line,
 /// marks the word at fault and says what would complete it. A placeholder
-/// where only a word fits (a command's name, a choice, `true`/`false`) is
-/// an error too. Another spec's API (`generate_api!("my-spec.json")`)
+/// where only a word fits (a command's name, any other choice) is an error
+/// too. Another spec's API (`generate_api!("my-spec.json")`)
 /// defines its own `cmd!` beside its `Commands`.
 #[proc_macro]
 pub fn cmd(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
