@@ -22,8 +22,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use minimega_spec::check::{self, PLACEHOLDER};
 use minimega_spec::input::{self, Spanned};
-use minimega_spec::{daemon_wide, Item, Match, PatternId, Spec, SpecError};
-use proc_macro2::{Span, TokenStream};
+use minimega_spec::{daemon_wide, Expected, Item, Match, PatternId, Reason, Spec, SpecError};
+use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use crate::api::{Api, Method, Push};
@@ -149,18 +149,21 @@ impl std::fmt::Display for LineError {
 pub struct LineInput {
     /// The line, as the string literal holds it.
     pub text: String,
-    /// The values of `{}` placeholders, in order.
-    pub positional: Vec<TokenStream>,
-    /// What the command is built on; `None` for `Cmd`.
-    pub target: Option<TokenStream>,
+    /// The values of `{}` placeholders, in order, each as its tokens
+    /// (token trees, not streams: in a proc macro, every stream made or
+    /// taken apart is a call across the compiler's bridge).
+    pub positional: Vec<Vec<TokenTree>>,
+    /// What the command is built on, as its tokens; `None` for `Cmd`.
+    pub target: Option<Vec<TokenTree>>,
     /// The span of the string literal: the expressions of `{expr}`
     /// placeholders get it, so that their names resolve where the line was
     /// written (through a `cmd!` that `generate_api!` defined as well).
     pub span: Span,
-    /// The path of the API's `Commands` trait, if it can be named (the
-    /// shipped API's can); otherwise it must be in scope where the macro is
-    /// used.
-    pub commands: Option<TokenStream>,
+    /// The path of the API's `Commands` trait from the crate root, as its
+    /// segments (`["minimega", "api", "Commands"]`), if it can be named
+    /// (the shipped API's can); otherwise it must be in scope where the
+    /// macro is used.
+    pub commands: Option<&'static [&'static str]>,
 }
 
 /// A placeholder of the template: where it was written and its value.
@@ -272,7 +275,8 @@ enum Value {
 #[derive(Debug, Clone)]
 enum ArgTokens {
     One(Value),
-    Flag(bool),
+    /// A `true,false` choice: the word in full, or a placeholder.
+    Flag(Value),
     List(Vec<Value>),
     Nested(Vec<Call>),
 }
@@ -353,15 +357,13 @@ pub fn expand(api: &LineApi, input: &LineInput) -> Result<TokenStream, LineError
             vec!["write a minimega command, as in `vm info`".to_owned()],
         ));
     }
-    let texts: Vec<String> = tokens.iter().map(|t| t.text.clone()).collect();
-    let Some(matched) = api.spec.compile_tokens(&texts) else {
-        let diagnostic = check::explain(&tokens, &api.spec.diagnose(&texts));
-        return Err(fail(
+    let matched = matched_line(&api.spec, &tokens).map_err(|diagnostic| {
+        fail(
             diagnostic.message,
             template.span(&diagnostic.span),
             diagnostic.help,
-        ));
-    };
+        )
+    })?;
     // The placeholders, by their token's place in the line.
     let mut placeholder_at = Vec::new();
     let mut next = 0;
@@ -399,55 +401,210 @@ pub fn expand(api: &LineApi, input: &LineInput) -> Result<TokenStream, LineError
                         vec![],
                     )
                 })?;
-                respan(quote!(#parsed), input.span)
+                respan(quote!(#parsed), input.span).into_iter().collect()
             }
         };
         exprs.push(expr);
     }
-    let commands = input.commands.as_ref();
-    Ok(match (&input.target, commands) {
-        // On `Cmd` with a nameable trait: no block, no import.
-        (None, Some(_)) => on_cmd(&calls, &exprs, commands),
-        (None, None) => on_cmd(&calls, &exprs, None),
-        (Some(target), _) => {
-            let target = if syn::parse2::<syn::Ident>(target.clone()).is_ok() {
-                target.clone()
-            } else {
-                quote!((#target))
+    let mut out = Tokens::default();
+    let commands = input.commands;
+    match &input.target {
+        None => out.on_cmd(&calls, &exprs, commands),
+        Some(target) => {
+            let on_target = |out: &mut Tokens| {
+                match &target[..] {
+                    [TokenTree::Ident(name)] => out.push(name.clone()),
+                    _ => out.group(Delimiter::Parenthesis, |out| out.trees(target)),
+                }
+                out.chain(&calls, &exprs, commands);
             };
-            let chain = chain_tokens(&calls, &exprs, commands);
             match commands {
                 // Method syntax takes `mm` by `&mut` as the builders do,
                 // which needs the trait in scope.
-                Some(path) => quote!({
-                    #[allow(unused_imports)]
-                    use #path as _;
-                    #target #chain
+                Some(path) => out.group(Delimiter::Brace, |out| {
+                    out.punct('#');
+                    out.group(Delimiter::Bracket, |out| {
+                        out.ident("allow");
+                        out.group(Delimiter::Parenthesis, |out| out.ident("unused_imports"));
+                    });
+                    out.ident("use");
+                    out.path(path);
+                    out.ident("as");
+                    out.ident("_");
+                    out.punct(';');
+                    on_target(out);
                 }),
-                None => quote!(#target #chain),
+                None => on_target(&mut out),
             }
         }
-    })
+    }
+    Ok(out.into_stream())
 }
 
-/// The calls on `Cmd`: the first through the trait's path when it can be
-/// named (`Commands::vm(Cmd)`), else as a method.
-fn on_cmd(calls: &[Call], exprs: &[TokenStream], commands: Option<&TokenStream>) -> TokenStream {
-    let cmd = quote!(::minimega::runtime::Cmd);
-    match (commands, calls.split_first()) {
-        (Some(path), Some((first, rest))) => {
-            let name = proc_macro2::Ident::new(&first.name, Span::call_site());
-            let args = first
-                .args
-                .iter()
-                .map(|arg| arg_tokens(arg, exprs, commands));
-            let rest = chain_tokens(rest, exprs, commands);
-            quote!(#path::#name(#cmd #(, #args)*) #rest)
+/// The expansion, gathered as token trees and made a stream once. In a
+/// proc macro every stream that `quote!` makes and every stream put into
+/// another is a call across the compiler's bridge; a line's tokens made
+/// this way cost a fraction of what nested `quote!`s did.
+#[derive(Default)]
+struct Tokens(Vec<TokenTree>);
+
+impl Tokens {
+    fn push(&mut self, tree: impl Into<TokenTree>) {
+        self.0.push(tree.into());
+    }
+
+    fn ident(&mut self, name: &str) {
+        self.push(Ident::new(name, Span::call_site()));
+    }
+
+    fn punct(&mut self, c: char) {
+        self.push(Punct::new(c, Spacing::Alone));
+    }
+
+    /// `::`, as in a path.
+    fn path_sep(&mut self) {
+        self.push(Punct::new(':', Spacing::Joint));
+        self.punct(':');
+    }
+
+    /// A path from the crate root: `::minimega::runtime::Cmd`.
+    fn path(&mut self, segments: &[&str]) {
+        for segment in segments {
+            self.path_sep();
+            self.ident(segment);
         }
-        _ => {
-            let chain = chain_tokens(calls, exprs, commands);
-            quote!(#cmd #chain)
+    }
+
+    fn trees(&mut self, trees: &[TokenTree]) {
+        self.0.extend_from_slice(trees);
+    }
+
+    fn group(&mut self, delimiter: Delimiter, inner: impl FnOnce(&mut Tokens)) {
+        let mut tokens = Tokens::default();
+        inner(&mut tokens);
+        self.push(Group::new(delimiter, tokens.into_stream()));
+    }
+
+    fn into_stream(self) -> TokenStream {
+        self.0.into_iter().collect()
+    }
+
+    /// The calls on `Cmd`: the first through the trait's path when it can
+    /// be named (`Commands::vm(Cmd)`), so that no block or import is needed;
+    /// else as a method.
+    fn on_cmd(&mut self, calls: &[Call], exprs: &[Vec<TokenTree>], commands: Option<&[&str]>) {
+        match (commands, calls.split_first()) {
+            (Some(path), Some((first, rest))) => {
+                self.path(path);
+                self.path_sep();
+                self.ident(&first.name);
+                self.group(Delimiter::Parenthesis, |out| {
+                    out.path(CMD);
+                    for arg in &first.args {
+                        out.punct(',');
+                        out.arg(arg, exprs, commands);
+                    }
+                });
+                self.chain(rest, exprs, commands);
+            }
+            _ => {
+                self.path(CMD);
+                self.chain(calls, exprs, commands);
+            }
         }
+    }
+
+    fn chain(&mut self, calls: &[Call], exprs: &[Vec<TokenTree>], commands: Option<&[&str]>) {
+        for call in calls {
+            self.punct('.');
+            self.ident(&call.name);
+            self.group(Delimiter::Parenthesis, |out| {
+                for (index, arg) in call.args.iter().enumerate() {
+                    if index > 0 {
+                        out.punct(',');
+                    }
+                    out.arg(arg, exprs, commands);
+                }
+            });
+        }
+    }
+
+    fn arg(&mut self, arg: &ArgTokens, exprs: &[Vec<TokenTree>], commands: Option<&[&str]>) {
+        match arg {
+            ArgTokens::One(value) => self.value(value, exprs),
+            ArgTokens::Flag(Value::Written(word)) => self.ident(word),
+            ArgTokens::Flag(placeholder) => self.value(placeholder, exprs),
+            ArgTokens::List(items) => match &items[..] {
+                [] => {
+                    self.path(&["core", "iter", "empty"]);
+                    self.path_sep();
+                    self.punct('<');
+                    self.punct('&');
+                    self.push(Punct::new('\'', Spacing::Joint));
+                    self.ident("static");
+                    self.ident("str");
+                    self.punct('>');
+                    self.group(Delimiter::Parenthesis, |_| {});
+                }
+                [one] => self.value(one, exprs),
+                _ => {
+                    // Words alone are one type; with placeholders, each
+                    // item is an `ArgValue`.
+                    let mixed = items.iter().any(|v| matches!(v, Value::Placeholder(_)));
+                    self.group(Delimiter::Bracket, |out| {
+                        for (index, item) in items.iter().enumerate() {
+                            if index > 0 {
+                                out.punct(',');
+                            }
+                            if mixed {
+                                out.path(&["minimega", "runtime", "ArgValue", "of"]);
+                                out.group(Delimiter::Parenthesis, |out| out.value(item, exprs));
+                            } else {
+                                out.value(item, exprs);
+                            }
+                        }
+                    });
+                }
+            },
+            ArgTokens::Nested(nested) => self.on_cmd(nested, exprs, commands),
+        }
+    }
+
+    fn value(&mut self, value: &Value, exprs: &[Vec<TokenTree>]) {
+        match value {
+            Value::Written(text) => self.push(Literal::string(text)),
+            // The expression is the whole argument, so it needs no
+            // parentheses of its own.
+            Value::Placeholder(k) => self.trees(exprs.get(*k).map_or(&[], Vec::as_slice)),
+        }
+    }
+}
+
+/// The path of the type every command starts from.
+const CMD: &[&str] = &["minimega", "runtime", "Cmd"];
+
+/// The line matched as minicli would match it, a placeholder standing for
+/// any value. A placeholder where the line fails and a `true,false` choice
+/// would go on is that choice's `bool`: it is matched as `true` (the
+/// method that takes the choice takes either value) and tried again.
+fn matched_line(spec: &Spec, tokens: &[Spanned]) -> Result<Match, check::Diagnostic> {
+    let mut texts: Vec<String> = tokens.iter().map(|t| t.text.clone()).collect();
+    loop {
+        if let Some(matched) = spec.compile_tokens(&texts) {
+            return Ok(matched);
+        }
+        let mismatch = spec.diagnose(&texts);
+        let takes_bool = mismatch.reason == Reason::Unexpected
+            && texts.get(mismatch.at).is_some_and(|t| t == PLACEHOLDER)
+            && ["true", "false"].iter().all(|word| {
+                mismatch
+                    .expected
+                    .contains(&Expected::Word((*word).to_owned()))
+            });
+        if !takes_bool {
+            return Err(check::explain(tokens, &mismatch));
+        }
+        texts[mismatch.at] = "true".to_owned();
     }
 }
 
@@ -545,22 +702,20 @@ fn align(
                         at += 1;
                     }
                     ParamKind::Flag => {
-                        let Some(token) = tokens.get(at) else {
-                            return Ok(None);
-                        };
-                        let flag = if token.text == PLACEHOLDER {
-                            return Err((
-                                "a `true,false` choice is a word of the line, not a placeholder"
-                                    .to_owned(),
-                                at,
-                                vec!["write `true` or `false`, or use the builder, whose method takes a `bool`".to_owned()],
-                            ));
-                        } else if "true".starts_with(token.text.as_str()) {
-                            true
-                        } else if "false".starts_with(token.text.as_str()) {
-                            false
-                        } else {
-                            return Ok(None);
+                        // A placeholder here is the method's `bool` (the
+                        // match took it as `true`, see `matched_line`).
+                        let flag = match values.get(at) {
+                            Some(Value::Placeholder(k)) => Value::Placeholder(*k),
+                            Some(Value::Written(word)) => {
+                                match ["true", "false"]
+                                    .into_iter()
+                                    .find(|full| full.starts_with(word.as_str()))
+                                {
+                                    Some(full) => Value::Written(full.to_owned()),
+                                    None => return Ok(None),
+                                }
+                            }
+                            None => return Ok(None),
                         };
                         args.push(ArgTokens::Flag(flag));
                         at += 1;
@@ -607,56 +762,6 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
         .collect()
 }
 
-fn value_tokens(value: &Value, exprs: &[TokenStream]) -> TokenStream {
-    match value {
-        Value::Written(text) => quote!(#text),
-        Value::Placeholder(k) => {
-            let expr = exprs.get(*k).cloned().unwrap_or_default();
-            quote!((#expr))
-        }
-    }
-}
-
-fn arg_tokens(
-    arg: &ArgTokens,
-    exprs: &[TokenStream],
-    commands: Option<&TokenStream>,
-) -> TokenStream {
-    match arg {
-        ArgTokens::One(value) => value_tokens(value, exprs),
-        ArgTokens::Flag(flag) => quote!(#flag),
-        ArgTokens::List(items) => match &items[..] {
-            [] => quote!(::core::iter::empty::<&'static str>()),
-            [one] => value_tokens(one, exprs),
-            _ if items.iter().all(|v| matches!(v, Value::Written(_))) => {
-                let items = items.iter().map(|v| value_tokens(v, exprs));
-                quote!([#(#items),*])
-            }
-            _ => {
-                let items = items.iter().map(|v| {
-                    let value = value_tokens(v, exprs);
-                    quote!(::minimega::runtime::ArgValue::of(#value))
-                });
-                quote!([#(#items),*])
-            }
-        },
-        ArgTokens::Nested(nested) => on_cmd(nested, exprs, commands),
-    }
-}
-
-fn chain_tokens(
-    calls: &[Call],
-    exprs: &[TokenStream],
-    commands: Option<&TokenStream>,
-) -> TokenStream {
-    let calls = calls.iter().map(|call| {
-        let name = proc_macro2::Ident::new(&call.name, Span::call_site());
-        let args = call.args.iter().map(|arg| arg_tokens(arg, exprs, commands));
-        quote!(.#name(#(#args),*))
-    });
-    quote!(#(#calls)*)
-}
-
 /// A script as Rust source: a function `name(mm: &mut Client)` that runs
 /// each command of `text` in order as a typed call (`mm.vm().info().run()?;`),
 /// each after a comment with its line number and the line as written. A
@@ -664,7 +769,7 @@ fn chain_tokens(
 /// alias the script defined, or one that changes minimega for every
 /// client) comes out as `raw_unchecked` with a comment saying why.
 pub fn script_to_rust(api: &LineApi, name: &str, file: &str, text: &str) -> String {
-    let target: TokenStream = quote!(mm);
+    let target: Vec<TokenTree> = vec![Ident::new("mm", Span::call_site()).into()];
     let mut body = Vec::new();
     for (index, raw) in text.split('\n').enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw).trim();
@@ -802,17 +907,23 @@ mod tests {
     fn placeholders_are_values() {
         assert_eq!(
             rust("vm launch kvm {count}"),
-            "Cmd.vm().launch().kvm((count))"
+            "Cmd.vm().launch().kvm(count)"
         );
         assert_eq!(
             rust("vm launch kvm {n + 1}"),
-            "Cmd.vm().launch().kvm((n + 1))"
+            "Cmd.vm().launch().kvm(n + 1)"
         );
         assert_eq!(
             rust("cc exec ls {dir}"),
-            r#"Cmd.cc().exec([:: minimega :: runtime :: ArgValue :: of("ls"), :: minimega :: runtime :: ArgValue :: of((dir))])"#
+            r#"Cmd.cc().exec([:: minimega :: runtime :: ArgValue :: of("ls"), :: minimega :: runtime :: ArgValue :: of(dir)])"#
         );
         assert_eq!(rust("echo {{braces}}"), r#"Cmd.echo_args("{braces}")"#);
+        // A `true,false` choice takes a placeholder as the method's `bool`.
+        assert_eq!(rust(".json {on} vm info"), "Cmd.json(on, Cmd.vm().info())");
+        assert_eq!(
+            rust(".csv {a} .headers {b} vm info"),
+            "Cmd.csv(a, Cmd.headers(b, Cmd.vm().info()))"
+        );
     }
 
     #[test]
@@ -847,7 +958,12 @@ mod tests {
             message.contains("switches the active namespace for every client"),
             "{message}"
         );
-        let message = error(".json {on} vm info");
+        let message = error(".json {on}");
+        assert!(
+            message.contains("changes the flag's default for every client"),
+            "{message}"
+        );
+        let message = error("vm config {on}");
         assert!(message.contains("only a word fits"), "{message}");
         let message = error("vm info # {x}");
         assert!(
@@ -896,7 +1012,7 @@ mod tests {
             text: text.to_owned(),
             positional: Vec::new(),
             target: None,
-            commands: Some(quote!(::minimega::api::Commands)),
+            commands: Some(&["minimega", "api", "Commands"]),
             span: Span::call_site(),
         };
         for _ in 0..3 {

@@ -38,6 +38,8 @@
 //! 9. Types are the PascalCase path of method names: `vm().launch().kvm(..)`
 //!    → `VmLaunchKvm`.
 
+use std::collections::HashSet;
+
 /// Words that cannot be plain identifiers.
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
@@ -179,7 +181,9 @@ pub(crate) fn pascal(snake_name: &str) -> String {
 /// Hands out unique names within one scope (rule 8).
 #[derive(Debug, Default)]
 pub(crate) struct Disambiguator {
-    taken: Vec<String>,
+    /// A set, not a list: the type scope holds every type of the API, and
+    /// the line macro names them all, unoptimised, once per crate.
+    taken: HashSet<String>,
     separator: &'static str,
 }
 
@@ -187,7 +191,7 @@ impl Disambiguator {
     /// A scope for snake_case names: clashes become `name_2`, `name_3`, …
     pub fn snake() -> Disambiguator {
         Disambiguator {
-            taken: Vec::new(),
+            taken: HashSet::new(),
             separator: "_",
         }
     }
@@ -197,7 +201,7 @@ impl Disambiguator {
     /// code's type parameters, and `Self` are never handed out.
     pub fn types() -> Disambiguator {
         Disambiguator {
-            taken: vec!["T".to_owned(), "M".to_owned(), "Self".to_owned()],
+            taken: ["T", "M", "Self"].into_iter().map(str::to_owned).collect(),
             separator: "",
         }
     }
@@ -210,7 +214,7 @@ impl Disambiguator {
             n += 1;
             name = format!("{wanted}{}{n}", self.separator);
         }
-        self.taken.push(name.clone());
+        self.taken.insert(name.clone());
         name
     }
 }

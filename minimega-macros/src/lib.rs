@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use minimega_codegen::line::{LineApi, LineInput};
 use minimega_codegen::SpecFn;
-use proc_macro2::TokenStream;
+use proc_macro2::{TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
 
@@ -79,14 +79,17 @@ pub fn generate_api(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
 /// placeholder wrapped in `Expand`: `cmd!("vm config kernel {}",
 /// Expand("file:vmlinuz"))`.
 ///
+/// A `true,false` choice takes a placeholder as the builder's `bool`:
+/// `cmd!(".json {on} vm info")` is `json(on, ..)`.
+///
 /// A line that is not a command is a compile error that shows the line,
 /// marks the word at fault and says what would complete it. A placeholder
-/// where only a word fits (a command's name, a choice, `true`/`false`) is
-/// an error too. Another spec's API (`generate_api!("my-spec.json")`)
+/// where only a word fits (a command's name, any other choice) is an error
+/// too. Another spec's API (`generate_api!("my-spec.json")`)
 /// defines its own `cmd!` beside its `Commands`.
 #[proc_macro]
 pub fn cmd(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
-    let commands = quote::quote!(::minimega::api::Commands);
+    let commands: &[&str] = &["minimega", "api", "Commands"];
     expand_line(input.into(), false, Some(commands), |path| {
         std::fs::read_to_string(path)
     })
@@ -250,9 +253,9 @@ fn expand_script(
 /// line and the positional values.
 struct LineArgs {
     spec: Option<LitStr>,
-    target: Option<syn::Expr>,
+    target: Option<Vec<TokenTree>>,
     line: LitStr,
-    positional: Vec<syn::Expr>,
+    positional: Vec<Vec<TokenTree>>,
 }
 
 impl LineArgs {
@@ -261,7 +264,7 @@ impl LineArgs {
         let target = if input.peek(LitStr) {
             None
         } else {
-            let target: syn::Expr = input.parse().map_err(|e| {
+            let target = argument(input).map_err(|e| {
                 syn::Error::new(
                     e.span(),
                     "expected a minimega line, as in `cmd!(\"vm info\")`, or a target and a line, as in `cmd!(mm, \"vm info\")`",
@@ -279,7 +282,7 @@ impl LineArgs {
             if input.is_empty() {
                 break;
             }
-            positional.push(input.parse()?);
+            positional.push(argument(input)?);
         }
         Ok(LineArgs {
             spec,
@@ -290,12 +293,58 @@ impl LineArgs {
     }
 }
 
+/// One argument of a line macro, up to the next comma outside brackets,
+/// as the tokens written: the builder call it goes into checks it, as the
+/// builders' own arguments are checked. Only an argument with a `<` or a
+/// `|` outside brackets (a turbofish, a closure's parameters) may hold a
+/// comma of its own, so only that one is parsed as an expression to find
+/// where it ends; syn's expression parser, unoptimised as cargo builds
+/// proc macros, cost more than the rest of a line's expansion.
+fn argument(input: ParseStream<'_>) -> syn::Result<Vec<TokenTree>> {
+    if may_hold_a_comma(input) {
+        let expr: syn::Expr = input.parse()?;
+        return Ok(quote::quote!(#expr).into_iter().collect());
+    }
+    if input.is_empty() || input.peek(Token![,]) {
+        return Err(input.error("expected an expression"));
+    }
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        let mut tokens = Vec::new();
+        while let Some((tree, next)) = rest.token_tree() {
+            if matches!(&tree, TokenTree::Punct(p) if p.as_char() == ',') {
+                break;
+            }
+            tokens.push(tree);
+            rest = next;
+        }
+        Ok((tokens, rest))
+    })
+}
+
+/// Whether the argument at `input` has a `<` or a `|` before the next comma
+/// outside brackets.
+fn may_hold_a_comma(input: ParseStream<'_>) -> bool {
+    let mut cursor = input.cursor();
+    while let Some((tree, next)) = cursor.token_tree() {
+        if let TokenTree::Punct(punct) = &tree {
+            match punct.as_char() {
+                ',' => return false,
+                '<' | '|' => return true,
+                _ => {}
+            }
+        }
+        cursor = next;
+    }
+    false
+}
+
 /// The line macros' expansion, or the error as an expression of the
 /// compiler's error type, so that nothing else is reported about it.
 fn expand_line(
     input: TokenStream,
     in_api: bool,
-    commands: Option<TokenStream>,
+    commands: Option<&'static [&'static str]>,
     read: impl FnOnce(&str) -> std::io::Result<String>,
 ) -> TokenStream {
     try_expand_line(input, in_api, commands, read).unwrap_or_else(|error| {
@@ -307,7 +356,7 @@ fn expand_line(
 fn try_expand_line(
     input: TokenStream,
     in_api: bool,
-    commands: Option<TokenStream>,
+    commands: Option<&'static [&'static str]>,
     read: impl FnOnce(&str) -> std::io::Result<String>,
 ) -> syn::Result<TokenStream> {
     let args = syn::parse::Parser::parse2(
@@ -331,8 +380,8 @@ fn try_expand_line(
     };
     let input = LineInput {
         text: args.line.value(),
-        positional: args.positional.iter().map(|e| quote::quote!(#e)).collect(),
-        target: args.target.as_ref().map(|t| quote::quote!(#t)),
+        positional: args.positional,
+        target: args.target,
         commands,
         span: args.line.span(),
     };

@@ -81,3 +81,45 @@ fn a_line_runs_on_a_client_or_a_namespace() {
         "namespace lab vm info"
     );
 }
+
+#[test]
+fn a_true_false_choice_takes_a_placeholder_as_the_builders_bool() {
+    let on = false;
+    assert_eq!(
+        minimega::cmd!(".json {on} vm info").into_line(),
+        Cmd.json(false, Cmd.vm().info()).into_line()
+    );
+    assert_eq!(
+        minimega::cmd!("vm config snapshot {}", !on)
+            .render()
+            .unwrap(),
+        Cmd.vm().config().snapshot(true).render().unwrap()
+    );
+    assert_eq!(
+        minimega::cmd!(".csv {} .headers {on} vm info", on)
+            .render()
+            .unwrap(),
+        ".csv false .headers false vm info"
+    );
+}
+
+#[test]
+fn an_argument_may_hold_commas_of_its_own() {
+    use std::collections::HashMap;
+    // The comma of `<u32, u32>` is the expression's, not the macro's.
+    assert_eq!(
+        minimega::cmd!(
+            "vm config memory {}",
+            HashMap::<u32, u32>::new().len() + 512,
+        )
+        .render()
+        .unwrap(),
+        "vm config memory 512"
+    );
+    assert_eq!(
+        minimega::cmd!("vm launch kvm {} {}", 2, ["a", "b"].join(","))
+            .render()
+            .unwrap(),
+        "vm launch kvm 2 a,b"
+    );
+}
