@@ -17,14 +17,17 @@
 //!
 //! - the line and script macros: `cargo check` of a binary of 1,000
 //!   `cmd!` lines (the every-pattern forms, repeated) beside the same
-//!   1,000 commands as builder chains, and of a 1,000-line `script!`,
-//!   each beside an empty `main` (CPU time of cargo and rustc).
+//!   1,000 commands as builder chains, the same chains each passed
+//!   through a proc macro that returns its input (the floor any proc
+//!   macro call pays), and of a 1,000-line `script!`, each beside an
+//!   empty `main` (CPU time of cargo and rustc).
 //!
 //! `--runs N` sets the runs of each figure (default 3); `--only macros`
 //! measures only the line and script macros. Clean builds take about a
 //! minute each on two cores.
 
 mod lsp;
+mod macros;
 #[path = "../common/stats.rs"]
 mod stats;
 mod timings;
@@ -76,7 +79,7 @@ fn main() -> Result<()> {
     println!("build benchmark: median (lowest–highest) of {runs} runs\n");
     if only_macros {
         let scratch = scratch_dir()?;
-        let outcome = user_crate(&scratch).and_then(|user| line_macros(&user, runs));
+        let outcome = user_crate(&scratch).and_then(|user| macros::line_macros(&user, runs));
         let _ = std::fs::remove_dir_all(&scratch);
         return outcome;
     }
@@ -85,7 +88,7 @@ fn main() -> Result<()> {
     let outcome = (|| -> Result<()> {
         expansion_unoptimised(&scratch, runs)?;
         let user = user_crate(&scratch)?;
-        line_macros(&user, runs)?;
+        macros::line_macros(&user, runs)?;
         clean_builds(&user, runs)?;
         incremental_checks(&user, runs)?;
         match analyzer.or_else(find_rust_analyzer) {
@@ -307,140 +310,6 @@ fn incremental_checks(user: &Path, runs: usize) -> Result<()> {
         "== `cargo check` after a one-line edit of the example (the facade is not rebuilt) =="
     );
     against_goal("incremental check, ms", summary(&times)?, "ms", 1000.0);
-    println!();
-    Ok(())
-}
-
-/// How many lines the line and script macro figures use.
-const MACRO_LINES: usize = 1000;
-
-/// The every-pattern forms as (line macro call, builder call), read from
-/// the generated test file.
-fn pattern_rows() -> Result<Vec<(String, String)>> {
-    let text =
-        std::fs::read_to_string(Path::new(REPO).join("tests/generated/every_pattern_lines.rs"))?;
-    let rows: Vec<(String, String)> = text
-        .lines()
-        .filter_map(|line| {
-            let start = line.find(", cmd!(")? + 2;
-            let (line_call, rest) = line[start..].split_once(".into_line(), ")?;
-            let builder = rest.strip_suffix(".into_line()),")?;
-            Some((line_call.to_owned(), builder.to_owned()))
-        })
-        .collect();
-    if rows.len() < 500 {
-        return Err(format!("only {} forms in every_pattern_lines.rs", rows.len()).into());
-    }
-    Ok(rows)
-}
-
-/// The CPU time (user and system, in seconds) of every child process
-/// this process has waited for: cargo and the rustc it ran. A figure on a
-/// shared machine, where wall time waits for other work.
-fn children_cpu() -> f64 {
-    // SAFETY: `getrusage` writes into the zeroed struct it is given.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
-        usage
-    };
-    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    seconds(usage.ru_utime) + seconds(usage.ru_stime)
-}
-
-/// `cargo check` of 1,000 `cmd!` lines beside the same commands as
-/// builders, and of a 1,000-line `script!`, each binary checked after it
-/// was rewritten; CPU time of cargo and rustc, not wall time, so that the
-/// ratio holds on a busy machine.
-fn line_macros(user: &Path, runs: usize) -> Result<()> {
-    let rows = pattern_rows()?;
-    let rows: Vec<&(String, String)> = rows.iter().cycle().take(MACRO_LINES).collect();
-    let head = "#![allow(unused)]\nuse minimega::cmd;\nuse minimega::prelude::*;\nuse minimega::runtime::CommandLine;\n\
-                fn value(key: &str) -> String { key.to_owned() }\n\
-                fn list(key: &str) -> Vec<String> { vec![key.to_owned()] }\n\
-                fn nested() -> impl Complete<Target = Cmd> { Cmd.alias() }\n";
-    let body = |calls: Vec<&str>| -> String {
-        let mut text = format!("{head}fn main() {{\n    let lines: Vec<CommandLine> = vec![\n");
-        for call in calls {
-            text.push_str(&format!("        {call}.into_line(),\n"));
-        }
-        text.push_str("    ];\n    println!(\"{}\", lines.len());\n}\n");
-        text
-    };
-    let script: String = rows
-        .iter()
-        .map(|(line_call, _)| {
-            let line = line_call
-                .strip_prefix("cmd!(\"")
-                .and_then(|rest| rest.split('"').next())
-                .unwrap_or_default();
-            // A script may not `read`; the form stands for a line all the same.
-            if line.starts_with("read") {
-                return "vm info\n".to_owned();
-            }
-            format!("{}\n", line.replace("{}", "value"))
-        })
-        .collect();
-    let bins = user.join("src/bin");
-    std::fs::create_dir_all(&bins)?;
-    std::fs::write(user.join("lab1000.mm"), script)?;
-    let sources = [
-        ("empty", format!("{head}fn main() {{}}\n")),
-        (
-            "builders",
-            body(rows.iter().map(|(_, builder)| builder.as_str()).collect()),
-        ),
-        (
-            "lines",
-            body(
-                rows.iter()
-                    .map(|(line_call, _)| line_call.as_str())
-                    .collect(),
-            ),
-        ),
-        (
-            "script",
-            "const S: minimega::runtime::Script = minimega::script!(\"lab1000.mm\");\n\
-             fn main() { println!(\"{}\", S.lines().len()); }\n"
-                .to_owned(),
-        ),
-    ];
-    for (name, source) in &sources {
-        std::fs::write(bins.join(format!("{name}.rs")), source)?;
-    }
-    run(cargo(user, &["check", "--bins"]))?;
-    let mut medians = Vec::new();
-    for (name, source) in &sources {
-        let mut times = Vec::new();
-        for run_index in 0..runs {
-            // A changed file, so that every check has work to do.
-            std::fs::write(
-                bins.join(format!("{name}.rs")),
-                format!("{source}// run {run_index}\n"),
-            )?;
-            let before = children_cpu();
-            run(cargo(user, &["check", "--bin", name]))?;
-            times.push((children_cpu() - before) * 1e3);
-        }
-        medians.push(summary(&times)?);
-    }
-    let [empty, builders, lines, script] = medians[..] else {
-        return Err("four figures".into());
-    };
-    println!(
-        "== Line and script macros: `cargo check` of one binary, {MACRO_LINES} lines, CPU time =="
-    );
-    println!("{:<46} {:>26} ms", "an empty `main`", empty.show(1));
-    println!("{:<46} {:>26} ms", "1,000 builder chains", builders.show(1));
-    let ratio = lines.median / builders.median;
-    println!(
-        "{:<46} {:>26} ms  baseline (builders) {:.1} ms  ratio {ratio:.3}  goal <= 1.5: {}",
-        "the same 1,000 commands as `cmd!` lines",
-        lines.show(1),
-        builders.median,
-        if ratio <= 1.5 { "met" } else { "MISSED" }
-    );
-    against_goal("a 1,000-line `script!`, ms", script, "ms", 300.0);
     println!();
     Ok(())
 }
