@@ -318,10 +318,20 @@ fn find_rust_analyzer() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("RUST_ANALYZER") {
         return Some(PathBuf::from(path));
     }
+    // rustup puts a `rust-analyzer` stand-in on PATH even when the
+    // component is not installed; only one that answers `--version` counts.
+    let answers = |candidate: &PathBuf| {
+        std::process::Command::new(candidate)
+            .arg("--version")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    };
     std::env::var_os("PATH").and_then(|path| {
         std::env::split_paths(&path)
             .map(|dir| dir.join("rust-analyzer"))
-            .find(|candidate| candidate.is_file())
+            .find(|candidate| candidate.is_file() && answers(candidate))
     })
 }
 

@@ -54,7 +54,7 @@ impl AsyncClient {
     /// ```
     ///
     /// Dropped part-way, it costs what any dropped command costs (see the
-    /// [module docs](super)). For a namespace to hold on to, alongside
+    /// [`AsyncClient`](AsyncClient#what-a-dropped-future-costs)). For a namespace to hold on to, alongside
     /// other work, [`AsyncClient::connect_in`] opens an owned client.
     pub async fn with_namespace<R, F>(&mut self, name: &str, block: F) -> Result<R, Error>
     where
