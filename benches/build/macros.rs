@@ -178,10 +178,12 @@ pub fn line_macros(user: &Path, runs: usize) -> Result<()> {
         std::fs::write(bins.join(format!("{name}.rs")), source)?;
     }
     run(cargo(user, &["check", "--bins"]))?;
-    let mut medians = Vec::new();
-    for (name, source) in &sources {
-        let mut times = Vec::new();
-        for run_index in 0..runs {
+    // Round after round, each bin once per round: a change in the
+    // machine's load during the runs touches every bin alike, so the
+    // ratios hold better than with one bin's runs after another's.
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); sources.len()];
+    for run_index in 0..runs {
+        for ((name, source), times) in sources.iter().zip(&mut times) {
             // A changed file, so that every check has work to do.
             std::fs::write(
                 bins.join(format!("{name}.rs")),
@@ -191,8 +193,11 @@ pub fn line_macros(user: &Path, runs: usize) -> Result<()> {
             run(cargo(user, &["check", "--bin", name]))?;
             times.push((children_cpu() - before) * 1e3);
         }
-        medians.push(summary(&times)?);
     }
+    let medians = times
+        .iter()
+        .map(|times| summary(times))
+        .collect::<Result<Vec<_>>>()?;
     std::fs::remove_dir_all(&bins)?;
     std::fs::remove_file(user.join("lab1000.mm"))?;
     std::fs::write(&manifest, original_manifest)?;
