@@ -412,6 +412,30 @@ impl MockMinimega {
         self.base.join("files")
     }
 
+    /// Writes `text` as the script `name` in the base directory, where a
+    /// `read` line can name it, and returns its path. `name` must be a
+    /// plain file name: a test's script never lands outside the mock's base.
+    ///
+    /// ```no_run
+    /// # use minimega_mock::MockMinimega;
+    /// let mock = MockMinimega::start()?;
+    /// let lab = mock.write_script("lab.mm", "vm launch kvm 2\nvm start all\n")?;
+    /// // then, on a client of the mock: mm.read(lab.display()).run()?
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_script(&self, name: &str, text: &str) -> std::io::Result<PathBuf> {
+        let plain = !name.is_empty() && name != "." && name != ".." && !name.contains('/');
+        if !plain {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("`{name}` is not a plain file name for a script in the mock's base"),
+            ));
+        }
+        let path = self.base.join(name);
+        std::fs::write(&path, text)?;
+        Ok(path)
+    }
+
     /// The spec the mock checks lines against (the shipped one, or the
     /// builder's): a client of the mock should check against the same.
     pub fn spec(&self) -> &'static Spec {

@@ -52,8 +52,7 @@ fn run(mock: &MockMinimega, mm: &mut Client, steps: &[Step]) -> Result<(), TestC
                 let body: String = (0..*lines)
                     .map(|i| format!("echo read-{n}-{i}\n"))
                     .collect();
-                let script = mock.base_dir().join(format!("step-{n}.mm"));
-                std::fs::write(&script, body).unwrap();
+                let script = mock.write_script(&format!("step-{n}.mm"), &body).unwrap();
                 let mut stream = mm.read(script.display()).stream().unwrap();
                 let mut seen = 0;
                 while seen < *take {

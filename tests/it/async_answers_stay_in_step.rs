@@ -95,8 +95,7 @@ static LEFT_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 /// A script of `lines` echoes; returns its path.
 fn script(mock: &MockMinimega, n: usize, lines: usize) -> String {
     let body: String = (0..lines).map(|i| format!("echo read-{n}-{i}\n")).collect();
-    let path = mock.base_dir().join(format!("step-{n}.mm"));
-    std::fs::write(&path, body).unwrap();
+    let path = mock.write_script(&format!("step-{n}.mm"), &body).unwrap();
     path.display().to_string()
 }
 

@@ -1,7 +1,7 @@
 //! The mock's simulation, seen through the client: the VM lifecycle,
 //! `vm info` and its helpers, modifiers, scripts and `mesh send`.
 
-use crate::support::{cluster, mock_and_client, script};
+use crate::support::{cluster, mock_and_client};
 use minimega::runtime::Client;
 use serde::Deserialize;
 
@@ -220,11 +220,14 @@ fn columns_and_filters() {
 #[test]
 fn read_streams_one_message_per_command_and_stops_at_the_first_error() {
     let (mock, mut mm) = mock_and_client();
-    let path = script(
-        &mock,
-        "script.mm",
-        "echo one\n# a comment\nvm config memory 128\nbogus\necho never\n",
-    );
+    let path = mock
+        .write_script(
+            "script.mm",
+            "echo one\n# a comment\nvm config memory 128\nbogus\necho never\n",
+        )
+        .unwrap()
+        .display()
+        .to_string();
     let error = mm.run_line(&format!("read {path}")).unwrap_err();
     let minimega::runtime::Error::Command {
         failures,
@@ -242,7 +245,11 @@ fn read_streams_one_message_per_command_and_stops_at_the_first_error() {
         "128"
     );
 
-    let ok = script(&mock, "ok.mm", "echo a\necho b\n");
+    let ok = mock
+        .write_script("ok.mm", "echo a\necho b\n")
+        .unwrap()
+        .display()
+        .to_string();
     let answer = mm.run_line(&format!("read {ok}")).unwrap();
     assert_eq!(
         answer.iter().map(|r| r.text()).collect::<Vec<_>>(),

@@ -124,8 +124,9 @@ fn a_command_built_on_cmd_runs_on_any_connection() {
 fn a_typed_stream_yields_each_response_of_a_script() {
     let mock = MockMinimega::start().unwrap();
     let mut mm = mock.client().unwrap();
-    let script = mock.base_dir().join("script.mm");
-    std::fs::write(&script, "echo one\necho two\necho three\n").unwrap();
+    let script = mock
+        .write_script("script.mm", "echo one\necho two\necho three\n")
+        .unwrap();
     let texts: Vec<String> = mm
         .read(script.display())
         .stream()

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use crate::common::{cmd, script, Line};
+use crate::common::{cmd, Line};
 use futures_core::Stream;
 use minimega::mock::MockClient;
 use minimega_client::tables::{VmInfo, VmState};
@@ -258,7 +258,11 @@ async fn status_messages_reach_the_handler_and_the_stream() {
 async fn a_long_answer_streams_as_a_futures_stream() {
     let (mock, mut mm) = mock_and_client().await;
     let body: String = (0..5).map(|i| format!("echo line-{i}\n")).collect();
-    let path = script(&mock, "five.mm", &body);
+    let path = mock
+        .write_script("five.mm", &body)
+        .unwrap()
+        .display()
+        .to_string();
     let mut stream = mm
         .raw(&format!("read {path}"))
         .unwrap()
@@ -364,7 +368,11 @@ async fn a_pool_holds_to_its_size_and_drops_a_connection_left_mid_answer() {
     drop(a);
     let mut c = pool.get().await.unwrap();
     let body: String = (0..3).map(|i| format!("echo {i}\n")).collect();
-    let path = script(&mock, "three.mm", &body);
+    let path = mock
+        .write_script("three.mm", &body)
+        .unwrap()
+        .display()
+        .to_string();
     mock.on_next_command([Effect::Delay(Duration::from_millis(200))]);
     let cut = tokio::time::timeout(
         Duration::from_millis(20),

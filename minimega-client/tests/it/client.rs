@@ -191,7 +191,11 @@ fn comment_and_empty_lines_answer_nothing_without_sending() {
     assert!(mm.run_line("   ").unwrap().is_empty());
     assert!(mock.commands().is_empty());
     // A script of comments is answered with `"Resp": null`: no responses.
-    let path = crate::common::script(&mock, "empty.mm", "# nothing\n\n");
+    let path = mock
+        .write_script("empty.mm", "# nothing\n\n")
+        .unwrap()
+        .display()
+        .to_string();
     let answer = mm.raw(&format!("read {path}")).unwrap().run().unwrap();
     assert!(answer.is_empty());
 }

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::common::{cluster, cmd, mock_and_client, script};
+use crate::common::{cluster, cmd, mock_and_client};
 use minimega::mock::MockClient;
 use minimega_client::{Client, Complete, Error, Event, RunOptions};
 use minimega_mock::{Effect, MockMinimega};
@@ -15,7 +15,11 @@ fn status(text: &str) -> String {
 #[test]
 fn a_stream_yields_each_message_as_it_comes() {
     let (mock, mut mm) = mock_and_client();
-    let path = script(&mock, "three.mm", "echo one\necho two\necho three\n");
+    let path = mock
+        .write_script("three.mm", "echo one\necho two\necho three\n")
+        .unwrap()
+        .display()
+        .to_string();
     let mut stream = mm.raw(&format!("read {path}")).unwrap().stream().unwrap();
     assert_eq!(stream.command(), format!("read {path}"));
     let first = stream.next().unwrap().unwrap();
@@ -28,7 +32,11 @@ fn a_stream_yields_each_message_as_it_comes() {
 #[test]
 fn dropping_a_stream_early_keeps_the_connection_usable() {
     let (mock, mut mm) = mock_and_client();
-    let path = script(&mock, "three.mm", "echo one\necho two\necho three\n");
+    let path = mock
+        .write_script("three.mm", "echo one\necho two\necho three\n")
+        .unwrap()
+        .display()
+        .to_string();
     {
         let mut stream = mm.raw(&format!("read {path}")).unwrap().stream().unwrap();
         assert_eq!(stream.next().unwrap().unwrap().text(), "one");
@@ -50,7 +58,11 @@ fn status_messages_before_during_and_after_are_progress_not_answers() {
         .on_status(move |text| handler_seen.lock().unwrap().push(text.to_owned()))
         .connect()
         .unwrap();
-    let path = script(&mock, "three.mm", "echo one\necho two\necho three\n");
+    let path = mock
+        .write_script("three.mm", "echo one\necho two\necho three\n")
+        .unwrap()
+        .display()
+        .to_string();
     mock.on_next_command([
         Effect::StatusBefore(status("starting")),
         Effect::StatusBetween(status("working")),
@@ -94,7 +106,11 @@ fn status_sent_between_commands_on_demand() {
 #[test]
 fn stream_events_include_status_messages() {
     let (mock, mut mm) = mock_and_client();
-    let path = script(&mock, "two.mm", "echo one\necho two\n");
+    let path = mock
+        .write_script("two.mm", "echo one\necho two\n")
+        .unwrap()
+        .display()
+        .to_string();
     mock.on_next_command([
         Effect::StatusBefore(status("before")),
         Effect::StatusBetween(status("between")),
@@ -170,7 +186,11 @@ fn failing_responses_in_a_stream() {
 #[test]
 fn a_stream_collects_into_responses() {
     let (mock, mut mm) = mock_and_client();
-    let path = script(&mock, "two.mm", "echo one\nbogus\n");
+    let path = mock
+        .write_script("two.mm", "echo one\nbogus\n")
+        .unwrap()
+        .display()
+        .to_string();
     let stream = mm.raw(&format!("read {path}")).unwrap().stream().unwrap();
     let error = stream.into_responses().unwrap_err();
     assert_eq!(

@@ -258,3 +258,16 @@ fn a_programmed_agent_answers_what_the_test_says() {
     assert_eq!(text(&mut mm, "cc exitcode 2 web"), "2");
     assert_eq!(text(&mut mm, "cc exitcode 4 web"), "0");
 }
+
+#[test]
+fn a_script_is_written_in_the_base_and_only_there() {
+    let mock = MockMinimega::start().unwrap();
+    let path = mock.write_script("lab.mm", "echo hi\n").unwrap();
+    assert_eq!(path, mock.base_dir().join("lab.mm"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "echo hi\n");
+    for name in ["../lab.mm", "dir/lab.mm", "/tmp/lab.mm", "..", ".", ""] {
+        let error = mock.write_script(name, "echo hi\n").unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput, "{name}");
+    }
+    assert!(!mock.base_dir().parent().unwrap().join("lab.mm").exists());
+}

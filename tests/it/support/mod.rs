@@ -23,10 +23,3 @@ pub fn cluster(hosts: &[&str]) -> (MockMinimega, Client) {
     let client = mock.client().expect("client connects");
     (mock, client)
 }
-
-/// Writes a script into the mock's base directory; returns its path.
-pub fn script(mock: &MockMinimega, name: &str, body: &str) -> String {
-    let path = mock.base_dir().join(name);
-    std::fs::write(&path, body).expect("script written");
-    path.to_string_lossy().into_owned()
-}

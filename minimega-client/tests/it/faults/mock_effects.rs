@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::{mock_and_client, script};
+use crate::common::mock_and_client;
 use minimega_client::{Client, Complete, Error, RunOptions};
 use minimega_mock::{Effect, MockMinimega};
 
@@ -90,7 +90,11 @@ fn a_stream_times_out_per_message() {
 #[test]
 fn disconnect_mid_answer() {
     let (mock, mut mm) = mock_and_client();
-    let path = script(&mock, "three.mm", "echo one\necho two\necho three\n");
+    let path = mock
+        .write_script("three.mm", "echo one\necho two\necho three\n")
+        .unwrap()
+        .display()
+        .to_string();
     mock.on_next_command([Effect::Disconnect { after: 1 }]);
     let error = mm.run_line(&format!("read {path}")).unwrap_err();
     assert!(matches!(error, Error::Disconnected { .. }), "{error}");
@@ -124,7 +128,11 @@ fn disconnect_before_any_answer() {
 #[test]
 fn a_malformed_line_closes_the_connection() {
     let (mock, mut mm) = mock_and_client();
-    let path = script(&mock, "two.mm", "echo one\necho two\n");
+    let path = mock
+        .write_script("two.mm", "echo one\necho two\n")
+        .unwrap()
+        .display()
+        .to_string();
     mock.on_next_command([Effect::Malformed { after: 1 }]);
     let error = mm.run_line(&format!("read {path}")).unwrap_err();
     let Error::Protocol { line, reason, .. } = &error else {
@@ -141,7 +149,11 @@ fn a_malformed_line_closes_the_connection() {
 #[test]
 fn a_dropped_stream_that_hits_a_fault_closes_the_connection() {
     let (mock, mut mm) = mock_and_client();
-    let path = script(&mock, "three.mm", "echo one\necho two\necho three\n");
+    let path = mock
+        .write_script("three.mm", "echo one\necho two\necho three\n")
+        .unwrap()
+        .display()
+        .to_string();
     mock.on_next_command([Effect::Malformed { after: 2 }]);
     {
         let mut stream = mm.raw(&format!("read {path}")).unwrap().stream().unwrap();
