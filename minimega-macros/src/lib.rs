@@ -10,13 +10,17 @@
 
 #![warn(missing_docs)]
 
-use std::path::{Path, PathBuf};
+mod trees;
 
-use minimega_codegen::line::{LineApi, LineInput};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use minimega_codegen::line::{LineApi, LineInput, TableError};
 use minimega_codegen::SpecFn;
 use proc_macro2::{TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
+use trees::{Text, Trees};
 
 /// Expands a minimega command spec into:
 ///
@@ -157,51 +161,31 @@ pub fn __script_in(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
 }
 
 /// The script macros' expansion, or one compile error per bad line.
-/// The spec a generated API's own `cmd!` or `script!` names before its
-/// arguments (`shipped;` or `"path.json";`); nothing for the facade's.
-fn api_spec(input: ParseStream<'_>, in_api: bool) -> syn::Result<Option<LitStr>> {
-    if !in_api {
-        return Ok(None);
-    }
-    let spec = if input.peek(LitStr) {
-        Some(input.parse()?)
-    } else {
-        let word: Ident = input.parse()?;
-        if word != "shipped" {
-            return Err(syn::Error::new(word.span(), "expected `shipped` or a path"));
-        }
-        None
-    };
-    input.parse::<Token![;]>()?;
-    Ok(spec)
-}
-
 fn expand_script(
     input: TokenStream,
     in_api: bool,
     manifest_dir: Option<&Path>,
     read: impl Fn(&Path) -> std::io::Result<String>,
 ) -> TokenStream {
-    let parsed = syn::parse::Parser::parse2(
-        |input: ParseStream<'_>| -> syn::Result<(Option<LitStr>, LitStr)> {
-            let spec = api_spec(input, in_api)?;
-            let file: LitStr = input.parse().map_err(|e| {
-                syn::Error::new(
-                    e.span(),
-                    "expected the script's path, as in `script!(\"scripts/lab.mm\")`",
-                )
-            })?;
-            input.parse::<Option<Token![,]>>()?;
-            Ok((spec, file))
-        },
-        input,
-    );
+    let parsed = (|| -> syn::Result<(Option<Text>, Text)> {
+        let mut trees = Trees::new(input);
+        let spec = trees.api_spec(in_api)?;
+        let file = trees.text("expected the script's path, as in `script!(\"scripts/lab.mm\")`")?;
+        trees.punct(',');
+        if !trees.is_empty() {
+            return Err(syn::Error::new(
+                file.span,
+                "unexpected input after the script's path",
+            ));
+        }
+        Ok((spec, file))
+    })();
     let (spec_path, file) = match parsed {
         Ok(parsed) => parsed,
         Err(error) => return error.into_compile_error(),
     };
     let fail =
-        |message: String| quote::quote_spanned!(file.span()=> ::core::compile_error!(#message));
+        |message: String| quote::quote_spanned!(file.span=> ::core::compile_error!(#message));
     let Some(base) = manifest_dir else {
         return fail("CARGO_MANIFEST_DIR is not set: build with cargo".to_owned());
     };
@@ -209,9 +193,9 @@ fn expand_script(
     let spec: &minimega_spec::Spec = match &spec_path {
         None => minimega_spec::shipped(),
         Some(path) => {
-            let json = match read(&base.join(path.value())) {
+            let json = match read(&base.join(&path.value)) {
                 Ok(json) => json,
-                Err(e) => return fail(format!("cannot read the spec `{}`: {e}", path.value())),
+                Err(e) => return fail(format!("cannot read the spec `{}`: {e}", path.value)),
             };
             owned = match LineApi::cached(&json) {
                 Ok(api) => api,
@@ -220,8 +204,8 @@ fn expand_script(
             owned.spec()
         }
     };
-    let written = file.value();
-    let path = base.join(&written);
+    let written = &file.value;
+    let path = base.join(written);
     let text = match read(&path) {
         Ok(text) => text,
         Err(e) => {
@@ -234,7 +218,7 @@ fn expand_script(
         return fail(format!("the path `{written}` is not UTF-8"));
     };
     let input = minimega_codegen::script::ScriptInput {
-        name: &written,
+        name: written,
         include_path,
         text: &text,
     };
@@ -242,7 +226,7 @@ fn expand_script(
         Ok(tokens) => tokens,
         Err(errors) => {
             let errors = errors.into_iter().map(
-                |message| quote::quote_spanned!(file.span()=> ::core::compile_error!(#message);),
+                |message| quote::quote_spanned!(file.span=> ::core::compile_error!(#message);),
             );
             quote::quote!({ #(#errors)* ::core::unreachable!() })
         }
@@ -252,37 +236,37 @@ fn expand_script(
 /// A line macro's arguments: the spec (for `__cmd_in`), the target, the
 /// line and the positional values.
 struct LineArgs {
-    spec: Option<LitStr>,
+    spec: Option<Text>,
     target: Option<Vec<TokenTree>>,
-    line: LitStr,
+    line: Text,
     positional: Vec<Vec<TokenTree>>,
 }
 
 impl LineArgs {
-    fn parse(input: ParseStream<'_>, in_api: bool) -> syn::Result<LineArgs> {
-        let spec = api_spec(input, in_api)?;
-        let target = if input.peek(LitStr) {
-            None
-        } else {
-            let target = argument(input).map_err(|e| {
-                syn::Error::new(
-                    e.span(),
-                    "expected a minimega line, as in `cmd!(\"vm info\")`, or a target and a line, as in `cmd!(mm, \"vm info\")`",
-                )
-            })?;
-            input.parse::<Token![,]>()?;
-            Some(target)
+    fn parse(input: TokenStream, in_api: bool) -> syn::Result<LineArgs> {
+        let mut trees = Trees::new(input);
+        let spec = trees.api_spec(in_api)?;
+        let (target, line) = match trees.try_text()? {
+            Some(line) => (None, line),
+            None => {
+                let target = trees.argument().map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        "expected a minimega line, as in `cmd!(\"vm info\")`, or a target and a line, as in `cmd!(mm, \"vm info\")`",
+                    )
+                })?;
+                trees.expect_punct(',')?;
+                let line = trees.text("expected the minimega line, as a string literal")?;
+                (Some(target), line)
+            }
         };
-        let line: LitStr = input.parse().map_err(|e| {
-            syn::Error::new(e.span(), "expected the minimega line, as a string literal")
-        })?;
         let mut positional = Vec::new();
-        while !input.is_empty() {
-            input.parse::<Token![,]>()?;
-            if input.is_empty() {
+        while !trees.is_empty() {
+            trees.expect_punct(',')?;
+            if trees.is_empty() {
                 break;
             }
-            positional.push(argument(input)?);
+            positional.push(trees.argument()?);
         }
         Ok(LineArgs {
             spec,
@@ -291,52 +275,6 @@ impl LineArgs {
             positional,
         })
     }
-}
-
-/// One argument of a line macro, up to the next comma outside brackets,
-/// as the tokens written: the builder call it goes into checks it, as the
-/// builders' own arguments are checked. Only an argument with a `<` or a
-/// `|` outside brackets (a turbofish, a closure's parameters) may hold a
-/// comma of its own, so only that one is parsed as an expression to find
-/// where it ends; syn's expression parser, unoptimised as cargo builds
-/// proc macros, cost more than the rest of a line's expansion.
-fn argument(input: ParseStream<'_>) -> syn::Result<Vec<TokenTree>> {
-    if may_hold_a_comma(input) {
-        let expr: syn::Expr = input.parse()?;
-        return Ok(quote::quote!(#expr).into_iter().collect());
-    }
-    if input.is_empty() || input.peek(Token![,]) {
-        return Err(input.error("expected an expression"));
-    }
-    input.step(|cursor| {
-        let mut rest = *cursor;
-        let mut tokens = Vec::new();
-        while let Some((tree, next)) = rest.token_tree() {
-            if matches!(&tree, TokenTree::Punct(p) if p.as_char() == ',') {
-                break;
-            }
-            tokens.push(tree);
-            rest = next;
-        }
-        Ok((tokens, rest))
-    })
-}
-
-/// Whether the argument at `input` has a `<` or a `|` before the next comma
-/// outside brackets.
-fn may_hold_a_comma(input: ParseStream<'_>) -> bool {
-    let mut cursor = input.cursor();
-    while let Some((tree, next)) = cursor.token_tree() {
-        if let TokenTree::Punct(punct) = &tree {
-            match punct.as_char() {
-                ',' => return false,
-                '<' | '|' => return true,
-                _ => {}
-            }
-        }
-        cursor = next;
-    }
-    false
 }
 
 /// The line macros' expansion, or the error as an expression of the
@@ -359,34 +297,48 @@ fn try_expand_line(
     commands: Option<&'static [&'static str]>,
     read: impl FnOnce(&str) -> std::io::Result<String>,
 ) -> syn::Result<TokenStream> {
-    let args = syn::parse::Parser::parse2(
-        |input: ParseStream<'_>| LineArgs::parse(input, in_api),
-        input,
-    )?;
+    let args = LineArgs::parse(input, in_api)?;
     let owned;
     let api: &LineApi = match &args.spec {
-        None => LineApi::shipped(),
+        None => shipped_lines().map_err(|e| syn::Error::new(args.line.span, e))?,
         Some(path) => {
-            let json = read(&path.value()).map_err(|e| {
+            let json = read(&path.value).map_err(|e| {
                 syn::Error::new(
-                    path.span(),
-                    format!("cannot read the spec `{}`: {e}", path.value()),
+                    path.span,
+                    format!("cannot read the spec `{}`: {e}", path.value),
                 )
             })?;
             owned = LineApi::cached(&json)
-                .map_err(|e| syn::Error::new(path.span(), format!("in the spec: {e}")))?;
+                .map_err(|e| syn::Error::new(path.span, format!("in the spec: {e}")))?;
             &owned
         }
     };
     let input = LineInput {
-        text: args.line.value(),
+        text: args.line.value,
         positional: args.positional,
         target: args.target,
         commands,
-        span: args.line.span(),
+        span: args.line.span,
     };
-    minimega_codegen::line::expand(api, &input)
-        .map_err(|e| syn::Error::new(args.line.span(), e.message))
+    minimega_codegen::line::expand(api, &input).map_err(|e| syn::Error::new(input.span, e.message))
+}
+
+/// The shipped spec's line API, from the table this crate's build script
+/// wrote (`build.rs`): reading it back costs a fraction of naming the
+/// API, which cargo's unoptimised build of proc macros makes slow.
+fn shipped_lines() -> Result<&'static LineApi, String> {
+    static SHIPPED: OnceLock<Result<LineApi, TableError>> = OnceLock::new();
+    SHIPPED
+        .get_or_init(|| {
+            LineApi::from_table(include_str!(concat!(
+                env!("OUT_DIR"),
+                "/shipped-line-table.txt"
+            )))
+        })
+        .as_ref()
+        .map_err(|e| {
+            format!("the line table minimega-macros' build wrote is unreadable, at {e}: rebuild minimega-macros")
+        })
 }
 
 /// The macro's arguments: nothing, or a path and an optional version.

@@ -47,12 +47,12 @@ pub(super) fn resolve(
         },
         _ => true,
     };
-    let candidates: Vec<&Vec<MethodRef>> = api
+    let candidates: Vec<&Vec<usize>> = api
         .by_pattern
         .get(&matched.id)
         .into_iter()
         .flatten()
-        .map(|&index| &api.chains[index])
+        .map(|&index| &api.table.chains[index])
         .filter(|(form, _)| form.full == full)
         .map(|(_, chain)| chain)
         .collect();
@@ -86,7 +86,7 @@ pub(super) type Resolved = Result<Option<Vec<Call>>, (String, usize, Vec<String>
 /// full when `exact`, or as minicli's abbreviations.
 pub(super) fn align(
     api: &LineApi,
-    chain: &[MethodRef],
+    chain: &[usize],
     matched: &Match,
     tokens: &[Spanned],
     values: &[Value],
@@ -99,7 +99,7 @@ pub(super) fn align(
         let mut args = Vec::new();
         for push in &method.pushes {
             match push {
-                Push::Word(word) => {
+                TablePush::Word(word) => {
                     let Some(token) = tokens.get(at) else {
                         return Ok(None);
                     };
@@ -113,7 +113,7 @@ pub(super) fn align(
                     }
                     at += 1;
                 }
-                Push::Param(index) => match method.params[*index].kind {
+                TablePush::Param(kind) => match kind {
                     ParamKind::Value { .. } => {
                         let Some(value) = values.get(at) else {
                             return Ok(None);

@@ -26,37 +26,30 @@ use minimega_spec::{daemon_wide, Expected, Item, Match, PatternId, Reason, Spec,
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::quote;
 
-use crate::api::{Api, Method, Push};
-use crate::api_map::chains;
-use crate::tree::{Form, ParamKind};
+use crate::api::Api;
+use crate::tree::ParamKind;
 
 mod matching;
+mod table;
 mod template;
 mod to_rust;
 mod tokens;
 
 use matching::{matched_line, resolve, respan};
+pub use table::TableError;
+use table::{LineTable, TableMethod, TablePush};
 use template::Template;
 pub use to_rust::{rust_text, script_to_rust};
 use tokens::Tokens;
 
-/// A spec with its named API, as the line macro needs them.
+/// A spec with the chains of calls of its API, as the line macro needs
+/// them.
 #[derive(Debug)]
 pub struct LineApi {
     spec: Cow<'static, Spec>,
-    api: Api,
-    /// Every chain of calls that ends at a complete form (indices into the
-    /// API's methods, as paths from the top).
-    chains: Vec<(Form, Vec<MethodRef>)>,
-    /// The indices into `chains` of each pattern's chains.
+    table: LineTable,
+    /// The indices into the table's chains of each pattern's chains.
     by_pattern: HashMap<PatternId, Vec<usize>>,
-}
-
-/// Where a method is: a top-level command, or a method of a type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum MethodRef {
-    Top(usize),
-    Of(usize, usize),
 }
 
 impl LineApi {
@@ -71,35 +64,18 @@ impl LineApi {
     }
 
     fn build(spec: Cow<'static, Spec>) -> LineApi {
-        let api = Api::without_docs(&spec);
-        // Where each method is, by address, to name the methods of chains.
-        let mut places: HashMap<*const Method, MethodRef> = HashMap::new();
-        for (index, method) in api.commands.iter().enumerate() {
-            places.insert(method, MethodRef::Top(index));
-        }
-        for (ty, t) in api.types.iter().enumerate() {
-            for (index, method) in t.methods.iter().enumerate() {
-                places.insert(method, MethodRef::Of(ty, index));
-            }
-        }
-        let chains: Vec<(Form, Vec<MethodRef>)> = chains(&api)
-            .into_iter()
-            .map(|(form, chain)| {
-                let refs = chain
-                    .iter()
-                    .filter_map(|&m| places.get(&(m as *const Method)).copied())
-                    .collect();
-                (form, refs)
-            })
-            .collect();
+        let table = LineTable::from_api(&Api::without_docs(&spec));
+        LineApi::with_table(spec, table)
+    }
+
+    fn with_table(spec: Cow<'static, Spec>, table: LineTable) -> LineApi {
         let mut by_pattern: HashMap<PatternId, Vec<usize>> = HashMap::new();
-        for (index, (form, _)) in chains.iter().enumerate() {
+        for (index, (form, _)) in table.chains.iter().enumerate() {
             by_pattern.entry(form.id).or_default().push(index);
         }
         LineApi {
             spec,
-            api,
-            chains,
+            table,
             by_pattern,
         }
     }
@@ -108,6 +84,22 @@ impl LineApi {
     pub fn shipped() -> &'static LineApi {
         static SHIPPED: OnceLock<LineApi> = OnceLock::new();
         SHIPPED.get_or_init(|| LineApi::build(Cow::Borrowed(minimega_spec::shipped())))
+    }
+
+    /// The API that [`LineApi::table_text`] wrote as text, its spec with
+    /// it: the same API without reading the spec's JSON or naming the
+    /// whole tree again, which were most of the cost of a crate's first
+    /// line. A damaged table is an error.
+    pub fn from_table(text: &str) -> Result<LineApi, TableError> {
+        let (spec, table) = LineTable::from_text(text)?;
+        Ok(LineApi::with_table(Cow::Owned(spec), table))
+    }
+
+    /// This API and its spec as text, for [`LineApi::from_table`]; `None`
+    /// if the spec has a word with whitespace in it, which minimega's
+    /// cannot have.
+    pub fn table_text(&self) -> Option<String> {
+        self.table.to_text(&self.spec)
     }
 
     /// The API of the spec in `json`, made once per text: proc macros run
@@ -132,11 +124,8 @@ impl LineApi {
         &self.spec
     }
 
-    fn method(&self, at: MethodRef) -> &Method {
-        match at {
-            MethodRef::Top(index) => &self.api.commands[index],
-            MethodRef::Of(ty, index) => &self.api.types[ty].methods[index],
-        }
+    fn method(&self, index: usize) -> &TableMethod {
+        &self.table.methods[index]
     }
 }
 

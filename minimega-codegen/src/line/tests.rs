@@ -1,6 +1,7 @@
 //! The line macro's logic on the shipped spec and on small ones.
 
 use super::*;
+use crate::api_map::chains;
 
 fn api() -> &'static LineApi {
     LineApi::shipped()
@@ -141,15 +142,15 @@ fn timings() {
     let line_api = LineApi::new(spec.clone());
     eprintln!("line api {:?}", t.elapsed());
     let t = std::time::Instant::now();
-    let _ = Api::without_docs(&spec);
+    let named = Api::without_docs(&spec);
     eprintln!("api without docs {:?}", t.elapsed());
-    let lines: Vec<String> = line_api
-        .chains
+    let text = line_api.table_text().unwrap();
+    let t = std::time::Instant::now();
+    let _ = LineApi::from_table(&text).unwrap();
+    eprintln!("line api from its table {:?}", t.elapsed());
+    let lines: Vec<String> = chains(&named)
         .iter()
-        .map(|(_, chain)| {
-            let methods: Vec<&Method> = chain.iter().map(|&m| line_api.method(m)).collect();
-            crate::api_map::line_and_call(&methods).0
-        })
+        .map(|(_, chain)| crate::api_map::line_and_call(chain).0)
         .collect();
     let input = |text: &str| LineInput {
         text: text.to_owned(),
@@ -216,14 +217,91 @@ fn another_spec_has_its_own_lines() {
 #[test]
 fn every_form_through_a_line_is_the_builder_chain() {
     let api = api();
+    let named = Api::without_docs(api.spec());
     let mut checked = 0;
-    for (form, chain) in &api.chains {
-        let methods: Vec<&Method> = chain.iter().map(|&m| api.method(m)).collect();
-        let (line, want) = crate::api_map::line_and_call(&methods);
+    for (form, chain) in chains(&named) {
+        let (line, want) = crate::api_map::line_and_call(&chain);
         let got = rust_text(api, &line)
             .unwrap_or_else(|e| panic!("{}: `{line}`: {e}", api.spec.pattern(form.id).text));
         assert_eq!(got, want, "{line}");
         checked += 1;
     }
     assert!(checked > 500, "{checked}");
+}
+
+#[test]
+fn the_table_read_back_is_the_api() {
+    let shipped = api();
+    let text = shipped
+        .table_text()
+        .expect("minimega's words have no whitespace");
+    let baked = LineApi::from_table(&text).unwrap();
+    assert_eq!(baked.table, shipped.table);
+    assert!(
+        shipped.table.chains.len() > 500,
+        "{}",
+        shipped.table.chains.len()
+    );
+    assert_eq!(baked.spec().handlers(), shipped.spec().handlers());
+    assert_eq!(
+        baked.spec().version(),
+        Some(minimega_spec::MINIMEGA_VERSION)
+    );
+    // Every kind of parameter, and help with what must be escaped.
+    let odd = LineApi::from_json(
+        r#"[{"patterns": ["frob <count>"], "help_short": "a\\b\r\nc", "help_long": "\\n"}]"#,
+    )
+    .unwrap();
+    for kind in table::KINDS {
+        let mut table = odd.table.clone();
+        table.methods[0].pushes.push(TablePush::Param(kind));
+        let text = table.to_text(odd.spec()).unwrap();
+        let (spec, read) = LineTable::from_text(&text).unwrap();
+        assert_eq!(read, table);
+        assert_eq!(spec.handlers(), odd.spec().handlers());
+    }
+}
+
+#[test]
+fn a_damaged_table_is_refused() {
+    let text = api().table_text().unwrap();
+    let refused = |text: &str| LineApi::from_table(text).unwrap_err().to_string();
+    assert_eq!(
+        refused(&text.replacen("table 1", "table 0", 1)),
+        "line 1: expected `minimega line table 1`"
+    );
+    let last = text.lines().count();
+    assert_eq!(
+        refused(&format!("{text}c 9999 0 full 0\n")),
+        format!(
+            "line {}: pattern 0 of handler 9999 is not in the spec",
+            last + 1
+        )
+    );
+    let header = "minimega line table 1\n";
+    assert_eq!(
+        refused(&format!("{header}h vm\np vm\nm vm\nc 0 0 full 1\n")),
+        "line 5: no method `1`"
+    );
+    assert_eq!(
+        refused(&format!("{header}m vm =vm bogus\n")),
+        "line 2: unknown push `bogus`"
+    );
+    assert_eq!(
+        refused(&format!("{header}p vm\n")),
+        "line 2: `p` before the first handler (`h`)"
+    );
+    assert!(
+        refused(&format!("{header}h vm\np vm <\n")).starts_with("line 0: its spec: "),
+        "a pattern minicli rejects"
+    );
+    // A word with whitespace cannot be written.
+    let odd = LineTable {
+        methods: vec![TableMethod {
+            name: "odd".to_owned(),
+            pushes: vec![TablePush::Word("two words".to_owned())],
+        }],
+        chains: Vec::new(),
+    };
+    assert_eq!(odd.to_text(api().spec()), None);
 }
