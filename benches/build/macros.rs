@@ -1,8 +1,10 @@
 //! The line and script macros' compile time: `cargo check` of binaries
 //! in the scratch user crate, against builder chains, and against the
-//! same chains passed through a proc macro that does nothing.
+//! same chains passed through a proc macro that does nothing; in CPU time,
+//! and in instructions when valgrind can count them.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use crate::stats::Summary;
 use crate::{against_goal, cargo, copy_lock, run, summary, Result, REPO};
@@ -198,6 +200,21 @@ pub fn line_macros(user: &Path, runs: usize) -> Result<()> {
         .iter()
         .map(|times| summary(times))
         .collect::<Result<Vec<_>>>()?;
+    // Counted once each: a count does not move with the machine's load.
+    let instructions = match callgrind_version() {
+        Some(_) => sources
+            .iter()
+            .map(|(name, source)| {
+                std::fs::write(
+                    bins.join(format!("{name}.rs")),
+                    format!("{source}// counted\n"),
+                )?;
+                instructions_of_check(user, name)
+            })
+            .collect::<Result<Vec<f64>>>()
+            .map(Some)?,
+        None => None,
+    };
     std::fs::remove_dir_all(&bins)?;
     std::fs::remove_file(user.join("lab1000.mm"))?;
     std::fs::write(&manifest, original_manifest)?;
@@ -233,6 +250,81 @@ pub fn line_macros(user: &Path, runs: usize) -> Result<()> {
         None,
     );
     against_goal("a 1,000-line `script!`, ms", script, "ms", 300.0);
+    match instructions.as_deref() {
+        Some([empty, builders, identity, lines, script]) => {
+            println!(
+                "instructions of the same checks (callgrind, cargo and rustc, one count each; \
+                 they leave out the kernel's part of the CPU time, the same for every bin):"
+            );
+            let millions = |count: f64| count / 1e6;
+            println!("{:<46} {:>12.1} M", "an empty `main`", millions(*empty));
+            println!(
+                "{:<46} {:>12.1} M",
+                "1,000 builder chains",
+                millions(*builders)
+            );
+            for (what, count) in [
+                ("the chains, each in an identity proc macro", identity),
+                ("the same 1,000 commands as `cmd!` lines", lines),
+                ("a 1,000-line `script!`", script),
+            ] {
+                println!(
+                    "{what:<46} {:>12.1} M  ratio to the builders {:.3}",
+                    millions(*count),
+                    count / builders
+                );
+            }
+        }
+        _ => println!("instructions: skipped (no `valgrind` on PATH to count them with)"),
+    }
     println!();
     Ok(())
+}
+
+/// `valgrind --version`, if valgrind can be run.
+fn callgrind_version() -> Option<String> {
+    let output = Command::new("valgrind").arg("--version").output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// The instructions that `cargo check --bin name` runs, cargo's and every
+/// process it starts, counted by callgrind: a figure that holds whatever
+/// else the machine is doing.
+fn instructions_of_check(user: &Path, name: &str) -> Result<f64> {
+    let logs = user.join("callgrind-logs");
+    let _ = std::fs::remove_dir_all(&logs);
+    std::fs::create_dir_all(&logs)?;
+    let check = cargo(user, &["check", "--bin", name]);
+    let mut command = Command::new("valgrind");
+    command
+        .args(["--tool=callgrind", "--trace-children=yes"])
+        .arg(format!("--log-file={}/%p", logs.display()))
+        .arg("--callgrind-out-file=/dev/null")
+        .arg(check.get_program())
+        .args(check.get_args())
+        .current_dir(user);
+    for (key, value) in check.get_envs() {
+        match value {
+            Some(value) => command.env(key, value),
+            None => command.env_remove(key),
+        };
+    }
+    run(command)?;
+    let mut total = 0.0;
+    for entry in std::fs::read_dir(&logs)? {
+        let log = std::fs::read_to_string(entry?.path())?;
+        for line in log.lines() {
+            if let Some((_, count)) = line.split_once("Collected : ") {
+                total += count.trim().replace(',', "").parse::<f64>()?;
+            }
+        }
+    }
+    std::fs::remove_dir_all(&logs)?;
+    if total == 0.0 {
+        return Err(format!("callgrind counted nothing for `cargo check --bin {name}`").into());
+    }
+    Ok(total)
 }

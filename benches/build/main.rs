@@ -20,7 +20,8 @@
 //!   1,000 commands as builder chains, the same chains each passed
 //!   through a proc macro that returns its input (the floor any proc
 //!   macro call pays), and of a 1,000-line `script!`, each beside an
-//!   empty `main` (CPU time of cargo and rustc).
+//!   empty `main` (CPU time of cargo and rustc, and, when valgrind is
+//!   there, their instructions, which do not move with the load).
 //!
 //! `--runs N` sets the runs of each figure (default 3); `--only macros`
 //! measures only the line and script macros. Clean builds take about a
