@@ -11,7 +11,7 @@ use minimega::prelude::*;
 use minimega::runtime::{Client, Error, Failures, RunOptions};
 use proptest::prelude::*;
 
-use crate::single::arrives_or_is_refused;
+use crate::values::arrives_or_is_refused;
 
 use crate::{count_values, Case, Tier};
 
@@ -200,11 +200,11 @@ fn one_host_failing(tier: &Tier) {
 fn values_arrive_intact_on_every_host(tier: &Tier) {
     let Cluster { mm, peers, .. } = cluster(tier);
     let mm = RefCell::new(mm);
-    crate::single::runner(60)
+    crate::values::runner(60)
         .run(
             &prop_oneof![
-                crate::single::awkward_string(),
-                crate::single::quoted_string()
+                crate::values::awkward_string(),
+                crate::values::quoted_string()
             ],
             |value| {
                 let sent = mm

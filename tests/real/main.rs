@@ -25,6 +25,7 @@ mod oracle;
 #[path = "../it/support/pattern_values.rs"]
 mod pattern_values;
 mod single;
+mod values;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -157,6 +158,7 @@ fn main() {
     };
 
     let mut cases: Vec<Case> = single::cases();
+    cases.extend(values::cases());
     cases.extend(killers::cases());
     cases.extend(cc::cases());
     cases.extend(oracle::cases());
