@@ -32,11 +32,10 @@ impl RawClient {
     }
 
     /// Connects to the command socket at `path`; a read waits in
-    /// `epoll_wait` until the socket is readable and then reads without
-    /// blocking. The socket is registered as the async client registers
-    /// it (reading and writing, edge-triggered), so that the thread also
-    /// wakes, for nothing, when the server reads the request: the least a
-    /// client waiting as the async one does pays.
+    /// `epoll_wait` and then reads without blocking. The socket is
+    /// registered as the async client registers it (for reading alone,
+    /// edge-triggered): the least a client waiting as the async one does
+    /// pays.
     pub fn connect_epoll(path: &Path) -> io::Result<RawClient> {
         RawClient::with_reader(path, |stream| {
             stream.set_nonblocking(true)?;
@@ -49,7 +48,7 @@ impl RawClient {
             // SAFETY: `epoll` was just created and nothing else owns it.
             let epoll = unsafe { OwnedFd::from_raw_fd(epoll) };
             let mut event = libc::epoll_event {
-                events: (libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLET) as u32,
+                events: (libc::EPOLLIN | libc::EPOLLET) as u32,
                 u64: 0,
             };
             // SAFETY: both descriptors are open; `event` is valid for the call.
@@ -152,15 +151,13 @@ impl Read for Waiting {
             return self.stream.read(buf);
         };
         loop {
-            while self.drained {
+            if self.drained {
                 let mut event = libc::epoll_event { events: 0, u64: 0 };
                 // SAFETY: `event` is valid for one event for the whole call.
                 let ready = unsafe { libc::epoll_wait(epoll.as_raw_fd(), &mut event, 1, -1) };
                 if ready < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
                     return Err(io::Error::last_os_error());
                 }
-                // Only room to write (the server read the request): wait on.
-                self.drained = ready <= 0 || event.events & libc::EPOLLIN as u32 == 0;
             }
             match self.stream.read(buf) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.drained = true,

@@ -33,15 +33,17 @@ use crate::protocol::Request;
 /// Async I/O: the socket, registered with the runtime's reactor, and the
 /// one timer every bounded wait on it uses.
 pub(crate) struct Tokio {
-    /// Registered for reading and writing, as tokio's own `UnixStream` is.
-    /// The socket becomes writable again when the server reads a request,
-    /// so the reactor wakes then (for nobody) as well as for the answer:
-    /// one more `epoll_wait` a command, which on the machine measured costs
-    /// the thread less than it saves: a thread that slept in one
-    /// `epoll_wait` from the request to the answer cost 1.2–1.6 times the
-    /// CPU of a blocking read, which that same event wakes in between (see
-    /// docs/design.md).
+    /// Registered for reading only. A socket registered for writing too
+    /// (as tokio's `UnixStream` is) becomes writable again each time the
+    /// server reads a request, and the reactor wakes for that although
+    /// nobody waits to write: one more `epoll_wait` per command. Measured
+    /// both ways, that wake cost the thread more CPU against a real
+    /// minimega and less against the mock (see docs/design.md).
     socket: AsyncFd<UnixStream>,
+    /// The same socket registered for writing (a duplicate of its
+    /// descriptor), only while a request waits for room in the send buffer;
+    /// dropped once the request is written.
+    writer: Option<AsyncFd<UnixStream>>,
     /// Made at the first wait that must be bounded, then moved to each new
     /// deadline rather than made again: moving a tokio timer later only
     /// records the new time (the timer wheel is not touched and the reactor
@@ -57,7 +59,8 @@ impl Tokio {
         // non-blocking, is then registered afresh.
         let socket = tokio::net::UnixStream::connect(path).await?.into_std()?;
         Ok(Tokio {
-            socket: AsyncFd::with_interest(socket, Interest::READABLE | Interest::WRITABLE)?,
+            socket: AsyncFd::with_interest(socket, Interest::READABLE)?,
+            writer: None,
             timer: None,
         })
     }
@@ -86,17 +89,21 @@ impl Tokio {
         }
     }
 
-    /// Writes what the socket takes of `bytes`, or waits for room. The
-    /// write is tried first: the send buffer almost always has room, and
-    /// writing at once skips the reactor's bookkeeping.
-    fn poll_send(&self, bytes: &[u8], cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        match self.socket.get_ref().write(bytes) {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            written => return Poll::Ready(written),
-        }
+    /// Writes what the socket takes of `bytes`, or waits for room.
+    fn poll_send(&mut self, bytes: &[u8], cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        let writer = match &mut self.writer {
+            Some(writer) => writer,
+            empty => match self.socket.get_ref().write(bytes) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    let copy = self.socket.get_ref().try_clone()?;
+                    empty.insert(AsyncFd::with_interest(copy, Interest::WRITABLE)?)
+                }
+                written => return Poll::Ready(written),
+            },
+        };
         loop {
-            let mut ready = ready!(self.socket.poll_write_ready(cx))?;
-            if let Ok(written) = ready.try_io(|socket| socket.get_ref().write(bytes)) {
+            let mut ready = ready!(writer.poll_write_ready(cx))?;
+            if let Ok(written) = ready.try_io(|writer| writer.get_ref().write(bytes)) {
                 return Poll::Ready(written);
             }
         }
@@ -253,6 +260,9 @@ impl Connection<Tokio> {
                 Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(io_fault(e))),
             }
+        }
+        if let Ok(io) = &mut self.io {
+            io.writer = None;
         }
         Poll::Ready(Ok(()))
     }
