@@ -13,10 +13,9 @@
 //! difference, so that starting, connecting and warming cancel out. A tool
 //! that is missing or fails skips its figures, and the output says so.
 //!
-//! strace slows the client down, so the server has usually read a request
-//! before the client waits: the wake for nothing that a blocking read and
-//! the async client's reactor often take then (see the context switches
-//! in the timed runs) is mostly missing from these counts.
+//! A blocking read woken for nothing (when the server reads the request)
+//! sleeps again within the same call, so these counts do not show it; the
+//! context switches of the timed runs do.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -64,7 +63,7 @@ pub fn child(server: &Server, spec: &str) -> Result<()> {
 pub fn compare(server: &Server) -> Result<()> {
     println!(
         "\nper command on the client thread, counted in runs of their own \
-         ({LONG} minus {SHORT} commands; strace's slowness hides most wakes for nothing):"
+         ({LONG} minus {SHORT} commands):"
     );
     let exe = std::env::current_exe()?;
     let scratch = std::env::temp_dir().join(format!("bench-counts-{}", std::process::id()));
