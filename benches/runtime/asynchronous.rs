@@ -9,10 +9,11 @@
 //! mock serves on threads of its own, which are not counted on either side.
 //! Each command is awaited two ways: in a task spawned on the runtime, as
 //! a service's code runs, and directly in `block_on`. tokio wakes
-//! `block_on`'s own future through the reactor's eventfd (a `write`, and
-//! one more `epoll_wait` to take it back) where it wakes a task through its
-//! run queue, so the second costs that much more per command whatever the
-//! client does; both are printed.
+//! `block_on`'s own future through the reactor's eventfd (a `write` a
+//! command) where it wakes a task through its run queue, so the second
+//! costs that much more whatever the client does; both are printed. Beside
+//! them run the raw clients of the floor (see [`SIDES`]), and the counts of
+//! [`counts`].
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -21,7 +22,9 @@ use minimega::prelude::*;
 use minimega::runtime::{AsyncClient, Client, Error};
 use tokio::runtime::Runtime;
 
+use crate::counts;
 use crate::cpu::{thread_cpu, time, Took};
+use crate::raw::RawClient;
 use crate::server::Server;
 use crate::{bench_namespace, print, Goal, Options, Result, Runs, BATCH};
 
@@ -33,21 +36,49 @@ const CONNECTIONS: usize = 16;
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn compare(server: &Server, options: &Options) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    round_trips(&runtime, server, options)?;
-    throughput(&runtime, server, options)
+    let mut sides = Sides::connect(server)?;
+    round_trips(&mut sides, options)?;
+    counts::compare(server)?;
+    throughput(&sides.runtime, server, options)
 }
 
 /// One kind of round trip: a command, with or without a timeout.
 #[derive(Clone, Copy)]
-struct Kind {
+pub struct Kind {
     name: &'static str,
+    /// The line the raw clients send (they keep no timeout).
+    line: &'static str,
     timeout: Option<Duration>,
 }
 
+/// The round trips measured, in the order they are printed.
+pub const KINDS: [Kind; 3] = [
+    Kind {
+        name: "echo",
+        line: "echo hello",
+        timeout: None,
+    },
+    Kind {
+        name: "vm config memory",
+        line: "vm config memory 2048",
+        timeout: None,
+    },
+    Kind {
+        name: "echo",
+        line: "echo hello",
+        timeout: Some(TIMEOUT),
+    },
+];
+
 impl Kind {
+    /// The kind as printed.
+    pub fn label(&self) -> String {
+        match self.timeout {
+            None => format!("`{}`", self.name),
+            Some(t) => format!("`{}` ({}s timeout)", self.name, t.as_secs()),
+        }
+    }
+
     fn blocking(self, mm: &mut Client, count: usize) -> Result<()> {
         for _ in 0..count {
             match self.name {
@@ -69,67 +100,109 @@ impl Kind {
     }
 }
 
-/// The three sides of a round-trip figure, in the order a batch runs them
-/// (rotated from batch to batch, so that drift falls on all three).
-const SIDES: usize = 3;
+/// The sides of a round-trip figure, in the order a batch runs them
+/// (rotated from batch to batch, so that drift falls on all alike): the
+/// blocking client, the async client awaited two ways, and the floor, a
+/// raw client (see `raw`) that waits in a blocking read or in
+/// `epoll_wait` as the async client's reactor does: what waiting that way
+/// costs on this machine, before any client code.
+pub const SIDES: [&str; 5] = [
+    "blocking",
+    "in a task",
+    "in block_on",
+    "raw, blocking read",
+    "raw, epoll_wait",
+];
 
-fn round_trips(runtime: &Runtime, server: &Server, options: &Options) -> Result<()> {
-    let mut blocking = Client::connect_to(server.socket())?;
-    let mut in_block_on = runtime.block_on(AsyncClient::connect_to(server.socket()))?;
-    // Moved into each batch's task and back.
-    let mut in_task = Some(runtime.block_on(AsyncClient::connect_to(server.socket()))?);
-    let n = options.commands;
-    let kinds = [
-        Kind {
-            name: "echo",
-            timeout: None,
-        },
-        Kind {
-            name: "vm config memory",
-            timeout: None,
-        },
-        Kind {
-            name: "echo",
-            timeout: Some(TIMEOUT),
-        },
-    ];
-    let mut results = Vec::new();
-    for kind in kinds {
-        blocking.set_timeout(kind.timeout);
-        in_block_on.set_timeout(kind.timeout);
-        if let Some(mm) = &mut in_task {
+/// A client for each side, the async ones on one current-thread runtime.
+pub struct Sides {
+    runtime: Runtime,
+    blocking: Client,
+    in_block_on: AsyncClient,
+    /// Moved into each batch's task and back.
+    in_task: Option<AsyncClient>,
+    raw_blocking: RawClient,
+    raw_epoll: RawClient,
+}
+
+impl Sides {
+    pub fn connect(server: &Server) -> Result<Sides> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let blocking = Client::connect_to(server.socket())?;
+        let in_block_on = runtime.block_on(AsyncClient::connect_to(server.socket()))?;
+        let in_task = Some(runtime.block_on(AsyncClient::connect_to(server.socket()))?);
+        Ok(Sides {
+            runtime,
+            blocking,
+            in_block_on,
+            in_task,
+            raw_blocking: RawClient::connect(server.socket())?,
+            raw_epoll: RawClient::connect_epoll(server.socket())?,
+        })
+    }
+
+    /// Sets every side's timeout to `kind`'s.
+    pub fn set_kind(&mut self, kind: Kind) {
+        self.blocking.set_timeout(kind.timeout);
+        self.in_block_on.set_timeout(kind.timeout);
+        if let Some(mm) = &mut self.in_task {
             mm.set_timeout(kind.timeout);
         }
-        let mut run = |side: usize, count: usize| -> Result<Took> {
-            let (result, took) = time(|| -> Result<()> {
-                match side {
-                    0 => kind.blocking(&mut blocking, count),
-                    1 => {
-                        let mut mm = in_task.take().ok_or("the task's client was lost")?;
-                        let task = runtime.spawn(async move {
-                            let done = kind.awaited(&mut mm, count).await;
-                            (mm, done)
-                        });
-                        let (mm, done) = runtime.block_on(task)?;
-                        in_task = Some(mm);
-                        Ok(done?)
-                    }
-                    _ => Ok(runtime.block_on(kind.awaited(&mut in_block_on, count))?),
+    }
+
+    /// Runs `count` round trips of `kind` on `side` (an index of [`SIDES`]).
+    pub fn run(&mut self, side: usize, kind: Kind, count: usize) -> Result<()> {
+        match side {
+            0 => kind.blocking(&mut self.blocking, count),
+            1 => {
+                let mut mm = self.in_task.take().ok_or("the task's client was lost")?;
+                let task = self.runtime.spawn(async move {
+                    let done = kind.awaited(&mut mm, count).await;
+                    (mm, done)
+                });
+                let (mm, done) = self.runtime.block_on(task)?;
+                self.in_task = Some(mm);
+                Ok(done?)
+            }
+            2 => Ok(self
+                .runtime
+                .block_on(kind.awaited(&mut self.in_block_on, count))?),
+            _ => {
+                let raw = match side {
+                    3 => &mut self.raw_blocking,
+                    _ => &mut self.raw_epoll,
+                };
+                for _ in 0..count {
+                    black_box(raw.command(kind.line)?);
                 }
-            });
+                Ok(())
+            }
+        }
+    }
+}
+
+fn round_trips(sides: &mut Sides, options: &Options) -> Result<()> {
+    let n = options.commands;
+    let mut results = Vec::new();
+    for kind in KINDS {
+        sides.set_kind(kind);
+        let mut run = |side: usize, count: usize| -> Result<Took> {
+            let (result, took) = time(|| sides.run(side, kind, count));
             result.map(|()| took)
         };
         // Warm every side (and the server) before measuring.
-        for side in 0..SIDES {
+        for side in 0..SIDES.len() {
             run(side, n / 10 + 1)?;
         }
-        let mut runs: [Runs; SIDES] = Default::default();
+        let mut runs: [Runs; SIDES.len()] = Default::default();
         for _ in 0..options.rounds {
-            let mut took = [Took::default(); SIDES];
+            let mut took = [Took::default(); SIDES.len()];
             for batch in 0..n.div_ceil(BATCH) {
                 let count = BATCH.min(n - batch * BATCH);
-                for turn in 0..SIDES {
-                    let side = (batch + turn) % SIDES;
+                for turn in 0..SIDES.len() {
+                    let side = (batch + turn) % SIDES.len();
                     took[side] += run(side, count)?;
                 }
             }
@@ -140,14 +213,9 @@ fn round_trips(runtime: &Runtime, server: &Server, options: &Options) -> Result<
         results.push((kind, runs));
     }
     println!("== Async client: {n} commands a run, async vs the blocking client ==");
-    let label = |kind: &Kind| match kind.timeout {
-        None => format!("`{}`", kind.name),
-        Some(t) => format!("`{}` ({}s timeout)", kind.name, t.as_secs()),
-    };
-    let sides = [("in a task", 1), ("in block_on", 2)];
-    for (how, side) in sides {
+    for side in 1..=2 {
         for (kind, runs) in &results {
-            let what = format!("round trip {}, µs/cmd, {how}", label(kind));
+            let what = format!("round trip {}, µs/cmd, {}", kind.label(), SIDES[side]);
             print(
                 &what,
                 runs[0].wall(),
@@ -157,11 +225,39 @@ fn round_trips(runtime: &Runtime, server: &Server, options: &Options) -> Result<
             );
         }
     }
-    for (how, side) in sides {
+    for side in 1..=2 {
         for (kind, runs) in &results {
-            let what = format!("client CPU {}, µs/cmd, {how}", label(kind));
+            let what = format!("client CPU {}, µs/cmd, {}", kind.label(), SIDES[side]);
             print(&what, runs[0].cpu(), runs[side].cpu(), Goal::AtMost(1.1), 2);
         }
+    }
+    // The floor: the same hand-written client waiting in `epoll_wait` as
+    // the async client does, against waiting in a blocking read. The
+    // async client's ratio cannot be below this, whatever its own code.
+    println!(
+        "\nthe floor: the raw client waiting in epoll_wait as the async client does, \
+         vs in a blocking read (no timeout)"
+    );
+    for (kind, runs) in results.iter().filter(|(kind, _)| kind.timeout.is_none()) {
+        let what = format!("client CPU {}, µs/cmd, raw epoll", kind.label());
+        print(&what, runs[3].cpu(), runs[4].cpu(), Goal::None, 2);
+    }
+    // Where the CPU goes, from the same runs: the kernel's user/system
+    // split of the client thread, summed over every run.
+    println!(
+        "\nclient CPU split, user + system µs/cmd, and context switches/cmd (slept + \
+         preempted), over all runs (the kernel samples the split at its tick):"
+    );
+    for (kind, runs) in &results {
+        let split = |side: usize| {
+            let usage = runs[side].usage_per_operation();
+            format!(
+                "{} {:.2} + {:.2}, {:.2} + {:.2} sw",
+                SIDES[side], usage.user, usage.system, usage.voluntary, usage.involuntary
+            )
+        };
+        let sides: Vec<String> = (0..SIDES.len()).map(split).collect();
+        println!("  {:<28} {}", kind.label(), sides.join(";  "));
     }
     Ok(())
 }
@@ -220,6 +316,7 @@ fn throughput(runtime: &Runtime, server: &Server, options: &Options) -> Result<(
             let sync_took = Took {
                 wall: started.elapsed().as_secs_f64(),
                 cpu: sync_cpu,
+                ..Took::default()
             };
             // A current-thread runtime: its reactor and every task run on
             // this thread, so its CPU is the whole async side's.

@@ -19,6 +19,7 @@
 
 mod alloc;
 mod asynchronous;
+mod counts;
 mod cpu;
 mod raw;
 mod report;
@@ -36,7 +37,7 @@ use minimega::runtime::tables::VmInfo;
 use minimega::runtime::{Client, Namespace, Response};
 use serde_json::Value;
 
-use cpu::{time, Took};
+use cpu::{summary, time, Runs, Took};
 use raw::RawClient;
 use report::{bytes, Comparison, Goal};
 use server::Server;
@@ -59,6 +60,8 @@ struct Options {
     stream: usize,
     pin: bool,
     only: Option<String>,
+    /// `SIDE,KIND,N`: run as a child that [`counts`] counts.
+    count: Option<String>,
 }
 
 impl Options {
@@ -71,6 +74,7 @@ impl Options {
             stream: 1000,
             pin: true,
             only: None,
+            count: None,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -83,6 +87,7 @@ impl Options {
                 "--stream" => options.stream = value()?.parse()?,
                 "--no-pin" => options.pin = false,
                 "--only" => options.only = Some(value()?),
+                "--count" => options.count = Some(value()?),
                 // `cargo bench` passes `--bench`; a filter means nothing here.
                 _ => {}
             }
@@ -109,6 +114,9 @@ fn main() -> Result<()> {
         }
     };
     let pinned = pinned && cpu::pin_to(0);
+    if let Some(spec) = &options.count {
+        return counts::child(&server, spec);
+    }
     println!("runtime benchmark against {}", server.describe());
     if pinned {
         println!(
@@ -135,44 +143,6 @@ fn main() -> Result<()> {
         asynchronous::compare(&server, &options)?;
     }
     Ok(())
-}
-
-/// The runs of one side of a comparison.
-#[derive(Default)]
-struct Runs {
-    wall: Vec<f64>,
-    cpu: Vec<f64>,
-}
-
-impl Runs {
-    /// Records one run of `count` operations, per operation in µs.
-    fn record(&mut self, took: Took, count: usize) {
-        self.wall.push(took.wall * 1e6 / count as f64);
-        self.cpu.push(took.cpu * 1e6 / count as f64);
-    }
-
-    /// Records one run as a whole, in ms.
-    fn record_ms(&mut self, took: Took) {
-        self.wall.push(took.wall * 1e3);
-        self.cpu.push(took.cpu * 1e3);
-    }
-
-    fn wall(&self) -> Summary {
-        summary(&self.wall)
-    }
-
-    fn cpu(&self) -> Summary {
-        summary(&self.cpu)
-    }
-}
-
-fn summary(runs: &[f64]) -> Summary {
-    Summary::of(runs).unwrap_or(Summary {
-        median: f64::NAN,
-        min: f64::NAN,
-        max: f64::NAN,
-        runs: 0,
-    })
 }
 
 fn print(what: &str, baseline: Summary, measured: Summary, goal: Goal, decimals: usize) {

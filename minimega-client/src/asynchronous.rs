@@ -312,10 +312,10 @@ impl AsyncClient {
         options: RunOptions,
     ) -> Result<Responses, Error> {
         let timing = self.settings.timing(&options, Reading::Whole);
-        self.open_stream(scope, line, options, timing)
-            .await?
-            .into_responses()
-            .await
+        // Two statements: the sending future is a temporary, and would
+        // otherwise be kept (and take room in this future) to the end.
+        let stream = self.open_stream(scope, line, options, timing).await?;
+        stream.into_responses().await
     }
 
     /// Runs `line` for a wait that has `left` before its deadline, as the
@@ -353,29 +353,40 @@ impl AsyncClient {
         self.open_stream(scope, line, options, timing).await
     }
 
-    async fn open_stream(
+    /// Plans `line` at once (see `Settings::plan`; the callers are async
+    /// fns, so that is at their first poll) and returns the future that
+    /// sends it. The future holds the plan alone, not the line and options
+    /// it came from, and holds it once (matched by reference across the
+    /// send, and returned rather than wrapped in a `Result`, which the
+    /// caller's future would keep beside it): a command's future is moved
+    /// into its box whole, and one small enough for the allocator's
+    /// per-thread cache costs less.
+    fn open_stream(
         &mut self,
         scope: Scope<'_>,
         line: CommandLine,
         options: RunOptions,
         timing: Timing,
-    ) -> Result<AsyncResponseStream<'_>, Error> {
-        // Before the line is checked and rendered, which for a huge one
-        // takes long: a deadline already past fails at once.
-        self.conn.check_deadline(timing.deadline(), || {
-            crate::excerpt::excerpt_tokens(line.tokens())
-        })?;
-        let planned = match self.settings.plan(scope, line, options, timing)? {
-            Ok(planned) => planned,
-            Err(empty) => return Ok(AsyncResponseStream::new(&mut self.conn, empty)),
-        };
-        let request = &planned.request;
-        let sent = self
-            .conn
-            .send(request, &request.command, planned.deadline())
-            .await;
-        let answer = planned.sent(sent)?;
-        Ok(AsyncResponseStream::new(&mut self.conn, answer))
+    ) -> impl Future<Output = Result<AsyncResponseStream<'_>, Error>> + Send + '_ {
+        let planned = self
+            .settings
+            .plan(&mut self.conn, scope, line, options, timing);
+        let conn = &mut self.conn;
+        async move {
+            let sent = match &planned {
+                Ok(Ok(planned)) => {
+                    let request = &planned.request;
+                    conn.send(request, &request.command, planned.deadline())
+                        .await
+                }
+                _ => Ok(()),
+            };
+            let answer = match planned? {
+                Ok(planned) => planned.sent(sent)?,
+                Err(empty) => empty,
+            };
+            Ok(AsyncResponseStream::new(conn, answer))
+        }
     }
 }
 
@@ -492,10 +503,15 @@ impl<'a> AsyncResponseStream<'a> {
 
     /// Reads the rest of the answer into one [`Responses`], as the blocking
     /// stream's `into_responses` does.
-    pub async fn into_responses(mut self) -> Result<Responses, Error> {
-        // `None` only comes of `leave_at`, which a wait's poll sets, and it
-        // calls `gather` itself.
-        self.gather().await.map(Option::unwrap_or_default)
+    // An async block rather than an `async fn`, which would keep `self`
+    // twice in its future (as its argument, and moved into its body).
+    #[allow(clippy::manual_async_fn)]
+    pub fn into_responses(mut self) -> impl Future<Output = Result<Responses, Error>> + Send + 'a {
+        async move {
+            // `None` only comes of `leave_at`, which a wait's poll sets,
+            // and it calls `gather` itself.
+            self.gather().await.map(Option::unwrap_or_default)
+        }
     }
 
     /// [`AsyncResponseStream::into_responses`], or `None` if the

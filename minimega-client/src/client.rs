@@ -437,12 +437,10 @@ impl Client {
         options: RunOptions,
         timing: Timing,
     ) -> Result<ResponseStream<'_>, Error> {
-        // Before the line is checked and rendered, which for a huge one
-        // takes long: a deadline already past fails at once.
-        self.conn.check_deadline(timing.deadline(), || {
-            crate::excerpt::excerpt_tokens(line.tokens())
-        })?;
-        let planned = match self.settings.plan(scope, line, options, timing)? {
+        let planned = match self
+            .settings
+            .plan(&mut self.conn, scope, line, options, timing)?
+        {
             Ok(planned) => planned,
             Err(empty) => return Ok(ResponseStream::new(&mut self.conn, empty)),
         };

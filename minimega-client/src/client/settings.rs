@@ -95,14 +95,22 @@ impl Settings {
 
     /// `line` in `scope`, checked and prepared (see [`prepare`]), with the
     /// options applied: `Ok(Err(answer))` for a line with nothing to send,
-    /// whose answer is empty.
-    pub(crate) fn plan(
+    /// whose answer is empty. A deadline already past fails first, with
+    /// nothing sent, before the line is checked and rendered (which for a
+    /// huge one takes long). Everything here is done before the first
+    /// `.await` of an async command, so that its future holds only the
+    /// plan across the I/O.
+    pub(crate) fn plan<S>(
         &self,
+        conn: &mut Connection<S>,
         scope: Scope<'_>,
         line: CommandLine,
         options: RunOptions,
         timing: Timing,
     ) -> Result<Result<Planned, Answer>, Error> {
+        conn.check_deadline(timing.deadline(), || {
+            crate::excerpt::excerpt_tokens(line.tokens())
+        })?;
         let failures = options.failures.unwrap_or(self.failures);
         let namespace = self.namespace_of(scope);
         let outgoing = match prepare(self.spec, namespace, line) {
