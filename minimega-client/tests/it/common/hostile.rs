@@ -47,6 +47,13 @@ impl Server {
     pub fn builder(&self) -> minimega_client::ClientBuilder {
         Client::builder().base(&self.dir)
     }
+
+    #[cfg(feature = "tokio")]
+    pub async fn async_client(&self) -> minimega_client::AsyncClient {
+        minimega_client::AsyncClient::connect_base(&self.dir)
+            .await
+            .unwrap()
+    }
 }
 
 impl Drop for Server {
