@@ -246,6 +246,52 @@ impl LineBuf {
     }
 }
 
+/// The socket under an I/O, for the part every I/O does alike: taking,
+/// without waiting, what arrived while no request was in flight.
+pub(crate) trait Socket {
+    /// The socket's descriptor.
+    fn fd(&self) -> RawFd;
+}
+
+impl<S: Socket> Connection<S> {
+    /// Reads whatever has arrived while no request was in flight (see
+    /// [`Connection::unsolicited_line`]), without waiting.
+    fn take_unsolicited(&mut self, label: &str) -> Result<(), Error> {
+        let mut carried = self.carried_bytes();
+        loop {
+            let fault = match self.unsolicited_line(&mut carried) {
+                Ok(true) => continue,
+                Ok(false) => match self.fill_now() {
+                    Ok(0) => return Ok(()),
+                    Ok(_) => continue,
+                    Err(fault) => fault,
+                },
+                Err(fault) => fault,
+            };
+            return Err(self.fail(fault, label, Deadline::after(None)));
+        }
+    }
+
+    /// Receives what has already arrived: one non-blocking `recv`, whatever
+    /// the I/O (an async reactor may not have seen these bytes yet, and
+    /// they must be seen before the next request is written).
+    fn fill_now(&mut self) -> Result<usize, Fault> {
+        let Ok(io) = &self.io else {
+            return Err(Fault::Eof);
+        };
+        let fd = io.fd();
+        loop {
+            match self.buf.recv(fd, libc::MSG_DONTWAIT) {
+                Ok(0) => return Err(Fault::Eof),
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
+                Err(e) => return Err(io_fault(e)),
+            }
+        }
+    }
+}
+
 /// `recv` into the free capacity of `buf`, which grows by what came: no
 /// bounce buffer, and nothing zeroed first. `MSG_DONTWAIT` reads only
 /// what has arrived, without switching the socket's mode; without it the

@@ -33,6 +33,12 @@ impl Blocking {
     }
 }
 
+impl Socket for Blocking {
+    fn fd(&self) -> RawFd {
+        self.stream.as_raw_fd()
+    }
+}
+
 impl Connection<Blocking> {
     pub(crate) fn open(path: &Path, limits: Limits) -> io::Result<Connection<Blocking>> {
         Ok(Connection::with_io(Blocking::connect(path)?, limits))
@@ -121,38 +127,29 @@ impl Connection<Blocking> {
                 Buffered::Frame(frame) => return Ok(Some(frame)),
                 Buffered::Ended => return Ok(None),
                 Buffered::NeedBytes => {
-                    self.fill(Some(deadline))?;
+                    self.fill(deadline)?;
                 }
             }
         }
     }
 
-    /// Reads what the socket has into the buffer: blocking until the
-    /// deadline, or (`wait` is `None`) taking only what has already
-    /// arrived. Returns how many bytes came.
-    fn fill(&mut self, wait: Option<Deadline>) -> Result<usize, Fault> {
+    /// Reads what the socket has into the buffer, blocking until the
+    /// deadline. Returns how many bytes came.
+    fn fill(&mut self, deadline: Deadline) -> Result<usize, Fault> {
         let Ok(io) = &mut self.io else {
             return Err(Fault::Eof);
         };
-        if let Some(deadline) = wait {
-            let timeout = deadline.remaining()?;
-            if timeout != io.read_timeout {
-                io.stream.set_read_timeout(timeout).map_err(Fault::Io)?;
-                io.read_timeout = timeout;
-            }
+        let timeout = deadline.remaining()?;
+        if timeout != io.read_timeout {
+            io.stream.set_read_timeout(timeout).map_err(Fault::Io)?;
+            io.read_timeout = timeout;
         }
-        let flags = if wait.is_none() {
-            libc::MSG_DONTWAIT
-        } else {
-            0
-        };
         let fd = io.stream.as_raw_fd();
         loop {
-            match self.buf.recv(fd, flags) {
+            match self.buf.recv(fd, 0) {
                 Ok(0) => return Err(Fault::Eof),
                 Ok(n) => return Ok(n),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if wait.is_none() && e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
                 Err(e) => return Err(io_fault(e)),
             }
         }
@@ -170,23 +167,5 @@ impl Connection<Blocking> {
             }
         }
         Ok(())
-    }
-
-    /// Reads whatever has arrived while no request was in flight (see
-    /// [`Connection::unsolicited_line`]).
-    fn take_unsolicited(&mut self, label: &str) -> Result<(), Error> {
-        let mut carried = self.carried_bytes();
-        loop {
-            let fault = match self.unsolicited_line(&mut carried) {
-                Ok(true) => continue,
-                Ok(false) => match self.fill(None) {
-                    Ok(0) => return Ok(()),
-                    Ok(_) => continue,
-                    Err(fault) => fault,
-                },
-                Err(fault) => fault,
-            };
-            return Err(self.fail(fault, label, Deadline::after(None)));
-        }
     }
 }

@@ -25,7 +25,7 @@ use tokio::io::unix::AsyncFd;
 use tokio::io::Interest;
 use tokio::time::Sleep;
 
-use super::{io_fault, recv_into, Buffered, Connection, Deadline, Fault, Frame, LineBuf};
+use super::{io_fault, recv_into, Buffered, Connection, Deadline, Fault, Frame, LineBuf, Socket};
 use crate::error::Error;
 use crate::options::Limits;
 use crate::protocol::Request;
@@ -125,6 +125,12 @@ impl Tokio {
             empty => empty.insert(Box::pin(tokio::time::sleep_until(at))),
         };
         timer.as_mut().poll(cx).is_ready()
+    }
+}
+
+impl Socket for Tokio {
+    fn fd(&self) -> std::os::fd::RawFd {
+        self.socket.as_raw_fd()
     }
 }
 
@@ -292,42 +298,5 @@ impl Connection<Tokio> {
             }
         }
         Ok(())
-    }
-
-    /// Reads whatever has arrived while no request was in flight (see
-    /// [`Connection::unsolicited_line`]), without waiting.
-    fn take_unsolicited(&mut self, label: &str) -> Result<(), Error> {
-        let mut carried = self.carried_bytes();
-        loop {
-            let fault = match self.unsolicited_line(&mut carried) {
-                Ok(true) => continue,
-                Ok(false) => match self.fill_now() {
-                    Ok(0) => return Ok(()),
-                    Ok(_) => continue,
-                    Err(fault) => fault,
-                },
-                Err(fault) => fault,
-            };
-            return Err(self.fail(fault, label, Deadline::after(None)));
-        }
-    }
-
-    /// Receives what has already arrived. One non-blocking `recv`, as the
-    /// blocking I/O makes: the reactor may not have seen these bytes yet,
-    /// and they must be seen before the next request is written.
-    fn fill_now(&mut self) -> Result<usize, Fault> {
-        let Ok(io) = &self.io else {
-            return Err(Fault::Eof);
-        };
-        let fd = io.socket.as_raw_fd();
-        loop {
-            match self.buf.recv(fd, libc::MSG_DONTWAIT) {
-                Ok(0) => return Err(Fault::Eof),
-                Ok(n) => return Ok(n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
-                Err(e) => return Err(io_fault(e)),
-            }
-        }
     }
 }
