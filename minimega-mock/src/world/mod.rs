@@ -524,6 +524,16 @@ impl World {
         self.preprocessor.files.clone()
     }
 
+    /// A file as minimega's capture, vnc and debug commands take it: an
+    /// absolute path as given, a relative one in the files directory.
+    pub(crate) fn in_files(&self, file: &str) -> String {
+        if file.starts_with('/') {
+            file.to_owned()
+        } else {
+            self.files_dir().join(file).to_string_lossy().into_owned()
+        }
+    }
+
     /// The next tap number of `node`.
     pub(crate) fn next_tap(&mut self, node: usize) -> u64 {
         let tap = self.nodes[node].next_tap;

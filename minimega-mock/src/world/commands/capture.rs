@@ -48,15 +48,6 @@ pub(super) fn entries() -> Vec<(String, Dispatch)> {
     ])
 }
 
-/// A relative capture file is in the files directory.
-fn path(world: &World, file: &str) -> String {
-    if file.starts_with('/') {
-        file.to_owned()
-    } else {
-        world.files_dir().join(file).to_string_lossy().into_owned()
-    }
-}
-
 fn list(
     world: &mut World,
     ctx: &Ctx,
@@ -113,7 +104,7 @@ fn vm(
     let i: usize = index
         .parse()
         .map_err(|_| format!("invalid interface: `{index}`"))?;
-    let file = path(world, m.value("filename").unwrap_or_default());
+    let file = world.in_files(m.value("filename").unwrap_or_default());
     let ns = world.ns(ctx);
     let id = ns
         .vms
@@ -155,7 +146,7 @@ fn bridge(
         });
         return Ok(());
     }
-    let file = path(world, m.value("filename").unwrap_or_default());
+    let file = world.in_files(m.value("filename").unwrap_or_default());
     let (mode, compress) = if kind == "netflow" {
         ("raw".to_owned(), "false".to_owned())
     } else {

@@ -76,11 +76,7 @@ fn debug(
     _: &mut WireResponse,
 ) -> Result<(), Failure> {
     if let Some(file) = cmd.m.value("file") {
-        let file = if file.starts_with('/') {
-            file.to_owned()
-        } else {
-            world.files_dir().join(file).to_string_lossy().into_owned()
-        };
+        let file = world.in_files(file);
         let Some(path) = super::shell::allowed(world, &file, true) else {
             ctx.unsimulated();
             return Ok(());

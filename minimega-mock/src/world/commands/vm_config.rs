@@ -188,7 +188,7 @@ fn parse_value(world: &mut World, ctx: &Ctx, field: &Field, text: &str) -> Resul
             text.parse()
                 .map_err(|_| format!("strconv.ParseInt: parsing {text:?}: invalid syntax"))?,
         ),
-        FieldKind::Path => Value::Str(in_files(world, text)),
+        FieldKind::Path => Value::Str(in_files_cleaned(world, text)),
         _ if field.name == "schedule" => {
             let ns = world.ns(ctx);
             if !ns.config.text("colocate").is_empty() {
@@ -225,8 +225,9 @@ fn parse_uint(text: &str) -> Result<u64, String> {
         .map_err(|_| format!("strconv.ParseUint: parsing {text:?}: value out of range"))
 }
 
-/// A relative path taken as relative to the files directory.
-fn in_files(world: &World, path: &str) -> String {
+/// A relative path taken as relative to the files directory, then
+/// cleaned (`preprocess::clean`), unlike [`World::in_files`].
+fn in_files_cleaned(world: &World, path: &str) -> String {
     if Path::new(path).is_absolute() {
         return path.to_owned();
     }
@@ -250,7 +251,7 @@ pub(crate) fn config_map(
     let key = cmd.m.value("key").unwrap_or_default().to_owned();
     let value = cmd.m.value("value").unwrap_or_default().to_owned();
     let value = if field.kind == FieldKind::Map && field.name == "volume" && !value.is_empty() {
-        in_files(world, &value)
+        in_files_cleaned(world, &value)
     } else {
         value
     };
@@ -365,7 +366,7 @@ pub(crate) fn config_disks(
             failure = Some("malformed diskspec".to_owned());
             break;
         };
-        let path = in_files(world, path);
+        let path = in_files_cleaned(world, path);
         if kept.iter().any(|(p, _)| *p == path) {
             failure = Some(format!("disk conflict: {path}"));
             break;

@@ -56,16 +56,6 @@ struct Playback {
     paused: bool,
 }
 
-/// A path as minimega takes it: relative ones are in the files directory.
-fn absolute(world: &World, cmd: &MatchedCommand) -> String {
-    let file = cmd.m.value("filename").unwrap_or_default();
-    if file.starts_with('/') {
-        file.to_owned()
-    } else {
-        world.files_dir().join(file).to_string_lossy().into_owned()
-    }
-}
-
 /// `vnc record|stop kb|fb <vm> [file]`, on the host that has the VM.
 fn record(
     world: &mut World,
@@ -75,7 +65,7 @@ fn record(
 ) -> Result<(), Failure> {
     let name = cmd.m.value("vm").unwrap_or_default().to_owned();
     let kind = if cmd.m.chose("kb") { "kb" } else { "fb" };
-    let file = absolute(world, cmd);
+    let file = world.in_files(cmd.m.value("filename").unwrap_or_default());
     let ns = world.ns(ctx);
     let id = ns
         .vms
@@ -107,7 +97,7 @@ fn play(
     cmd: &MatchedCommand,
     _: &mut WireResponse,
 ) -> Result<(), Failure> {
-    let file = absolute(world, cmd);
+    let file = world.in_files(cmd.m.value("filename").unwrap_or_default());
     let length = std::fs::read_to_string(&file)
         .map(|text| file_length(&text))
         .unwrap_or_default();
