@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::common::{cluster, cmd, mock_and_client};
+use crate::common::{cluster, cmd, mock_and_client, read_script};
 use minimega::mock::MockClient;
 use minimega_client::{Client, Complete, Error, Event, RunOptions};
 use minimega_mock::{Effect, MockMinimega};
@@ -15,13 +15,9 @@ fn status(text: &str) -> String {
 #[test]
 fn a_stream_yields_each_message_as_it_comes() {
     let (mock, mut mm) = mock_and_client();
-    let path = mock
-        .write_script("three.mm", "echo one\necho two\necho three\n")
-        .unwrap()
-        .display()
-        .to_string();
-    let mut stream = mm.raw(&format!("read {path}")).unwrap().stream().unwrap();
-    assert_eq!(stream.command(), format!("read {path}"));
+    let read = read_script(&mock, "three.mm", "echo one\necho two\necho three\n");
+    let mut stream = mm.raw(&read).unwrap().stream().unwrap();
+    assert_eq!(stream.command(), read);
     let first = stream.next().unwrap().unwrap();
     assert_eq!(first.text(), "one");
     assert!(!stream.is_complete(), "two more messages are on their way");
@@ -32,19 +28,15 @@ fn a_stream_yields_each_message_as_it_comes() {
 #[test]
 fn dropping_a_stream_early_keeps_the_connection_usable() {
     let (mock, mut mm) = mock_and_client();
-    let path = mock
-        .write_script("three.mm", "echo one\necho two\necho three\n")
-        .unwrap()
-        .display()
-        .to_string();
+    let read = read_script(&mock, "three.mm", "echo one\necho two\necho three\n");
     {
-        let mut stream = mm.raw(&format!("read {path}")).unwrap().stream().unwrap();
+        let mut stream = mm.raw(&read).unwrap().stream().unwrap();
         assert_eq!(stream.next().unwrap().unwrap().text(), "one");
     }
     assert!(!mm.is_closed());
     assert_eq!(mm.run_line("echo next").unwrap().text().unwrap(), "next");
     // Dropped before reading anything at all, too.
-    drop(mm.raw(&format!("read {path}")).unwrap().stream().unwrap());
+    drop(mm.raw(&read).unwrap().stream().unwrap());
     assert_eq!(mm.run_line("echo again").unwrap().text().unwrap(), "again");
 }
 
@@ -58,17 +50,13 @@ fn status_messages_before_during_and_after_are_progress_not_answers() {
         .on_status(move |text| handler_seen.lock().unwrap().push(text.to_owned()))
         .connect()
         .unwrap();
-    let path = mock
-        .write_script("three.mm", "echo one\necho two\necho three\n")
-        .unwrap()
-        .display()
-        .to_string();
+    let read = read_script(&mock, "three.mm", "echo one\necho two\necho three\n");
     mock.on_next_command([
         Effect::StatusBefore(status("starting")),
         Effect::StatusBetween(status("working")),
         Effect::StatusAfter(status("finished")),
     ]);
-    let answer = mm.run_line(&format!("read {path}")).unwrap();
+    let answer = mm.run_line(&read).unwrap();
     let texts: Vec<&str> = answer.iter().map(|r| r.text()).collect();
     assert_eq!(texts, ["one", "two", "three"]);
     assert_eq!(answer.statuses(), ["starting", "working", "working"]);
@@ -106,17 +94,13 @@ fn status_sent_between_commands_on_demand() {
 #[test]
 fn stream_events_include_status_messages() {
     let (mock, mut mm) = mock_and_client();
-    let path = mock
-        .write_script("two.mm", "echo one\necho two\n")
-        .unwrap()
-        .display()
-        .to_string();
+    let read = read_script(&mock, "two.mm", "echo one\necho two\n");
     mock.on_next_command([
         Effect::StatusBefore(status("before")),
         Effect::StatusBetween(status("between")),
         Effect::StatusAfter(status("after")),
     ]);
-    let mut stream = mm.raw(&format!("read {path}")).unwrap().stream().unwrap();
+    let mut stream = mm.raw(&read).unwrap().stream().unwrap();
     let mut events = Vec::new();
     while let Some(event) = stream.next_event() {
         events.push(match event.unwrap() {
@@ -186,12 +170,8 @@ fn failing_responses_in_a_stream() {
 #[test]
 fn a_stream_collects_into_responses() {
     let (mock, mut mm) = mock_and_client();
-    let path = mock
-        .write_script("two.mm", "echo one\nbogus\n")
-        .unwrap()
-        .display()
-        .to_string();
-    let stream = mm.raw(&format!("read {path}")).unwrap().stream().unwrap();
+    let read = read_script(&mock, "two.mm", "echo one\nbogus\n");
+    let stream = mm.raw(&read).unwrap().stream().unwrap();
     let error = stream.into_responses().unwrap_err();
     assert_eq!(
         error.failures()[0].message,

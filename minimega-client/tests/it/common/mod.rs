@@ -35,6 +35,13 @@ pub fn tokens(words: &[&str]) -> CommandLine {
 }
 
 /// A mock with one host, and a client connected to it.
+/// `read` of a script of `text` that the mock holds as `name`: the line
+/// that runs it, for tests of answers in several messages.
+pub fn read_script(mock: &MockMinimega, name: &str, text: &str) -> String {
+    let path = mock.write_script(name, text).unwrap();
+    format!("read {}", path.display())
+}
+
 pub fn mock_and_client() -> (MockMinimega, Client) {
     let mock = MockMinimega::start().expect("mock starts");
     let client = mock.client().expect("client connects");

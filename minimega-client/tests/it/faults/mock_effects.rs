@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::mock_and_client;
+use crate::common::{mock_and_client, read_script};
 use minimega_client::{Client, Complete, Error, RunOptions};
 use minimega_mock::{Effect, MockMinimega};
 
@@ -90,13 +90,9 @@ fn a_stream_times_out_per_message() {
 #[test]
 fn disconnect_mid_answer() {
     let (mock, mut mm) = mock_and_client();
-    let path = mock
-        .write_script("three.mm", "echo one\necho two\necho three\n")
-        .unwrap()
-        .display()
-        .to_string();
+    let read = read_script(&mock, "three.mm", "echo one\necho two\necho three\n");
     mock.on_next_command([Effect::Disconnect { after: 1 }]);
-    let error = mm.run_line(&format!("read {path}")).unwrap_err();
+    let error = mm.run_line(&read).unwrap_err();
     assert!(matches!(error, Error::Disconnected { .. }), "{error}");
     assert!(error.to_string().contains("closed the connection"));
     assert_closed(&mut mm);
@@ -104,7 +100,7 @@ fn disconnect_mid_answer() {
     // Streaming, the first response still arrives before the error.
     mm.reconnect().unwrap();
     mock.on_next_command([Effect::Disconnect { after: 1 }]);
-    let mut stream = mm.raw(&format!("read {path}")).unwrap().stream().unwrap();
+    let mut stream = mm.raw(&read).unwrap().stream().unwrap();
     assert_eq!(stream.next().unwrap().unwrap().text(), "one");
     assert!(matches!(
         stream.next(),
@@ -128,13 +124,9 @@ fn disconnect_before_any_answer() {
 #[test]
 fn a_malformed_line_closes_the_connection() {
     let (mock, mut mm) = mock_and_client();
-    let path = mock
-        .write_script("two.mm", "echo one\necho two\n")
-        .unwrap()
-        .display()
-        .to_string();
+    let read = read_script(&mock, "two.mm", "echo one\necho two\n");
     mock.on_next_command([Effect::Malformed { after: 1 }]);
-    let error = mm.run_line(&format!("read {path}")).unwrap_err();
+    let error = mm.run_line(&read).unwrap_err();
     let Error::Protocol { line, reason, .. } = &error else {
         panic!("{error}")
     };
@@ -149,14 +141,10 @@ fn a_malformed_line_closes_the_connection() {
 #[test]
 fn a_dropped_stream_that_hits_a_fault_closes_the_connection() {
     let (mock, mut mm) = mock_and_client();
-    let path = mock
-        .write_script("three.mm", "echo one\necho two\necho three\n")
-        .unwrap()
-        .display()
-        .to_string();
+    let read = read_script(&mock, "three.mm", "echo one\necho two\necho three\n");
     mock.on_next_command([Effect::Malformed { after: 2 }]);
     {
-        let mut stream = mm.raw(&format!("read {path}")).unwrap().stream().unwrap();
+        let mut stream = mm.raw(&read).unwrap().stream().unwrap();
         assert_eq!(stream.next().unwrap().unwrap().text(), "one");
     }
     assert_closed(&mut mm);
