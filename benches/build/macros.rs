@@ -201,8 +201,8 @@ pub fn line_macros(user: &Path, runs: usize) -> Result<()> {
         .map(|times| summary(times))
         .collect::<Result<Vec<_>>>()?;
     // Counted once each: a count does not move with the machine's load.
-    let instructions = match callgrind_version() {
-        Some(_) => sources
+    let instructions = if valgrind_runs() {
+        let counts = sources
             .iter()
             .map(|(name, source)| {
                 std::fs::write(
@@ -211,9 +211,10 @@ pub fn line_macros(user: &Path, runs: usize) -> Result<()> {
                 )?;
                 instructions_of_check(user, name)
             })
-            .collect::<Result<Vec<f64>>>()
-            .map(Some)?,
-        None => None,
+            .collect::<Result<Vec<f64>>>()?;
+        Some(counts)
+    } else {
+        None
     };
     std::fs::remove_dir_all(&bins)?;
     std::fs::remove_file(user.join("lab1000.mm"))?;
@@ -281,13 +282,12 @@ pub fn line_macros(user: &Path, runs: usize) -> Result<()> {
     Ok(())
 }
 
-/// `valgrind --version`, if valgrind can be run.
-fn callgrind_version() -> Option<String> {
-    let output = Command::new("valgrind").arg("--version").output().ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+/// Whether valgrind can be run (`valgrind --version` answers).
+fn valgrind_runs() -> bool {
+    Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success())
 }
 
 /// The instructions that `cargo check --bin name` runs, cargo's and every

@@ -61,19 +61,15 @@ impl Trees {
                 Some(inner) => inner.to_owned(),
                 None => return Ok(None), // a suffix: not a plain string
             },
-            Some(_) => self.parsed(literal)?,
+            Some(_) => escaped_value(literal)?,
             None if written.starts_with("r\"") || written.starts_with("r#") => {
-                self.parsed(literal)?
+                escaped_value(literal)?
             }
             None => return Ok(None),
         };
         let span = literal.span();
         self.trees.next();
         Ok(Some(Text { value, span }))
-    }
-
-    fn parsed(&self, literal: &proc_macro2::Literal) -> syn::Result<String> {
-        syn::parse2::<LitStr>(TokenTree::Literal(literal.clone()).into()).map(|lit| lit.value())
     }
 
     /// A string literal, or an error saying `expected`.
@@ -150,6 +146,12 @@ impl Trees {
         *self = Trees::new(rest);
         Ok(quote::quote!(#expr).into_iter().collect())
     }
+}
+
+/// The value of a string literal with escapes, or a raw one, as syn reads
+/// it.
+fn escaped_value(literal: &proc_macro2::Literal) -> syn::Result<String> {
+    syn::parse2::<LitStr>(TokenTree::Literal(literal.clone()).into()).map(|lit| lit.value())
 }
 
 #[cfg(test)]
