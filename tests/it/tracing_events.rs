@@ -54,6 +54,18 @@ impl Subscriber for Capture {
     fn exit(&self, _: &Id) {}
 }
 
+/// What tracing shows of a namespace's `vm info` on three hosts, a failing
+/// `vm start` and a refused one, blocking or async alike.
+const COMMAND_EVENTS: [&str; 7] = [
+    "span command line=namespace lab vm info namespace=\"lab\"",
+    "DEBUG message=sent",
+    "DEBUG message=answered elapsed=",
+    "\"n1\", \"n2\"} failed=0 missing=[]",
+    "span command line=vm start nosuch\n",
+    "failed=1",
+    "DEBUG message=not sent error=refused before sending `namespace lab vm start",
+];
+
 #[test]
 fn commands_are_traced_with_their_line_hosts_and_errors() {
     let mock = MockMinimega::builder()
@@ -69,15 +81,7 @@ fn commands_are_traced_with_their_line_hosts_and_errors() {
         assert!(refused.is_err());
     });
     let lines = capture.lines.lock().unwrap().join("\n");
-    for expected in [
-        "span command line=namespace lab vm info namespace=\"lab\"",
-        "DEBUG message=sent",
-        "DEBUG message=answered elapsed=",
-        "\"n1\", \"n2\"} failed=0 missing=[]",
-        "span command line=vm start nosuch\n",
-        "failed=1",
-        "DEBUG message=not sent error=refused before sending `namespace lab vm start",
-    ] {
+    for expected in COMMAND_EVENTS {
         assert!(lines.contains(expected), "{expected:?} in\n{lines}");
     }
 }
@@ -127,15 +131,7 @@ fn async_commands_are_traced_the_same_way() {
         });
     });
     let lines = capture.lines.lock().unwrap().join("\n");
-    for expected in [
-        "span command line=namespace lab vm info namespace=\"lab\"",
-        "DEBUG message=sent",
-        "DEBUG message=answered elapsed=",
-        "\"n1\", \"n2\"} failed=0 missing=[]",
-        "span command line=vm start nosuch\n",
-        "failed=1",
-        "DEBUG message=not sent error=refused before sending `namespace lab vm start",
-    ] {
+    for expected in COMMAND_EVENTS {
         assert!(lines.contains(expected), "{expected:?} in\n{lines}");
     }
 }
